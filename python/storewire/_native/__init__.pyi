@@ -1,0 +1,10 @@
+"""Private native core of storewire (pybind11). Import the public packages instead."""
+
+from . import auth as auth
+from . import http as http
+from . import xml as xml
+
+__version__: str
+
+def build_info() -> dict[str, str]:
+    """Build type, compiler and the versions of the linked native libraries."""

@@ -1,0 +1,128 @@
+"""HTTP engine on libcurl's multi interface: keep-alive pool, many requests in flight."""
+
+import os
+from collections.abc import Buffer, Mapping, Sequence
+
+_Headers = Mapping[str, str] | Sequence[tuple[str, str]]
+_Path = str | os.PathLike[str]
+
+class Timings:
+    """Seconds from the start of the (last) attempt, as libcurl measures them."""
+
+    @property
+    def name_lookup_s(self) -> float: ...
+    @property
+    def connect_s(self) -> float: ...
+    @property
+    def tls_s(self) -> float: ...
+    @property
+    def start_transfer_s(self) -> float: ...
+    @property
+    def total_s(self) -> float: ...
+
+class Request:
+    """One HTTP request. Body from a buffer (zero-copy) or a file range; response into
+    memory (default), a caller's writable buffer (``into``) or a file at an offset."""
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: _Headers | None = None,
+        body: Buffer | None = None,
+        body_file: _Path | None = None,
+        body_offset: int = 0,
+        body_length: int | None = None,
+        into: Buffer | None = None,
+        into_file: _Path | None = None,
+        into_offset: int = 0,
+        retry: bool | None = None,
+        timeout_s: float | None = None,
+    ) -> None: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+
+class Response:
+    @property
+    def status(self) -> int:
+        """HTTP status of the final attempt; 0 if no response arrived."""
+    @property
+    def reason(self) -> str: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """Response headers in arrival order (names as sent by the server)."""
+    def header(self, name: str, default: str | None = None) -> str | None:
+        """Last value of a header, name compared case-insensitively."""
+    @property
+    def body(self) -> bytes:
+        """The body when it was collected in memory; b"" when it went to a buffer or file."""
+    @property
+    def bytes_received(self) -> int: ...
+    @property
+    def bytes_sent(self) -> int: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def new_connections(self) -> int:
+        """Connections opened for the final attempt (0 when a pooled one was reused)."""
+    @property
+    def timings(self) -> Timings: ...
+    @property
+    def effective_url(self) -> str: ...
+    @property
+    def error(self) -> Exception | None:
+        """The transport error (a storewire.errors type) when no usable response arrived."""
+    def raise_for_transport(self) -> None: ...
+
+class Client:
+    """A connection pool plus an event-loop thread. Safe to share between Python threads."""
+
+    def __init__(
+        self,
+        *,
+        max_in_flight: int = 64,
+        max_host_connections: int = 0,
+        connect_timeout_s: float = 10.0,
+        timeout_s: float = 0.0,
+        low_speed_limit_bytes_per_s: int = 1,
+        low_speed_time_s: float = 60.0,
+        proxy: str | None = None,
+        use_env_proxy: bool = True,
+        verify_tls: bool = True,
+        ca_file: _Path | None = None,
+        max_retries: int = 3,
+        retry_base_delay_s: float = 0.1,
+        retry_max_delay_s: float = 20.0,
+        retry_statuses: Sequence[int] = (500, 502, 503, 504),
+        user_agent: str = ...,
+    ) -> None: ...
+    def perform(self, request: Request) -> Response:
+        """Run one request; raises the storewire.errors type on a transport failure."""
+    def perform_many(self, requests: Sequence[Request]) -> list[Response]:
+        """Run all requests concurrently (up to max_in_flight); never raises for a
+        transport failure: each response carries its own ``error``."""
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: _Headers | None = None,
+        body: Buffer | None = None,
+        body_file: _Path | None = None,
+        body_offset: int = 0,
+        body_length: int | None = None,
+        into: Buffer | None = None,
+        into_file: _Path | None = None,
+        into_offset: int = 0,
+        retry: bool | None = None,
+        timeout_s: float | None = None,
+    ) -> Response:
+        """Shorthand for ``perform(Request(method, url, ...))``."""
+    @property
+    def in_flight(self) -> int: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Client: ...
+    def __exit__(self, *exc: object) -> None: ...

@@ -1,7 +1,9 @@
 """HTTP engine on libcurl's multi interface: keep-alive pool, many requests in flight."""
 
 import os
-from collections.abc import Buffer, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+
+from typing_extensions import Buffer
 
 _Headers = Mapping[str, str] | Sequence[tuple[str, str]]
 _Path = str | os.PathLike[str]

@@ -1,0 +1,300 @@
+// Binding of the HTTP engine: argument conversion, GIL release, Ctrl-C. No logic.
+#include <pybind11/stl.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "errors.h"
+#include "http/client.h"
+#include "init.h"
+
+namespace py = pybind11;
+using namespace storewire;
+using namespace storewire::http;
+
+namespace {
+
+std::string fspath(const py::object& path) {
+  return py::str(py::module_::import("os").attr("fspath")(path));
+}
+
+HeaderList to_headers(const py::object& obj) {
+  HeaderList out;
+  if (obj.is_none()) return out;
+  py::iterable items = py::hasattr(obj, "items") ? py::iterable(obj.attr("items")())
+                                                 : py::iterable(obj);
+  for (py::handle item : items) {
+    py::tuple pair = py::reinterpret_borrow<py::object>(item).cast<py::tuple>();
+    if (pair.size() != 2) throw py::value_error("headers must be (name, value) pairs");
+    out.emplace_back(py::str(pair[0]).cast<std::string>(), py::str(pair[1]).cast<std::string>());
+  }
+  return out;
+}
+
+// A request plus the Python objects whose memory it points into.
+struct PyRequest {
+  std::shared_ptr<RequestSpec> spec = std::make_shared<RequestSpec>();
+  std::unique_ptr<bindings::HeldBuffer> body;
+  std::unique_ptr<bindings::HeldBuffer> into;
+
+  PyRequest(std::string method, std::string url, const py::object& headers,
+            const py::object& body_obj, const py::object& body_file, std::uint64_t body_offset,
+            std::optional<std::uint64_t> body_length, const py::object& into_obj,
+            const py::object& into_file, std::uint64_t into_offset, std::optional<bool> retry,
+            std::optional<double> timeout_s) {
+    for (auto& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    spec->method = std::move(method);
+    spec->url = std::move(url);
+    spec->headers = to_headers(headers);
+    spec->retry = retry;
+    spec->timeout_s = timeout_s;
+    if (!body_obj.is_none() && !body_file.is_none())
+      throw py::value_error("give either body or body_file, not both");
+    if (!into_obj.is_none() && !into_file.is_none())
+      throw py::value_error("give either into or into_file, not both");
+    if (!body_obj.is_none()) {
+      body = std::make_unique<bindings::HeldBuffer>(body_obj, false);
+      spec->body.kind = BodySource::Kind::Buffer;
+      spec->body.data = body->data();
+      spec->body.size = body->size();
+    } else if (!body_file.is_none()) {
+      spec->body.kind = BodySource::Kind::File;
+      spec->body.path = fspath(body_file);
+      spec->body.offset = body_offset;
+      spec->body.length = body_length;
+    }
+    if (!into_obj.is_none()) {
+      into = std::make_unique<bindings::HeldBuffer>(into_obj, true);
+      spec->sink.kind = BodySink::Kind::Buffer;
+      spec->sink.data = into->data();
+      spec->sink.capacity = into->size();
+    } else if (!into_file.is_none()) {
+      spec->sink.kind = BodySink::Kind::File;
+      spec->sink.path = fspath(into_file);
+      spec->sink.offset = into_offset;
+    }
+  }
+};
+
+struct PyResponse {
+  std::shared_ptr<Result> result;
+  std::string url;
+
+  py::object error() const {
+    if (!result->failure) return py::none();
+    const auto& f = *result->failure;
+    return bindings::python_error(f.kind, f.message, f.detail, url);
+  }
+  void raise_for_transport() const {
+    if (result->failure) {
+      py::object exc = error();
+      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
+      throw py::error_already_set();
+    }
+  }
+};
+
+// Runs a batch with the GIL released; polls for Ctrl-C and cancels on it.
+std::vector<Result> run(Client& client, std::vector<std::shared_ptr<const RequestSpec>> specs) {
+  std::shared_ptr<Batch> batch;
+  {
+    py::gil_scoped_release nogil;
+    batch = client.submit(std::move(specs));
+  }
+  for (;;) {
+    bool done;
+    {
+      py::gil_scoped_release nogil;
+      done = batch->wait_for(std::chrono::milliseconds(50));
+    }
+    if (done) break;
+    if (PyErr_CheckSignals() != 0) {
+      py::error_already_set interrupted;
+      {
+        py::gil_scoped_release nogil;
+        client.cancel(batch);
+        // The transfers point into Python buffers: wait until none is running.
+        while (!batch->wait_for(std::chrono::milliseconds(50))) {
+        }
+      }
+      throw interrupted;
+    }
+  }
+  return std::move(batch->results());
+}
+
+struct PyClient {
+  std::unique_ptr<Client> client;
+
+  Client& get() {
+    if (!client) throw Error(ErrorKind::InvalidArgument, "the HTTP client is closed");
+    return *client;
+  }
+
+  PyResponse perform(const PyRequest& req) {
+    auto results = run(get(), {req.spec});
+    PyResponse resp{std::make_shared<Result>(std::move(results[0])), req.spec->url};
+    resp.raise_for_transport();
+    return resp;
+  }
+
+  std::vector<PyResponse> perform_many(const std::vector<const PyRequest*>& reqs) {
+    std::vector<std::shared_ptr<const RequestSpec>> specs;
+    specs.reserve(reqs.size());
+    for (const PyRequest* r : reqs) {
+      if (!r) throw py::type_error("perform_many takes Request objects");
+      specs.push_back(r->spec);
+    }
+    auto results = run(get(), std::move(specs));
+    std::vector<PyResponse> out;
+    out.reserve(results.size());
+    for (std::size_t i = 0; i < results.size(); ++i)
+      out.push_back({std::make_shared<Result>(std::move(results[i])), reqs[i]->spec->url});
+    return out;
+  }
+
+  void close() {
+    if (!client) return;
+    py::gil_scoped_release nogil;
+    client->close();
+  }
+};
+
+std::string default_user_agent() {
+  return std::string("storewire/") + STOREWIRE_VERSION + " libcurl/" +
+         curl_version_info(CURLVERSION_NOW)->version;
+}
+
+}  // namespace
+
+void init_http(py::module_& m) {
+  py::class_<Timings>(m, "Timings",
+                      "Seconds from the start of the (last) attempt, as libcurl measures them.")
+      .def_readonly("name_lookup_s", &Timings::name_lookup_s)
+      .def_readonly("connect_s", &Timings::connect_s)
+      .def_readonly("tls_s", &Timings::tls_s)
+      .def_readonly("start_transfer_s", &Timings::start_transfer_s)
+      .def_readonly("total_s", &Timings::total_s)
+      .def("__repr__", [](const Timings& t) {
+        return "Timings(total_s=" + std::to_string(t.total_s) +
+               ", start_transfer_s=" + std::to_string(t.start_transfer_s) + ")";
+      });
+
+  py::class_<PyRequest>(m, "Request",
+                        "One HTTP request. Body from a buffer (zero-copy) or a file range; "
+                        "response into memory, a caller's writable buffer or a file.")
+      .def(py::init<std::string, std::string, const py::object&, const py::object&,
+                    const py::object&, std::uint64_t, std::optional<std::uint64_t>,
+                    const py::object&, const py::object&, std::uint64_t, std::optional<bool>,
+                    std::optional<double>>(),
+           py::arg("method"), py::arg("url"), py::kw_only(), py::arg("headers") = py::none(),
+           py::arg("body") = py::none(), py::arg("body_file") = py::none(),
+           py::arg("body_offset") = 0, py::arg("body_length") = py::none(),
+           py::arg("into") = py::none(), py::arg("into_file") = py::none(),
+           py::arg("into_offset") = 0, py::arg("retry") = py::none(),
+           py::arg("timeout_s") = py::none())
+      .def_property_readonly("method", [](const PyRequest& r) { return r.spec->method; })
+      .def_property_readonly("url", [](const PyRequest& r) { return r.spec->url; })
+      .def("__repr__", [](const PyRequest& r) {
+        return "Request(" + r.spec->method + " " + r.spec->url + ")";
+      });
+
+  py::class_<PyResponse>(m, "Response")
+      .def_property_readonly("status", [](const PyResponse& r) { return r.result->status; })
+      .def_property_readonly("reason", [](const PyResponse& r) { return r.result->reason; })
+      .def_property_readonly("headers", [](const PyResponse& r) { return r.result->headers; })
+      .def(
+          "header",
+          [](const PyResponse& r, const std::string& name,
+             std::optional<std::string> dflt) -> std::optional<std::string> {
+            const std::string* v = r.result->header(name);
+            return v ? std::optional<std::string>(*v) : dflt;
+          },
+          py::arg("name"), py::arg("default") = py::none(),
+          "Last value of a header, name compared case-insensitively.")
+      .def_property_readonly("body",
+                             [](const PyResponse& r) { return py::bytes(r.result->body); })
+      .def_property_readonly("bytes_received",
+                             [](const PyResponse& r) { return r.result->bytes_received; })
+      .def_property_readonly("bytes_sent", [](const PyResponse& r) { return r.result->bytes_sent; })
+      .def_property_readonly("attempts", [](const PyResponse& r) { return r.result->attempts; })
+      .def_property_readonly("new_connections",
+                             [](const PyResponse& r) { return r.result->new_connections; })
+      .def_property_readonly("timings", [](const PyResponse& r) { return r.result->timings; })
+      .def_property_readonly("effective_url",
+                             [](const PyResponse& r) { return r.result->effective_url; })
+      .def_property_readonly("error", &PyResponse::error)
+      .def("raise_for_transport", &PyResponse::raise_for_transport)
+      .def("__repr__", [](const PyResponse& r) {
+        if (r.result->failure) return "<Response error: " + r.result->failure->message + ">";
+        return "<Response " + std::to_string(r.result->status) + " " + r.result->reason + ">";
+      });
+
+  py::class_<PyClient>(m, "Client",
+                       "A connection pool plus an event-loop thread. Safe to share between "
+                       "Python threads.")
+      .def(py::init([](int max_in_flight, long max_host_connections, double connect_timeout_s,
+                       double timeout_s, long low_speed_limit, double low_speed_time_s,
+                       std::optional<std::string> proxy, bool use_env_proxy, bool verify_tls,
+                       const py::object& ca_file, int max_retries, double retry_base_delay_s,
+                       double retry_max_delay_s, std::vector<long> retry_statuses,
+                       std::optional<std::string> user_agent) {
+             ClientOptions o;
+             o.max_in_flight = max_in_flight;
+             o.max_host_connections = max_host_connections;
+             o.connect_timeout_s = connect_timeout_s;
+             o.timeout_s = timeout_s;
+             o.low_speed_limit_bytes_per_s = low_speed_limit;
+             o.low_speed_time_s = low_speed_time_s;
+             o.proxy = std::move(proxy);
+             o.use_env_proxy = use_env_proxy;
+             o.verify_tls = verify_tls;
+             if (!ca_file.is_none()) o.ca_file = fspath(ca_file);
+             o.max_retries = max_retries;
+             o.retry_base_delay_s = retry_base_delay_s;
+             o.retry_max_delay_s = retry_max_delay_s;
+             o.retry_statuses = std::move(retry_statuses);
+             o.user_agent = user_agent ? *user_agent : default_user_agent();
+             return PyClient{std::make_unique<Client>(std::move(o))};
+           }),
+           py::kw_only(), py::arg("max_in_flight") = 64, py::arg("max_host_connections") = 0,
+           py::arg("connect_timeout_s") = 10.0, py::arg("timeout_s") = 0.0,
+           py::arg("low_speed_limit_bytes_per_s") = 1, py::arg("low_speed_time_s") = 60.0,
+           py::arg("proxy") = py::none(), py::arg("use_env_proxy") = true,
+           py::arg("verify_tls") = true, py::arg("ca_file") = py::none(),
+           py::arg("max_retries") = 3, py::arg("retry_base_delay_s") = 0.1,
+           py::arg("retry_max_delay_s") = 20.0,
+           py::arg("retry_statuses") = std::vector<long>{500, 502, 503, 504},
+           py::arg("user_agent") = py::none())
+      .def("perform", &PyClient::perform, py::arg("request"),
+           "Run one request; raises the storewire.errors type on a transport failure.")
+      .def("perform_many", &PyClient::perform_many, py::arg("requests"),
+           "Run all requests concurrently (up to max_in_flight); each response carries its "
+           "own error.")
+      .def(
+          "request",
+          [](PyClient& self, std::string method, std::string url, const py::object& headers,
+             const py::object& body, const py::object& body_file, std::uint64_t body_offset,
+             std::optional<std::uint64_t> body_length, const py::object& into,
+             const py::object& into_file, std::uint64_t into_offset, std::optional<bool> retry,
+             std::optional<double> timeout_s) {
+            PyRequest req(std::move(method), std::move(url), headers, body, body_file,
+                          body_offset, body_length, into, into_file, into_offset, retry,
+                          timeout_s);
+            return self.perform(req);
+          },
+          py::arg("method"), py::arg("url"), py::kw_only(), py::arg("headers") = py::none(),
+          py::arg("body") = py::none(), py::arg("body_file") = py::none(),
+          py::arg("body_offset") = 0, py::arg("body_length") = py::none(),
+          py::arg("into") = py::none(), py::arg("into_file") = py::none(),
+          py::arg("into_offset") = 0, py::arg("retry") = py::none(),
+          py::arg("timeout_s") = py::none(), "Shorthand for perform(Request(method, url, ...)).")
+      .def_property_readonly("in_flight",
+                             [](PyClient& self) { return self.client ? self.client->in_flight() : 0; })
+      .def("close", &PyClient::close)
+      .def("__enter__", [](py::object self) { return self; })
+      .def("__exit__", [](PyClient& self, const py::args&) { self.close(); });
+}

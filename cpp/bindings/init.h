@@ -1,0 +1,8 @@
+// One init function per binding area, assembled into storewire._native by module.cpp.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+void init_http(pybind11::module_& m);
+void init_auth(pybind11::module_& m);
+void init_xml(pybind11::module_& m);

@@ -1,0 +1,49 @@
+// storewire._native: the only place where Python meets the C++ libraries.
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <pugixml.hpp>
+
+#include "errors.h"
+#include "init.h"
+
+namespace py = pybind11;
+
+namespace {
+
+py::dict build_info() {
+  py::dict info;
+  info["version"] = STOREWIRE_VERSION;
+  info["build_type"] = STOREWIRE_BUILD_TYPE;
+  info["compiler"] = __VERSION__;
+  info["curl"] = curl_version_info(CURLVERSION_NOW)->version;
+  info["openssl"] = OpenSSL_version(OPENSSL_VERSION);
+  info["pugixml"] = std::to_string(PUGIXML_VERSION);
+#if defined(__SANITIZE_ADDRESS__)
+  info["sanitizers"] = "address,undefined";
+#else
+  info["sanitizers"] = "";
+#endif
+  return info;
+}
+
+// Submodules are registered in sys.modules so `import storewire._native.http` works.
+py::module_ add_area(py::module_& parent, const char* name, const char* doc,
+                     void (*init)(py::module_&)) {
+  py::module_ sub = parent.def_submodule(name, doc);
+  init(sub);
+  py::module_::import("sys").attr("modules")[py::str("storewire._native.") + py::str(name)] = sub;
+  return sub;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_native, m) {
+  m.doc() = "Private native core of storewire (pybind11). Import the public packages instead.";
+  m.attr("__version__") = STOREWIRE_VERSION;
+  m.def("build_info", &build_info,
+        "Build type, compiler and the versions of the linked native libraries.");
+  storewire::bindings::register_error_translator();
+  add_area(m, "http", "HTTP engine on libcurl's multi interface.", &init_http);
+  add_area(m, "auth", "AWS signatures (V2, DS3 V2, V4), hashes and checksums.", &init_auth);
+  add_area(m, "xml", "Small pugixml helpers for DS3 and S3 documents.", &init_xml);
+}

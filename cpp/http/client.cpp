@@ -1,0 +1,278 @@
+#include "http/client.h"
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+
+#include "http/transfer.h"
+
+namespace storewire::http {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// Removes and returns the element owning `raw` from `list` (order is not kept).
+std::unique_ptr<Transfer> take(std::vector<std::unique_ptr<Transfer>>& list, Transfer* raw) {
+  for (auto& slot : list) {
+    if (slot.get() == raw) {
+      std::unique_ptr<Transfer> out = std::move(slot);
+      slot = std::move(list.back());
+      list.pop_back();
+      return out;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Client::Client(ClientOptions options) : options_(std::move(options)), retry_(options_) {
+  if (options_.max_in_flight < 1)
+    throw Error(ErrorKind::InvalidArgument, "max_in_flight must be at least 1");
+  if (options_.max_retries < 0)
+    throw Error(ErrorKind::InvalidArgument, "max_retries must not be negative");
+  global_init();
+  multi_ = curl_multi_init();
+  if (!multi_) throw Error(ErrorKind::Internal, "curl_multi_init failed");
+  // Keep enough idle connections for every transfer slot to find one again.
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options_.max_in_flight + 4));
+  if (options_.max_host_connections > 0)
+    curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, options_.max_host_connections);
+  loop_ = std::thread([this] { run(); });
+}
+
+Client::~Client() { close(); }
+
+void Client::close() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_) return;
+    closed_ = true;
+  }
+  stopping_ = true;
+  curl_multi_wakeup(multi_);
+  if (loop_.joinable()) loop_.join();
+  for (CURL* e : idle_easy_) curl_easy_cleanup(e);
+  idle_easy_.clear();
+  curl_multi_cleanup(multi_);
+  multi_ = nullptr;
+}
+
+std::shared_ptr<Batch> Client::submit(std::vector<std::shared_ptr<const RequestSpec>> specs) {
+  auto batch = std::make_shared<Batch>(specs.size());
+  std::vector<std::unique_ptr<Transfer>> transfers;
+  transfers.reserve(specs.size());
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    transfers.push_back(std::make_unique<Transfer>(std::move(specs[i]), batch, i));
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_) throw Error(ErrorKind::InvalidArgument, "the HTTP client is closed");
+    for (auto& t : transfers) submitted_.push_back(std::move(t));
+  }
+  curl_multi_wakeup(multi_);
+  return batch;
+}
+
+void Client::cancel(const std::shared_ptr<Batch>& batch) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_) return;
+    cancel_requests_.push_back(batch);
+  }
+  curl_multi_wakeup(multi_);
+}
+
+Result Client::perform(std::shared_ptr<const RequestSpec> spec) {
+  std::vector<std::shared_ptr<const RequestSpec>> one{std::move(spec)};
+  auto batch = submit(std::move(one));
+  while (!batch->wait_for(std::chrono::milliseconds(1000))) {
+  }
+  return std::move(batch->results()[0]);
+}
+
+CURL* Client::take_easy() {
+  if (idle_easy_.empty()) return curl_easy_init();
+  CURL* e = idle_easy_.back();
+  idle_easy_.pop_back();
+  curl_easy_reset(e);
+  return e;
+}
+
+void Client::give_back_easy(CURL* easy) {
+  if (easy) idle_easy_.push_back(easy);
+}
+
+void Client::run() {
+  while (!stopping_) {
+    take_submissions();
+    apply_cancellations();
+    start_ready();
+    int running = 0;
+    curl_multi_perform(multi_, &running);
+    reap();
+    start_ready();  // slots freed by reap() are refilled before sleeping
+    curl_multi_poll(multi_, nullptr, 0, static_cast<int>(poll_timeout_ms()), nullptr);
+  }
+  // Shutting down: everything still pending completes as cancelled.
+  take_submissions();
+  for (auto& t : running_) {
+    curl_multi_remove_handle(multi_, t->easy());
+    t->cancel();
+    give_back_easy(t->release_easy());
+  }
+  auto drain = [&](auto& list) {
+    for (auto& t : list) {
+      t->cancel();
+      complete(std::move(t));
+    }
+    list.clear();
+  };
+  drain(running_);
+  drain(ready_);
+  drain(waiting_);
+}
+
+void Client::take_submissions() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& t : submitted_) ready_.push_back(std::move(t));
+  submitted_.clear();
+}
+
+void Client::apply_cancellations() {
+  std::vector<std::shared_ptr<Batch>> requests;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    requests.swap(cancel_requests_);
+  }
+  if (requests.empty()) return;
+  auto doomed = [&](const std::unique_ptr<Transfer>& t) {
+    return std::any_of(requests.begin(), requests.end(),
+                       [&](const auto& b) { return b.get() == &t->batch(); });
+  };
+  // Running transfers leave the multi handle now; the others never start.
+  for (std::size_t i = 0; i < running_.size();) {
+    if (doomed(running_[i])) {
+      auto t = std::move(running_[i]);
+      running_[i] = std::move(running_.back());
+      running_.pop_back();
+      curl_multi_remove_handle(multi_, t->easy());
+      --in_flight_;
+      // The connection may hold half a request: let curl close it rather than reuse it.
+      curl_easy_cleanup(t->release_easy());
+      t->cancel();
+      complete(std::move(t));
+    } else {
+      ++i;
+    }
+  }
+  auto sweep = [&](auto& list) {
+    for (auto& t : list) {
+      if (t && doomed(t)) {
+        t->cancel();
+        complete(std::move(t));
+      }
+    }
+    list.erase(std::remove(list.begin(), list.end(), nullptr), list.end());
+  };
+  sweep(ready_);
+  sweep(waiting_);
+}
+
+void Client::start_ready() {
+  const auto now = Clock::now();
+  for (auto& t : waiting_) {
+    if (t->due <= now) ready_.push_back(std::move(t));
+  }
+  waiting_.erase(std::remove(waiting_.begin(), waiting_.end(), nullptr), waiting_.end());
+  while (!ready_.empty() && in_flight_ < options_.max_in_flight) {
+    auto t = std::move(ready_.front());
+    ready_.pop_front();
+    start(std::move(t));
+  }
+}
+
+void Client::start(std::unique_ptr<Transfer> t) {
+  CURL* easy = take_easy();
+  if (!easy) {
+    t->result().failure = TransportFailure{ErrorKind::Internal, "curl_easy_init failed", ""};
+    complete(std::move(t));
+    return;
+  }
+  if (!t->prepare(easy, options_)) {
+    give_back_easy(t->release_easy());
+    complete(std::move(t));
+    return;
+  }
+  if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
+    give_back_easy(t->release_easy());
+    t->result().failure = TransportFailure{ErrorKind::Internal, "curl_multi_add_handle failed", ""};
+    complete(std::move(t));
+    return;
+  }
+  ++in_flight_;
+  running_.push_back(std::move(t));
+}
+
+void Client::reap() {
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    Transfer* raw = nullptr;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &raw);
+    retire(raw, msg->data.result);
+  }
+}
+
+void Client::retire(Transfer* raw, CURLcode code) {
+  std::unique_ptr<Transfer> t = take(running_, raw);
+  if (!t) return;
+  curl_multi_remove_handle(multi_, t->easy());
+  --in_flight_;
+  t->finish(code);
+  CURL* easy = t->release_easy();
+  // A handle whose transfer failed may sit on a broken connection; start afresh.
+  if (code == CURLE_OK) {
+    give_back_easy(easy);
+  } else {
+    curl_easy_cleanup(easy);
+  }
+  const int attempts = t->result().attempts;
+  if (!stopping_ && retry_.should_retry(t->spec(), t->result(), attempts)) {
+    const double delay = retry_.delay_s(t->result(), attempts);
+    t->due = Clock::now() + std::chrono::microseconds(static_cast<long long>(delay * 1e6));
+    waiting_.push_back(std::move(t));
+    return;
+  }
+  complete(std::move(t));
+}
+
+void Client::complete(std::unique_ptr<Transfer> t) {
+  Batch& batch = t->batch();
+  const std::size_t index = t->index();
+  Result result = std::move(t->result());
+  // Release the transfer (files, spec) before the waiter can return.
+  std::shared_ptr<Batch> keep = t->batch_ptr();
+  t.reset();
+  batch.complete(index, std::move(result));
+}
+
+long Client::poll_timeout_ms() const {
+  long timeout = 1000;
+  long curl_timeout = -1;
+  curl_multi_timeout(multi_, &curl_timeout);
+  if (curl_timeout >= 0) timeout = std::min(timeout, curl_timeout);
+  if (!ready_.empty() && in_flight_ < options_.max_in_flight) timeout = 0;
+  const auto now = Clock::now();
+  for (const auto& t : waiting_) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t->due - now).count();
+    timeout = std::min<long>(timeout, std::max<long>(0, ms));
+  }
+  return timeout;
+}
+
+}  // namespace storewire::http

@@ -1,0 +1,74 @@
+// One request in flight: the curl easy handle, its callbacks, and its result.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "http/types.h"
+
+namespace storewire::http {
+
+class Batch;
+
+class Transfer {
+ public:
+  Transfer(std::shared_ptr<const RequestSpec> spec, std::shared_ptr<Batch> batch,
+           std::size_t index);
+  ~Transfer();
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+
+  // Prepares the easy handle for a new attempt (opens files, sets options). Returns
+  // false and records a failure when the request cannot even start.
+  bool prepare(CURL* easy, const ClientOptions& options);
+  // Records the outcome of an attempt from curl's completion code.
+  void finish(CURLcode code);
+  // Marks the transfer as interrupted before completion.
+  void cancel();
+
+  CURL* easy() const { return easy_; }
+  CURL* release_easy();
+  const RequestSpec& spec() const { return *spec_; }
+  Result& result() { return result_; }
+  Batch& batch() { return *batch_; }
+  std::shared_ptr<Batch> batch_ptr() const { return batch_; }
+  std::size_t index() const { return index_; }
+  bool cancelled() const { return cancelled_; }
+
+  std::chrono::steady_clock::time_point due;  // when a scheduled retry may start
+
+ private:
+  static size_t on_read(char* buf, size_t size, size_t n, void* self);
+  static int on_seek(void* self, curl_off_t offset, int origin);
+  static size_t on_write(char* data, size_t size, size_t n, void* self);
+  static size_t on_header(char* data, size_t size, size_t n, void* self);
+  static int on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
+
+  bool open_files();
+  void close_files();
+  void reset_attempt();
+  bool sink_accepts_body() const;
+  void fail(ErrorKind kind, std::string message, std::string detail = {});
+
+  std::shared_ptr<const RequestSpec> spec_;
+  std::shared_ptr<Batch> batch_;
+  std::size_t index_;
+  CURL* easy_ = nullptr;
+  curl_slist* header_list_ = nullptr;
+  Result result_;
+  char errbuf_[CURL_ERROR_SIZE] = {0};
+
+  std::uint64_t body_length_ = 0;  // bytes to send
+  std::uint64_t body_pos_ = 0;     // next byte to send
+  int body_fd_ = -1;
+  int sink_fd_ = -1;
+  std::uint64_t sink_pos_ = 0;     // body bytes delivered to the sink this attempt
+  int local_errno_ = 0;            // errno of a failed local read/write
+  bool overflow_ = false;          // the caller's buffer was too small
+  bool cancelled_ = false;
+};
+
+}  // namespace storewire::http

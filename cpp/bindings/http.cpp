@@ -79,6 +79,18 @@ struct PyRequest {
   }
 };
 
+// Header bytes are ISO-8859-1 on the wire (obs-text), as http.client reads them.
+py::str latin1(const std::string& s) {
+  return py::reinterpret_steal<py::str>(
+      PyUnicode_DecodeLatin1(s.data(), static_cast<Py_ssize_t>(s.size()), nullptr));
+}
+
+py::list header_list(const HeaderList& headers) {
+  py::list out;
+  for (const auto& [name, value] : headers) out.append(py::make_tuple(latin1(name), latin1(value)));
+  return out;
+}
+
 struct PyResponse {
   std::shared_ptr<Result> result;
   std::string url;
@@ -204,14 +216,14 @@ void init_http(py::module_& m) {
 
   py::class_<PyResponse>(m, "Response")
       .def_property_readonly("status", [](const PyResponse& r) { return r.result->status; })
-      .def_property_readonly("reason", [](const PyResponse& r) { return r.result->reason; })
-      .def_property_readonly("headers", [](const PyResponse& r) { return r.result->headers; })
+      .def_property_readonly("reason", [](const PyResponse& r) { return latin1(r.result->reason); })
+      .def_property_readonly("headers",
+                             [](const PyResponse& r) { return header_list(r.result->headers); })
       .def(
           "header",
-          [](const PyResponse& r, const std::string& name,
-             std::optional<std::string> dflt) -> std::optional<std::string> {
+          [](const PyResponse& r, const std::string& name, py::object dflt) -> py::object {
             const std::string* v = r.result->header(name);
-            return v ? std::optional<std::string>(*v) : dflt;
+            return v ? py::object(latin1(*v)) : dflt;
           },
           py::arg("name"), py::arg("default") = py::none(),
           "Last value of a header, name compared case-insensitively.")
@@ -229,8 +241,9 @@ void init_http(py::module_& m) {
       .def_property_readonly("error", &PyResponse::error)
       .def("raise_for_transport", &PyResponse::raise_for_transport)
       .def("__repr__", [](const PyResponse& r) {
-        if (r.result->failure) return "<Response error: " + r.result->failure->message + ">";
-        return "<Response " + std::to_string(r.result->status) + " " + r.result->reason + ">";
+        if (r.result->failure) return latin1("<Response error: " + r.result->failure->message + ">");
+        return latin1("<Response " + std::to_string(r.result->status) + " " + r.result->reason +
+                      ">");
       });
 
   py::class_<PyClient>(m, "Client",

@@ -69,21 +69,18 @@ std::shared_ptr<Batch> Client::submit(std::vector<std::shared_ptr<const RequestS
   transfers.reserve(specs.size());
   for (std::size_t i = 0; i < specs.size(); ++i)
     transfers.push_back(std::make_unique<Transfer>(std::move(specs[i]), batch, i));
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (closed_) throw Error(ErrorKind::InvalidArgument, "the HTTP client is closed");
-    for (auto& t : transfers) submitted_.push_back(std::move(t));
-  }
+  // Waking the loop under the lock keeps close() from freeing the multi handle meanwhile.
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_) throw Error(ErrorKind::InvalidArgument, "the HTTP client is closed");
+  for (auto& t : transfers) submitted_.push_back(std::move(t));
   curl_multi_wakeup(multi_);
   return batch;
 }
 
 void Client::cancel(const std::shared_ptr<Batch>& batch) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (closed_) return;
-    cancel_requests_.push_back(batch);
-  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_) return;
+  cancel_requests_.push_back(batch);
   curl_multi_wakeup(multi_);
 }
 

@@ -91,6 +91,16 @@ ErrorKind kind_of(CURLcode code) {
   }
 }
 
+bool has_http_scheme(const std::string& url) {
+  auto starts = [&](const char* prefix) {
+    const std::size_t n = std::strlen(prefix);
+    return url.size() > n && std::equal(prefix, prefix + n, url.begin(), [](char a, char b) {
+             return a == std::tolower(static_cast<unsigned char>(b));
+           });
+  };
+  return starts("http://") || starts("https://");
+}
+
 double seconds(CURL* easy, CURLINFO info) {
   curl_off_t us = 0;
   curl_easy_getinfo(easy, info, &us);
@@ -175,7 +185,14 @@ bool Transfer::prepare(CURL* easy, const ClientOptions& opt) {
   if (!open_files()) return false;
 
   const RequestSpec& s = *spec_;
+  if (!has_http_scheme(s.url)) {
+    fail(ErrorKind::InvalidArgument, "only http:// and https:// URLs are supported: " + s.url);
+    return false;
+  }
   curl_easy_setopt(easy, CURLOPT_URL, s.url.c_str());
+  // Never let a URL make libcurl read local files or speak another protocol.
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_PRIVATE, this);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf_);

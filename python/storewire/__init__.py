@@ -1,0 +1,65 @@
+"""storewire: native-speed clients for DS3 (BlackPearl), Sector, V3IO and S3, with emulators.
+
+The public clients live in the top-level packages ``ds3``, ``sector``, ``v3io`` and ``s3``;
+this package holds what they share (errors, config, logging, the CLI) and the private
+native core ``storewire._native``.
+
+Importing storewire never fails because the native extension is missing (the pure-Python
+parts stay usable); :func:`build_info` then raises the ``ImportError``. An extension built
+without optimisation triggers a ``RuntimeWarning`` on import, since it is several times
+slower; set ``STOREWIRE_ALLOW_DEBUG_BUILD=1`` to silence it on purpose (sanitizer builds).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from importlib import metadata
+
+__all__ = ["__version__", "build_info"]
+
+_OPTIMISED_BUILDS = frozenset({"release", "relwithdebinfo", "minsizerel"})
+
+
+def _read_version() -> str:
+    try:
+        return metadata.version("storewire")
+    except metadata.PackageNotFoundError:  # running from a source tree, not installed
+        return "0.0.0+unknown"
+
+
+__version__ = _read_version()
+
+
+def build_info() -> dict[str, str]:
+    """How the native core was built: build type, compiler, linked library versions.
+
+    Raises ``ImportError`` (with a hint) when the extension is not built.
+    """
+    try:
+        from . import _native
+    except ImportError as exc:
+        raise ImportError(
+            f"storewire's native extension is not available ({exc}); build it with `make build`"
+        ) from exc
+    return dict(_native.build_info())
+
+
+def _warn_if_unoptimised() -> None:
+    if os.environ.get("STOREWIRE_ALLOW_DEBUG_BUILD", "") not in ("", "0"):
+        return
+    try:
+        build_type = str(build_info().get("build_type", ""))
+    except Exception:  # a missing or odd extension must not break `import storewire`
+        return
+    if build_type.lower() not in _OPTIMISED_BUILDS:
+        warnings.warn(
+            f"storewire's native extension is a {build_type or 'unoptimised'} build "
+            "(no compiler optimisation): transfers will be much slower. Rebuild with "
+            "CMAKE_BUILD_TYPE=Release, or set STOREWIRE_ALLOW_DEBUG_BUILD=1 if intended.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+
+
+_warn_if_unoptimised()

@@ -1,0 +1,124 @@
+"""The ``storewire`` console script.
+
+storewire version      the package version and how the native core was built
+storewire selfcheck    run the HTTP engine self-check against a local server
+storewire serve ...    start the emulators (arrive with the DS3/V3IO/Sector issues)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+EMULATORS = ("ds3", "v3io", "sector")
+EXIT_UNAVAILABLE = 2
+
+
+def _host_port(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {text!r}")
+    return (host or "127.0.0.1"), int(port)
+
+
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip().lower() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in EMULATORS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"expected a comma-separated subset of {','.join(EMULATORS)}, got {text!r}"
+        )
+    return names
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """What ``storewire serve`` was asked to start; None address = the emulator's default."""
+
+    ds3: tuple[str, int] | None
+    v3io: tuple[str, int] | None
+    sector: tuple[str, int] | None
+    only: tuple[str, ...]
+    data: Path | None
+    env_file: Path | None
+
+
+def _cmd_version(_: argparse.Namespace) -> int:
+    from . import __version__, selfcheck
+
+    print(f"storewire {__version__}")
+    print(selfcheck.build_summary())
+    return 0
+
+
+def _cmd_selfcheck(_: argparse.Namespace) -> int:
+    from . import selfcheck
+
+    print(selfcheck.build_summary())
+    steps = selfcheck.run()
+    print(selfcheck.format_report(steps))
+    return 0 if all(s.ok for s in steps) else 1
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    options = ServeOptions(
+        ds3=args.ds3,
+        v3io=args.v3io,
+        sector=args.sector,
+        only=args.only or EMULATORS,
+        data=args.data,
+        env_file=args.env_file,
+    )
+    return serve(options)
+
+
+def serve(options: ServeOptions) -> int:
+    """Start the requested emulators and block until Ctrl-C. Not available yet."""
+    wanted = ", ".join(options.only)
+    print(
+        f"storewire serve: the emulators ({wanted}) are not part of this build yet; "
+        "they arrive with the DS3, V3IO and Sector issues.",
+        file=sys.stderr,
+    )
+    return EXIT_UNAVAILABLE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="storewire",
+        description="Native-speed clients for DS3, Sector, V3IO and S3, with local emulators.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("version", help="print the version and native build information")
+    p.set_defaults(func=_cmd_version)
+
+    p = sub.add_parser("selfcheck", help="check the native HTTP engine against a local server")
+    p.set_defaults(func=_cmd_selfcheck)
+
+    p = sub.add_parser("serve", help="run the DS3/S3, V3IO and Sector emulators on loopback")
+    p.add_argument("--ds3", type=_host_port, metavar="HOST:PORT", help="DS3/S3 address")
+    p.add_argument("--v3io", type=_host_port, metavar="HOST:PORT", help="V3IO address")
+    p.add_argument("--sector", type=_host_port, metavar="HOST:PORT", help="Sector master")
+    p.add_argument("--only", type=_names, metavar="NAMES", help="e.g. ds3,v3io (default: all)")
+    p.add_argument("--data", type=Path, metavar="DIR", help="persist state here (default: memory)")
+    p.add_argument(
+        "--env-file", type=Path, metavar="PATH", help="write client env vars (DS3_ENDPOINT, ...)"
+    )
+    p.set_defaults(func=_cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,288 @@
+"""The Amazon-S3-compatible subset (ds3.md §5): service, buckets, objects, multi-delete.
+
+Object PUT/GET also carry DS3 blob transfers (``?job=&offset=``, §4.6); without ``job``
+they are "naked" requests that make an implicit one-object job.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from urllib.parse import quote
+
+from . import transfer, xml_in
+from .catalog import Listing
+from .checksums import decode_b64
+from .context import Context
+from .wire import DS3Error, Request, Response, bad_request, iso_time, xml_response
+from .xml_out import document, leaf, node
+
+DEFAULT_MAX_KEYS = 1000
+
+
+def handle(ctx: Context, req: Request, bucket: str, key: str) -> Response:
+    """Dispatch for ``/``, ``/{b}`` and ``/{b}/{key}`` (names already percent-decoded)."""
+    method = req.method
+    if not bucket:
+        if method == "GET":
+            return get_service(ctx, req)
+        raise DS3Error(400, "InvalidRequest", "a bucket name is required", body=method != "HEAD")
+    if not key:
+        handler = _BUCKET_CALLS.get(method)
+        if handler is None:
+            raise DS3Error(405, "MethodNotAllowed", f"{method} is not allowed on a bucket")
+        return handler(ctx, req, bucket)
+    handler = _OBJECT_CALLS.get(method)
+    if handler is None:
+        raise DS3Error(405, "MethodNotAllowed", f"{method} is not allowed on an object")
+    return handler(ctx, req, bucket, key)
+
+
+def _owner(ctx: Context, user_id: str) -> str:
+    user = ctx.users.by_id(user_id)
+    return node("Owner", [leaf("DisplayName", user.name if user else user_id), leaf("ID", user_id)])
+
+
+# --- service and buckets -----------------------------------------------------------------
+
+
+def get_service(ctx: Context, req: Request) -> Response:
+    assert req.user is not None
+    with ctx.store.tx() as db:
+        rows = db.execute("SELECT * FROM buckets WHERE owner_id=? ORDER BY name",
+                          (req.user.id,)).fetchall()
+    buckets = [node("Bucket", [leaf("CreationDate", r["created"]), leaf("Name", r["name"])])
+               for r in rows]
+    body = node("ListAllMyBucketsResult", [_owner(ctx, req.user.id), node("Buckets", buckets)])
+    return xml_response(document(body))
+
+
+def put_bucket(ctx: Context, req: Request, bucket: str) -> Response:
+    assert req.user is not None
+    req.body.read_all()  # a CreateBucketConfiguration body (boto3 outside us-east-1) is fine
+    with ctx.store.tx() as db:
+        row = db.execute("SELECT data_policy_id FROM users WHERE id=?",
+                         (req.user.id,)).fetchone()
+        policy = row[0] if row and row[0] else None
+        ctx.catalog.create_bucket(db, bucket, req.user.id, policy)
+    return Response(200, headers=[("Location", f"/{bucket}")])
+
+
+def head_bucket(ctx: Context, req: Request, bucket: str) -> Response:
+    with ctx.store.tx() as db:
+        ctx.catalog.bucket(db, bucket)
+    return Response(200)
+
+
+def delete_bucket(ctx: Context, req: Request, bucket: str) -> Response:
+    with ctx.store.tx() as db:
+        removed = ctx.catalog.delete_bucket(db, ctx.catalog.bucket(db, bucket), force=False)
+    ctx.remove_files(removed)
+    return Response(204)
+
+
+def get_bucket(ctx: Context, req: Request, bucket: str) -> Response:
+    q = req.query
+    if q.has("location"):
+        return xml_response(document(leaf("LocationConstraint")))
+    if q.has("uploads") or q.has("acl") or q.has("versioning") or q.has("policy"):
+        raise DS3Error(501, "NotImplemented", "this bucket sub-resource is not emulated")
+    max_keys = q.int("max_keys", DEFAULT_MAX_KEYS)
+    if max_keys is None or max_keys < 0:
+        raise bad_request("max-keys must not be negative")
+    prefix, delimiter = q.text("prefix"), q.text("delimiter")
+    url_encode = q.text("encoding_type").lower() == "url"
+    v2 = q.text("list_type") == "2"
+    versions = q.has("versions")
+    if v2:
+        token = q.get("continuation_token")
+        marker = _decode_token(token) if token else q.text("start_after")
+    else:
+        marker = q.text("marker")
+    with ctx.store.tx() as db:
+        row = ctx.catalog.bucket(db, bucket)
+        listing = ctx.catalog.list(db, row["id"], prefix=prefix, delimiter=delimiter,
+                                   marker=marker, max_keys=max_keys, versions=versions)
+    enc = (lambda s: quote(s, safe="/")) if url_encode else (lambda s: s)
+    entries = _entries(ctx, listing, enc, versions)
+    if v2:
+        head = [leaf("Name", bucket), leaf("Prefix", enc(prefix)),
+                leaf("KeyCount", len(listing.entries)), leaf("MaxKeys", max_keys),
+                leaf("Delimiter", enc(delimiter)), leaf("IsTruncated", listing.truncated)]
+        if q.get("continuation_token"):
+            head.append(leaf("ContinuationToken", q.get("continuation_token")))
+        if listing.truncated:
+            head.append(leaf("NextContinuationToken", _encode_token(listing.next_marker)))
+        if q.text("start_after"):
+            head.append(leaf("StartAfter", enc(q.text("start_after"))))
+    else:
+        head = [leaf("Name", bucket), leaf("Prefix", enc(prefix)), leaf("Marker", enc(marker)),
+                leaf("MaxKeys", max_keys), leaf("Delimiter", enc(delimiter)),
+                leaf("IsTruncated", listing.truncated),
+                leaf("NextMarker", enc(listing.next_marker)),
+                leaf("CreationDate", row["created"])]
+    if url_encode:
+        head.append(leaf("EncodingType", "url"))
+    return xml_response(document(node("ListBucketResult", head + entries)))
+
+
+def _entries(ctx: Context, listing: Listing, enc: object, versions: bool) -> list[str]:
+    assert callable(enc)
+    contents: list[str] = []
+    prefixes: list[str] = []
+    for entry in listing.entries:
+        if isinstance(entry, str):
+            prefixes.append(node("CommonPrefixes", [leaf("Prefix", enc(entry))]))
+            continue
+        fields = [leaf("Key", enc(entry["name"])), leaf("LastModified", _iso(entry["modified"])),
+                  leaf("ETag", f'"{entry["etag"]}"' if entry["etag"] else ""),
+                  leaf("Size", entry["size"]), leaf("StorageClass", "STANDARD"),
+                  _owner(ctx, entry["owner_id"])]
+        if versions:
+            fields += [leaf("VersionId", entry["id"]), leaf("IsLatest", bool(entry["latest"]))]
+        contents.append(node("Version" if versions else "Contents", fields))
+    return contents + prefixes
+
+
+def _iso(epoch: float) -> str:
+    return iso_time(epoch)
+
+
+def _encode_token(marker: str) -> str:
+    return base64.urlsafe_b64encode(marker.encode("utf-8")).decode("ascii")
+
+
+def _decode_token(token: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8")
+    except ValueError as exc:
+        raise bad_request("invalid continuation token") from exc
+
+
+def post_bucket(ctx: Context, req: Request, bucket: str) -> Response:
+    if not req.query.has("delete"):
+        raise DS3Error(400, "InvalidRequest", "POST on a bucket needs ?delete")
+    return delete_objects(ctx, req, bucket)
+
+
+def delete_objects(ctx: Context, req: Request, bucket: str) -> Response:
+    """Multi-delete. Missing keys are not errors and are not listed as Deleted (C expects
+    0 Deleted for missing keys)."""
+    body = req.body.read_all()
+    md5 = req.header("content-md5")
+    if md5 is not None and decode_b64(md5) != hashlib.md5(body, usedforsecurity=False).digest():
+        raise DS3Error(400, "BadDigest", "Content-MD5 does not match the body")
+    root = xml_in.parse(body)
+    quiet = (xml_in.child_text(root, "Quiet") or "").strip().lower() == "true"
+    targets = []
+    for obj in xml_in.children(root, "Object"):
+        key = xml_in.child_text(obj, "Key")
+        if key:
+            targets.append((key, xml_in.child_text(obj, "VersionId") or None))
+    deleted: list[str] = []
+    removed: list[str] = []
+    with ctx.store.tx() as db:
+        row = ctx.catalog.bucket(db, bucket)
+        for key, version in targets:
+            gone = ctx.catalog.delete_object(db, row, key, version)
+            if gone:
+                removed += gone
+                if not quiet:
+                    fields = [leaf("Key", key)] + ([leaf("VersionId", version)] if version else [])
+                    deleted.append(node("Deleted", fields))
+    ctx.remove_files(removed)
+    return xml_response(document(node("DeleteResult", deleted)))
+
+
+# --- objects -------------------------------------------------------------------------------
+
+
+def put_object(ctx: Context, req: Request, bucket: str, key: str) -> Response:
+    assert req.user is not None
+    if req.query.has("uploads") or req.query.has("upload_id"):
+        raise DS3Error(501, "NotImplemented", "multipart uploads are not emulated")
+    length = transfer.content_length(req)
+    meta = transfer.metadata_from(req)
+    job_id = req.query.get("job")
+    if job_id:
+        offset = req.query.int("offset", 0) or 0
+        ticket = ctx.jobs.begin_put(job_id, bucket, key, offset, length, req.user)
+        kind, digest = transfer.receive(req, ctx.store, ticket)
+        removed = ctx.jobs.finish_put(ticket, kind, digest, meta or None)
+    else:
+        ticket = ctx.jobs.begin_naked_put(bucket, key, length, req.user)
+        try:
+            kind, digest = transfer.receive(req, ctx.store, ticket)
+        except BaseException:
+            ctx.jobs.abort_naked_put(ticket)
+            ctx.store.remove_files([ticket.object_id])
+            raise
+        try:
+            removed = ctx.jobs.finish_naked_put(ticket, kind, digest, meta or None)
+        except BaseException:
+            ctx.store.remove_files([ticket.object_id])
+            raise
+    ctx.remove_files(removed)
+    etag = base64.b64decode(digest).hex()
+    return Response(200, headers=[("ETag", f'"{etag}"')])
+
+
+def get_object(ctx: Context, req: Request, bucket: str, key: str) -> Response:
+    job_id = req.query.get("job")
+    if job_id:
+        offset = req.query.int("offset", 0) or 0
+        ticket = ctx.jobs.begin_get(job_id, bucket, key, offset)
+        with ctx.store.tx() as db:
+            obj = db.execute("SELECT * FROM objects WHERE id=?", (ticket.object_id,)).fetchone()
+            blob = db.execute("SELECT * FROM blobs WHERE id=?", (ticket.blob_id,)).fetchone()
+            if obj is None or blob is None:
+                raise DS3Error(404, "NoSuchKey", f"object {key!r} went away")
+            window = (blob["offset"], blob["offset"] + blob["length"])
+            resp = transfer.read_response(req, ctx.store, ctx.catalog, db, obj, window, blob)
+        resp.on_sent = lambda: ctx.jobs.finish_get(ticket)
+        return resp
+    with ctx.store.tx() as db:
+        row = ctx.catalog.bucket(db, bucket)
+        obj = ctx.catalog.readable(db, row, key, req.query.get("version_id"))
+        if not obj["complete"]:
+            raise DS3Error(503, "ServiceUnavailable", f"object {key!r} is not fully uploaded",
+                           headers=[("Retry-After", str(ctx.jobs.retry_after_s))])
+        blobs = ctx.catalog.blobs(db, obj["id"])
+        only = blobs[0] if len(blobs) == 1 else None
+        return transfer.read_response(req, ctx.store, ctx.catalog, db, obj, (0, obj["size"]),
+                                      only)
+
+
+def head_object(ctx: Context, req: Request, bucket: str, key: str) -> Response:
+    with ctx.store.tx() as db:
+        row = ctx.catalog.bucket(db, bucket)
+        obj = ctx.catalog.readable(db, row, key, req.query.get("version_id"))
+        blobs = ctx.catalog.blobs(db, obj["id"])
+    headers = [("Content-Type", "application/octet-stream"), *transfer.object_headers(obj),
+               *transfer.checksum_headers(blobs)]
+    return Response(200, headers=headers, head_length=obj["size"])
+
+
+def delete_object(ctx: Context, req: Request, bucket: str, key: str) -> Response:
+    with ctx.store.tx() as db:
+        row = ctx.catalog.bucket(db, bucket)
+        removed = ctx.catalog.delete_object(db, row, key, req.query.get("version_id"))
+        if not removed:
+            raise DS3Error(404, "NoSuchKey", f"object {key!r} does not exist",
+                           resource=f"{bucket}/{key}")
+    ctx.remove_files(removed)
+    return Response(204)
+
+
+def post_object(ctx: Context, req: Request, bucket: str, key: str) -> Response:
+    raise DS3Error(501, "NotImplemented", "multipart uploads are not emulated")
+
+
+_BUCKET_CALLS = {
+    "GET": get_bucket, "PUT": put_bucket, "HEAD": head_bucket, "DELETE": delete_bucket,
+    "POST": post_bucket,
+}
+_OBJECT_CALLS = {
+    "GET": get_object, "PUT": put_object, "HEAD": head_object, "DELETE": delete_object,
+    "POST": post_object,
+}

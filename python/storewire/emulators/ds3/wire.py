@@ -1,0 +1,194 @@
+"""What the API modules see of HTTP: requests, responses, errors, query and time formats.
+
+No socket code lives here (that is :mod:`.server`), so the API modules stay testable and
+small. Query parameter names are normalised (ds3.md §1: ``max_keys``, ``max-keys`` and
+``MaxKeys`` are one parameter) and values percent-decoded without turning ``+`` into space.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import BinaryIO, Protocol
+from urllib.parse import unquote
+
+from .users import User
+
+# Body size accepted for XML request documents (a 100,000-object bulk list is ~7 MB).
+MAX_XML_BODY_BYTES = 64 * 1024 * 1024
+
+
+class DS3Error(Exception):
+    """An error answer: status, the §3 ``Code`` and message, optional extra headers."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str = "",
+        *,
+        resource: str = "",
+        headers: list[tuple[str, str]] | None = None,
+        body: bool = True,
+    ) -> None:
+        super().__init__(message or code)
+        self.status = status
+        self.code = code
+        self.message = message or code
+        self.resource = resource
+        self.headers = headers or []
+        self.body = body  # 410 on job_chunk is documented without a body
+
+
+def not_found(what: str, resource: str = "") -> DS3Error:
+    return DS3Error(404, "NotFound", f"{what} does not exist", resource=resource)
+
+
+def bad_request(message: str, code: str = "InvalidRequest") -> DS3Error:
+    return DS3Error(400, code, message)
+
+
+def retry_later(seconds: int, message: str, *, status: int = 503) -> DS3Error:
+    return DS3Error(
+        status, "ServiceUnavailable", message, headers=[("Retry-After", str(max(1, seconds)))]
+    )
+
+
+def norm_name(name: str) -> str:
+    """``max_keys``, ``max-keys``, ``MaxKeys`` → ``maxkeys``."""
+    return name.lower().replace("_", "").replace("-", "")
+
+
+_TRUE = frozenset({"", "true", "1", "yes", "on"})
+
+
+class Query:
+    """The query string: ordered (name, value) pairs plus a normalised-name lookup.
+
+    A flag sent without ``=`` has the value None (``?force``, ``?delete``).
+    """
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.pairs: list[tuple[str, str | None]] = []
+        self._by_norm: dict[str, str | None] = {}
+        for part in raw.split("&") if raw else ():
+            if not part:
+                continue
+            name, sep, value = part.partition("=")
+            decoded_name = unquote(name, errors="replace")
+            decoded = unquote(value, errors="replace") if sep else None
+            self.pairs.append((decoded_name, decoded))
+            self._by_norm[norm_name(decoded_name)] = decoded
+
+    def has(self, name: str) -> bool:
+        return norm_name(name) in self._by_norm
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        value = self._by_norm.get(norm_name(name), default)
+        return default if value is None else value
+
+    def text(self, name: str) -> str:
+        return self.get(name) or ""
+
+    def int(self, name: str, default: int | None = None) -> int | None:
+        value = self.get(name)
+        if value is None or value == "":
+            return default
+        try:
+            return int(value)
+        except ValueError as exc:
+            raise bad_request(f"query parameter {name} must be an integer, got {value!r}") from exc
+
+    def flag(self, name: str) -> bool:
+        """True for ``?name``, ``?name=True`` (any case); False when absent or false."""
+        key = norm_name(name)
+        if key not in self._by_norm:
+            return False
+        return (self._by_norm[key] or "").strip().lower() in _TRUE
+
+    def enum(self, name: str, default: str) -> str:
+        """Enum values arrive upper- or lower-case (C vs P): compared upper-cased."""
+        return (self.get(name) or default).upper()
+
+
+class Body(Protocol):
+    """The request body as the server exposes it: read once, in blocks or whole."""
+
+    @property
+    def length(self) -> int | None: ...
+    def readinto(self, buffer: memoryview) -> int: ...
+    def read_all(self, limit: int = MAX_XML_BODY_BYTES) -> bytes: ...
+
+
+@dataclass
+class Request:
+    method: str
+    raw_path: str  # as on the request line (percent-encoded, no query): what SigV2 signs
+    query: Query
+    headers: list[tuple[str, str]]  # in arrival order, names as sent
+    body: Body
+    host: str  # the host part clients used (for <Node EndPoint>)
+    port: int
+    request_id: str
+    user: User | None = None
+    _lower: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for name, value in self.headers:
+            key = name.lower()
+            self._lower[key] = f"{self._lower[key]},{value}" if key in self._lower else value
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        return self._lower.get(name.lower(), default)
+
+    def headers_with_prefix(self, prefix: str) -> list[tuple[str, str]]:
+        prefix = prefix.lower()
+        return [(n, v) for n, v in self.headers if n.lower().startswith(prefix)]
+
+
+@dataclass
+class FileBody:
+    """Byte ranges of an open file, sent with sendfile; the server closes the file."""
+
+    file: BinaryIO
+    ranges: list[tuple[int, int]]  # (offset, length)
+
+    @property
+    def length(self) -> int:
+        return sum(n for _, n in self.ranges)
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    file: FileBody | None = None
+    # Content-Length to announce without sending a body (HEAD).
+    head_length: int | None = None
+    # Runs after the whole body went out (e.g. marks a GET job's blob as sent).
+    on_sent: Callable[[], None] | None = None
+
+
+def xml_response(
+    body: bytes, status: int = 200, headers: list[tuple[str, str]] | None = None
+) -> Response:
+    hdrs = [("Content-Type", "text/xml;charset=UTF-8"), *(headers or [])]
+    return Response(status, body, hdrs)
+
+
+# --- time formats -------------------------------------------------------------------------
+
+
+def iso_time(epoch: float | None = None) -> str:
+    """ISO-8601 UTC with milliseconds: ``2015-01-20T17:54:34.000Z`` (§1.1)."""
+    moment = datetime.fromtimestamp(time.time() if epoch is None else epoch, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def http_date(epoch: float | None = None) -> str:
+    return email.utils.formatdate(time.time() if epoch is None else epoch, usegmt=True)

@@ -1,0 +1,110 @@
+"""``storewire serve``: start the registered emulators, print how to reach them, block.
+
+A small registry maps an emulator name to its default address and a factory, so the
+V3IO and Sector emulators plug in with one :func:`register` call each::
+
+    register("v3io", ("127.0.0.1", 8081), lambda host, port, data: V3ioEmulator(...))
+
+A factory returns an object with ``start()``, ``stop()``, ``endpoint`` and ``env()`` (the
+client environment variables, e.g. ``DS3_ENDPOINT``/``DS3_ACCESS_KEY``/``DS3_SECRET_KEY``).
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+
+class Emulator(Protocol):
+    @property
+    def endpoint(self) -> str: ...
+    def start(self) -> Any: ...
+    def stop(self) -> None: ...
+    def env(self) -> dict[str, str]: ...
+
+
+Factory = Callable[[str, int, "Path | None"], Emulator]
+
+
+@dataclass(frozen=True)
+class EmulatorSpec:
+    name: str
+    default_address: tuple[str, int]
+    factory: Factory
+
+
+REGISTRY: dict[str, EmulatorSpec] = {}
+
+
+def register(name: str, default_address: tuple[str, int], factory: Factory) -> None:
+    """Adds (or replaces) an emulator that ``storewire serve`` can start."""
+    REGISTRY[name] = EmulatorSpec(name, default_address, factory)
+
+
+def _ds3(host: str, port: int, data_dir: Path | None) -> Emulator:
+    from .ds3 import DS3Emulator
+
+    return DS3Emulator(host=host, port=port, data_dir=data_dir)
+
+
+register("ds3", ("127.0.0.1", 8080), _ds3)
+
+
+def serve(args: Any, *, stop: threading.Event | None = None, out: TextIO | None = None) -> int:
+    """Starts the emulators named by ``args.only`` (default: every registered one) at
+    ``args.<name>`` (HOST, PORT) or their default address, under ``args.data/<name>``
+    (temporary directories without ``--data``); writes ``args.env_file``; blocks until
+    Ctrl-C, SIGTERM or ``stop`` is set. Returns the process exit status."""
+    out = out or sys.stdout
+    wanted = tuple(getattr(args, "only", None) or REGISTRY)
+    data_root: Path | None = getattr(args, "data", None)
+    running: list[tuple[str, Emulator]] = []
+    try:
+        for name in wanted:
+            spec = REGISTRY.get(name)
+            if spec is None:
+                print(f"storewire serve: the {name} emulator is not available in this build; "
+                      "skipped", file=sys.stderr)
+                continue
+            host, port = getattr(args, name, None) or spec.default_address
+            data_dir = data_root / name if data_root is not None else None
+            emulator = spec.factory(host, port, data_dir)
+            emulator.start()
+            running.append((name, emulator))
+            print(f"{name}: {emulator.endpoint}", file=out)
+            for key, value in emulator.env().items():
+                print(f"  {key}={value}", file=out)
+        if not running:
+            print("storewire serve: no emulator to start", file=sys.stderr)
+            return 2
+        env_file: Path | None = getattr(args, "env_file", None)
+        if env_file is not None:
+            lines = [f"{k}={v}\n" for _, emu in running for k, v in emu.env().items()]
+            env_file.write_text("".join(lines), encoding="utf-8")
+            print(f"environment written to {env_file}", file=out)
+        print("serving; press Ctrl-C to stop", file=out, flush=True)
+        _wait(stop or threading.Event())
+        return 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for _, emulator in reversed(running):
+            emulator.stop()
+
+
+def _wait(stop: threading.Event) -> None:
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM (e.g. from a CI runner) stops as cleanly as Ctrl-C.
+        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            while not stop.wait(0.5):
+                pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    else:
+        stop.wait()

@@ -1,0 +1,326 @@
+"""Persistent namespace: containers, directories, objects/items, stream records.
+
+Metadata lives in one SQLite database (``v3io.sqlite3``); object data lives in files named
+by node id (``objects/<xx>/<id>``), never by a client-supplied path, so no request can reach
+outside the data directory whatever its path says. Client paths are split into segments and
+``.``/``..``/NUL are refused before any lookup.
+
+One connection is shared by the server threads under ``lock`` (the GIL serialises the work
+anyway); durability is traded for speed (``synchronous=OFF``): the database survives a clean
+stop, which is what ``--data`` promises.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import EINVAL, EISDIR, ENOTDIR, V3ioError, bad_request
+
+MAX_NAME_BYTES = 255
+
+_COLUMNS = "id, parent, name, is_dir, size, ctime_ns, mtime_ns, atime_ns, attrs, meta"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS nodes (
+    id INTEGER PRIMARY KEY,
+    parent INTEGER NOT NULL,          -- 0 for container roots
+    name TEXT NOT NULL,
+    is_dir INTEGER NOT NULL,
+    size INTEGER NOT NULL DEFAULT 0,
+    ctime_ns INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    atime_ns INTEGER NOT NULL,
+    attrs TEXT NOT NULL DEFAULT '{}', -- user attributes, wire-typed JSON
+    meta TEXT,                        -- stream dir / shard state (JSON), else NULL
+    UNIQUE (parent, name)
+);
+CREATE TABLE IF NOT EXISTS records (
+    shard INTEGER NOT NULL,           -- node id of the shard object
+    seq INTEGER NOT NULL,
+    arrival_ns INTEGER NOT NULL,
+    partition_key TEXT,
+    client_info BLOB,
+    data BLOB NOT NULL,
+    PRIMARY KEY (shard, seq)
+);
+CREATE INDEX IF NOT EXISTS records_by_time ON records (shard, arrival_ns);
+"""
+
+
+class Clock:
+    """Server time; tests move it forward to expire stream records without waiting."""
+
+    def __init__(self) -> None:
+        self.offset_ns = 0
+
+    def now_ns(self) -> int:
+        return time.time_ns() + self.offset_ns
+
+
+@dataclass(slots=True)
+class Node:
+    id: int
+    parent: int
+    name: str
+    is_dir: int
+    size: int
+    ctime_ns: int
+    mtime_ns: int
+    atime_ns: int
+    attrs: str
+    meta: str | None
+
+
+def split_path(path: str) -> list[str]:
+    """Segments of a container-relative path; empty segments (``a//b``, edges) are dropped."""
+    parts = [p for p in path.split("/") if p]
+    for part in parts:
+        if part in (".", ".."):
+            raise bad_request(f"invalid path segment '{part}' in '{path}'")
+        if "\x00" in part:
+            raise bad_request("invalid NUL character in path")
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+            raise bad_request(f"path segment longer than {MAX_NAME_BYTES} bytes")
+    return parts
+
+
+class Store:
+    def __init__(self, root: Path, clock: Clock) -> None:
+        self.root = root
+        self.clock = clock
+        self.lock = threading.RLock()
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "objects").mkdir(exist_ok=True)
+        (root / "tmp").mkdir(exist_ok=True)
+        self._db = sqlite3.connect(
+            root / "v3io.sqlite3", check_same_thread=False, isolation_level=None
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("PRAGMA temp_store=MEMORY")
+        self._db.executescript(_SCHEMA)
+        self._depth = 0
+        # (container root id, "a/b") -> directory id; cleared whenever a directory goes away
+        self._dirs: dict[tuple[int, str], int] = {}
+        self._clean_tmp()
+
+    def close(self) -> None:
+        with self.lock:
+            self._db.close()
+
+    def _clean_tmp(self) -> None:
+        for leftover in (self.root / "tmp").iterdir():
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+    # low level
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit of work; nests (only the outermost commits)."""
+        with self.lock:
+            if self._depth == 0:
+                self._db.execute("BEGIN")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._db.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if self._depth == 0:
+                self._db.execute("COMMIT")
+
+    def execute(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        with self.lock:
+            return self._db.execute(sql, args)
+
+    def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        with self.lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def now(self) -> int:
+        return self.clock.now_ns()
+
+    # containers
+
+    def ensure_container(self, name: str) -> Node:
+        if not name or "/" in name or name in (".", ".."):
+            raise ValueError(f"invalid container name {name!r}")
+        with self.transaction():
+            node = self.child(0, name)
+            return node or self.insert(0, name, is_dir=True)
+
+    def containers(self) -> list[Node]:
+        rows = self.query(f"SELECT {_COLUMNS} FROM nodes WHERE parent = 0 ORDER BY id")
+        return [Node(*row) for row in rows]
+
+    def container(self, name: str) -> Node | None:
+        node = self.child(0, name)
+        if node is None and name.isdigit():  # containers may be addressed by numeric id
+            rows = self.query(f"SELECT {_COLUMNS} FROM nodes WHERE parent = 0 AND id = ?", (name,))
+            node = Node(*rows[0]) if rows else None
+        return node
+
+    # namespace
+
+    def get(self, node_id: int) -> Node | None:
+        rows = self.query(f"SELECT {_COLUMNS} FROM nodes WHERE id = ?", (node_id,))
+        return Node(*rows[0]) if rows else None
+
+    def child(self, parent: int, name: str) -> Node | None:
+        rows = self.query(
+            f"SELECT {_COLUMNS} FROM nodes WHERE parent = ? AND name = ?", (parent, name)
+        )
+        return Node(*rows[0]) if rows else None
+
+    def lookup(self, root: Node, parts: list[str]) -> Node | None:
+        """The node at ``parts`` below a container root, or None."""
+        if not parts:
+            return root
+        parent = self.lookup_dir(root, parts[:-1])
+        return None if parent is None else self.child(parent, parts[-1])
+
+    def lookup_dir(self, root: Node, parts: list[str]) -> int | None:
+        """The id of the directory at ``parts``; None if missing or not a directory."""
+        if not parts:
+            return root.id
+        key = (root.id, "/".join(parts))
+        with self.lock:
+            cached = self._dirs.get(key)
+            if cached is not None:
+                return cached
+            current = root.id
+            for part in parts:
+                node = self.child(current, part)
+                if node is None or not node.is_dir:
+                    return None
+                current = node.id
+            self._dirs[key] = current
+            return current
+
+    def make_dirs(self, root: Node, parts: list[str]) -> int:
+        """Create missing directories along ``parts`` (mkdir -p); the last one's id."""
+        found = self.lookup_dir(root, parts)
+        if found is not None:
+            return found
+        with self.transaction():
+            current = root.id
+            for i, part in enumerate(parts):
+                node = self.child(current, part)
+                if node is None:
+                    node = self.insert(current, part, is_dir=True)
+                elif not node.is_dir:
+                    where = "/".join(parts[: i + 1])
+                    raise V3ioError(400, ENOTDIR, f"Not a directory: {where}")
+                current = node.id
+            self._dirs[(root.id, "/".join(parts))] = current
+            return current
+
+    def insert(
+        self,
+        parent: int,
+        name: str,
+        *,
+        is_dir: bool,
+        attrs: str = "{}",
+        size: int = 0,
+        meta: str | None = None,
+    ) -> Node:
+        now = self.now()
+        cursor = self.execute(
+            "INSERT INTO nodes (parent, name, is_dir, size, ctime_ns, mtime_ns, atime_ns,"
+            " attrs, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (parent, name, int(is_dir), size, now, now, now, attrs, meta),
+        )
+        node_id = cursor.lastrowid
+        assert node_id is not None
+        return Node(node_id, parent, name, int(is_dir), size, now, now, now, attrs, meta)
+
+    def touch(self, node: Node, **fields: Any) -> None:
+        """Update columns of a node and bump its mtime (strictly increasing, so that the
+        ``__mtime_secs==S and __mtime_nsecs==N`` optimistic lock always sees a change)."""
+        node.mtime_ns = max(self.now(), node.mtime_ns + 1)
+        fields["mtime_ns"] = node.mtime_ns
+        for key, value in fields.items():
+            setattr(node, key, value)
+        assignments = ", ".join(f"{key} = ?" for key in fields)
+        self.execute(f"UPDATE nodes SET {assignments} WHERE id = ?", (*fields.values(), node.id))
+
+    def children(
+        self,
+        parent: int,
+        *,
+        after: str | None = None,
+        start: str | None = None,
+        limit: int = 1000,
+        dirs_only: bool = False,
+        below: str | None = None,
+        files_only: bool = False,
+    ) -> list[Node]:
+        """Children ordered by name: after ``after``, from ``start`` on, before ``below``."""
+        sql = f"SELECT {_COLUMNS} FROM nodes WHERE parent = ?"
+        args: list[Any] = [parent]
+        if after is not None:
+            sql += " AND name > ?"
+            args.append(after)
+        if start is not None:
+            sql += " AND name >= ?"
+            args.append(start)
+        if below is not None:
+            sql += " AND name < ?"
+            args.append(below)
+        if dirs_only:
+            sql += " AND is_dir = 1"
+        elif files_only:
+            sql += " AND is_dir = 0"
+        sql += " ORDER BY name LIMIT ?"
+        args.append(limit)
+        return [Node(*row) for row in self.query(sql, tuple(args))]
+
+    def has_children(self, node_id: int) -> bool:
+        return bool(self.query("SELECT 1 FROM nodes WHERE parent = ? LIMIT 1", (node_id,)))
+
+    def delete(self, node: Node) -> None:
+        """Remove a file, or an empty directory (callers check emptiness)."""
+        with self.transaction():
+            self.execute("DELETE FROM nodes WHERE id = ?", (node.id,))
+            self.execute("DELETE FROM records WHERE shard = ?", (node.id,))
+            if node.is_dir:
+                self._dirs.clear()
+        with contextlib.suppress(FileNotFoundError):
+            self.data_path(node.id).unlink()
+
+    def require_file(self, node: Node, what: str) -> None:
+        if node.is_dir:
+            raise V3ioError(400, EISDIR, f"Is a directory: {what}")
+
+    # object data
+
+    def data_path(self, node_id: int) -> Path:
+        return self.root / "objects" / f"{node_id % 256:02x}" / str(node_id)
+
+    def temp_file(self) -> tuple[int, Path]:
+        fd, name = tempfile.mkstemp(dir=self.root / "tmp", prefix="put-")
+        return fd, Path(name)
+
+    def install_data(self, node_id: int, temp: Path) -> None:
+        """Atomically make ``temp`` the data of a node (readers keep the old inode)."""
+        target = self.data_path(node_id)
+        target.parent.mkdir(exist_ok=True)
+        os.replace(temp, target)
+
+    def check_name(self, name: str) -> None:
+        if not name:
+            raise V3ioError(400, EINVAL, "empty object name")

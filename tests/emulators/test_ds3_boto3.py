@@ -1,0 +1,104 @@
+"""boto3 as a real S3 peer of the DS3 emulator's S3 subset (SigV2, path-style)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from storewire.emulators.ds3 import DS3Emulator
+
+
+@pytest.fixture
+def s3(ds3_emulator: DS3Emulator, clean_proxy_env: None) -> Iterator[Any]:
+    client = boto3.client(
+        "s3",
+        endpoint_url=ds3_emulator.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=ds3_emulator.access_key,
+        aws_secret_access_key=ds3_emulator.secret_key,
+        config=Config(
+            signature_version="s3", s3={"addressing_style": "path"}, retries={"max_attempts": 1}
+        ),
+    )
+    yield client
+    client.close()
+
+
+def test_buckets(s3: Any) -> None:
+    s3.create_bucket(Bucket="peer")
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["peer"]
+    s3.head_bucket(Bucket="peer")
+    with pytest.raises(ClientError) as err:
+        s3.create_bucket(Bucket="peer")
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    s3.delete_bucket(Bucket="peer")
+    with pytest.raises(ClientError) as err:
+        s3.head_bucket(Bucket="peer")
+    assert err.value.response["Error"]["Code"] == "404"
+
+
+def test_objects_metadata_ranges_listing_and_delete(s3: Any) -> None:
+    s3.create_bucket(Bucket="peer")
+    data = bytes(range(256)) * 100
+    put = s3.put_object(
+        Bucket="peer", Key="dir/a b+c.txt", Body=data, Metadata={"color": "blue", "owner": "x"}
+    )
+    assert put["ETag"].strip('"')
+    head = s3.head_object(Bucket="peer", Key="dir/a b+c.txt")
+    assert head["ContentLength"] == len(data)
+    assert head["Metadata"] == {"color": "blue", "owner": "x"}
+    assert head["ETag"] == put["ETag"]
+    got = s3.get_object(Bucket="peer", Key="dir/a b+c.txt")
+    assert got["Body"].read() == data and got["Metadata"]["color"] == "blue"
+    part = s3.get_object(Bucket="peer", Key="dir/a b+c.txt", Range="bytes=100-199")
+    assert part["Body"].read() == data[100:200] and part["ContentRange"] == "bytes 100-199/25600"
+    for i in range(5):
+        s3.put_object(Bucket="peer", Key=f"k{i}", Body=b"%d" % i)
+    page = s3.list_objects(Bucket="peer", Delimiter="/", MaxKeys=3)
+    assert [c["Key"] for c in page["Contents"]] == ["k0", "k1"]
+    assert [p["Prefix"] for p in page["CommonPrefixes"]] == ["dir/"]
+    assert page["IsTruncated"] is True
+    keys = [
+        o["Key"]
+        for p in s3.get_paginator("list_objects").paginate(Bucket="peer", MaxKeys=2)
+        for o in p.get("Contents", [])
+    ]
+    assert keys == ["dir/a b+c.txt", "k0", "k1", "k2", "k3", "k4"]
+    keys_v2 = [
+        o["Key"]
+        for p in s3.get_paginator("list_objects_v2").paginate(Bucket="peer", MaxKeys=2)
+        for o in p.get("Contents", [])
+    ]
+    assert keys_v2 == keys
+    with pytest.raises(ClientError) as err:
+        s3.get_object(Bucket="peer", Key="nope")
+    assert err.value.response["Error"]["Code"] == "NoSuchKey"
+    deleted = s3.delete_objects(Bucket="peer", Delete={"Objects": [{"Key": "k0"}, {"Key": "k1"}]})
+    assert sorted(d["Key"] for d in deleted["Deleted"]) == ["k0", "k1"]
+    s3.delete_object(Bucket="peer", Key="k2")
+    left = [o["Key"] for o in s3.list_objects(Bucket="peer")["Contents"]]
+    assert left == ["dir/a b+c.txt", "k3", "k4"]
+
+
+def test_wrong_secret_is_refused(ds3_emulator: DS3Emulator, clean_proxy_env: None) -> None:
+    client = boto3.client(
+        "s3",
+        endpoint_url=ds3_emulator.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=ds3_emulator.access_key,
+        aws_secret_access_key="wrong",
+        config=Config(
+            signature_version="s3", s3={"addressing_style": "path"}, retries={"max_attempts": 1}
+        ),
+    )
+    try:
+        with pytest.raises(ClientError) as err:
+            client.list_buckets()
+        assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    finally:
+        client.close()

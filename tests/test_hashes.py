@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _thread
 import base64
 import hashlib
 import hmac
@@ -204,6 +205,39 @@ def test_hashing_a_large_buffer_releases_the_gil():
     # With the GIL held the counter would stay still for the whole hash (>= 0.2 s here).
     assert elapsed > 0.05
     assert during >= max(3, int(elapsed * 1000 * 0.2)), (during, elapsed)
+
+
+def test_hasher_shared_between_threads(make_payload):
+    # Identical chunks make the result independent of the order the threads ran in.
+    chunk = make_payload(1 << 20)
+    h = auth.Hasher("sha256")
+
+    def feed() -> None:
+        for _ in range(4):
+            h.update(chunk)
+
+    threads = [threading.Thread(target=feed) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert h.hexdigest() == hashlib.sha256(chunk * 32).hexdigest()
+
+
+@pytest.mark.slow
+def test_ctrl_c_interrupts_file_hashing(tmp_path):
+    path = tmp_path / "sparse.bin"
+    with open(path, "wb") as f:
+        f.truncate(8 << 30)  # sparse: reads cost no disk, hashing takes seconds
+    timer = threading.Timer(0.2, _thread.interrupt_main)
+    start = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            auth.hash_file(path, "md5")
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - start < 3
 
 
 @pytest.mark.slow

@@ -21,8 +21,7 @@ int hex_value(char c) noexcept {
 }
 
 bool is_escape_at(std::string_view s, std::size_t i) noexcept {
-  return s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-         hex_value(s[i + 2]) >= 0;
+  return s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0;
 }
 
 void append_escape(std::string& out, unsigned char c) {
@@ -106,8 +105,8 @@ std::string base64_decode(std::string_view text) {
 }
 
 bool is_unreserved(unsigned char c) noexcept {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
 }
 
 std::string uri_encode(std::string_view s, bool keep_slash) {
@@ -130,7 +129,8 @@ std::string uri_encode_keep_escapes(std::string_view s, bool keep_slash) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (is_escape_at(s, i)) {
-      append_escape(out, static_cast<unsigned char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+      append_escape(out,
+                    static_cast<unsigned char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
       i += 2;
     } else if (is_unreserved(c) || (keep_slash && c == '/')) {
       out.push_back(s[i]);

@@ -47,9 +47,8 @@ uint32_t crc_slice8(const CrcTables& t, const unsigned char* p, std::size_t n, u
     uint64_t w;
     std::memcpy(&w, p, 8);
     w ^= crc;
-    crc = t[7][w & 0xFF] ^ t[6][(w >> 8) & 0xFF] ^ t[5][(w >> 16) & 0xFF] ^
-          t[4][(w >> 24) & 0xFF] ^ t[3][(w >> 32) & 0xFF] ^ t[2][(w >> 40) & 0xFF] ^
-          t[1][(w >> 48) & 0xFF] ^ t[0][w >> 56];
+    crc = t[7][w & 0xFF] ^ t[6][(w >> 8) & 0xFF] ^ t[5][(w >> 16) & 0xFF] ^ t[4][(w >> 24) & 0xFF] ^
+          t[3][(w >> 32) & 0xFF] ^ t[2][(w >> 40) & 0xFF] ^ t[1][(w >> 48) & 0xFF] ^ t[0][w >> 56];
     p += 8;
     n -= 8;
   }
@@ -126,7 +125,9 @@ EVP_MAC* evp_hmac() {
   return mac;
 }
 
-bool is_crc(HashAlgorithm a) { return a == HashAlgorithm::Crc32 || a == HashAlgorithm::Crc32c; }
+bool is_crc(HashAlgorithm a) {
+  return a == HashAlgorithm::Crc32 || a == HashAlgorithm::Crc32c;
+}
 
 std::string crc_bytes(uint32_t crc) {
   const char b[4] = {static_cast<char>(crc >> 24), static_cast<char>(crc >> 16),
@@ -221,12 +222,11 @@ std::string digest(HashAlgorithm algorithm, std::string_view data) {
 std::string hmac(HashAlgorithm algorithm, std::string_view key, std::string_view message) {
   if (is_crc(algorithm)) throw Error(ErrorKind::InvalidArgument, "HMAC needs a digest, not a CRC");
   std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(evp_hmac()),
-                                                                 &EVP_MAC_CTX_free);
+                                                                &EVP_MAC_CTX_free);
   if (!ctx) throw_openssl("HMAC context");
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-                                       const_cast<char*>(openssl_name(algorithm)), 0),
-      OSSL_PARAM_construct_end()};
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(
+                             OSSL_MAC_PARAM_DIGEST, const_cast<char*>(openssl_name(algorithm)), 0),
+                         OSSL_PARAM_construct_end()};
   // A NULL key means "keep the previous key" to OpenSSL, so an empty key needs a real pointer.
   static const unsigned char kNoKey = 0;
   const auto* k = key.empty() ? &kNoKey : reinterpret_cast<const unsigned char*>(key.data());
@@ -258,7 +258,9 @@ Hasher::Hasher(HashAlgorithm algorithm) : algorithm_(algorithm) {
   }
 }
 
-Hasher::~Hasher() { EVP_MD_CTX_free(ctx_); }
+Hasher::~Hasher() {
+  EVP_MD_CTX_free(ctx_);
+}
 
 Hasher::Hasher(const Hasher& other) : algorithm_(other.algorithm_), crc_(other.crc_) {
   if (other.ctx_ == nullptr) return;

@@ -41,7 +41,8 @@ std::string_view trim(std::string_view s) {
 }
 
 // First header of that name (case-insensitive), trimmed; empty if absent.
-std::string_view header_value(const Headers& headers, std::string_view name, bool* found = nullptr) {
+std::string_view header_value(const Headers& headers, std::string_view name,
+                              bool* found = nullptr) {
   for (const auto& [n, v] : headers) {
     if (iequals(n, name)) {
       if (found) *found = true;
@@ -106,7 +107,9 @@ int subresource_rank(std::string_view name, const std::vector<std::string>& entr
   return -1;
 }
 
-std::string render(const QueryParam& p) { return p.has_value ? p.name + "=" + p.value : p.name; }
+std::string render(const QueryParam& p) {
+  return p.has_value ? p.name + "=" + p.value : p.name;
+}
 
 std::string join_resource(std::string_view path, const std::vector<std::string>& subs,
                           SubresourceStyle style) {
@@ -122,8 +125,8 @@ std::string assemble(std::string_view method, std::string_view checksum,
                      std::string_view content_type, std::string_view date,
                      std::string_view amz_lines, std::string_view resource) {
   std::string s;
-  s.reserve(method.size() + checksum.size() + content_type.size() + date.size() +
-            amz_lines.size() + resource.size() + 4);
+  s.reserve(method.size() + checksum.size() + content_type.size() + date.size() + amz_lines.size() +
+            resource.size() + 4);
   s.append(method).push_back('\n');
   s.append(checksum).push_back('\n');
   s.append(content_type).push_back('\n');
@@ -141,10 +144,10 @@ bool same(std::string_view a, std::string_view b) {
 V2Rules v2_rules(std::string_view variant) {
   V2Rules r;
   if (variant == "s3") {
-    r.subresources = {"acl",       "cors",     "delete",         "lifecycle", "location",
-                      "logging",   "notification", "partNumber", "policy",    "requestPayment",
-                      "response-*", "tagging", "torrent",        "uploadId",  "uploads",
-                      "versionId", "versioning", "versions",     "website"};
+    r.subresources = {"acl",        "cors",         "delete",     "lifecycle", "location",
+                      "logging",    "notification", "partNumber", "policy",    "requestPayment",
+                      "response-*", "tagging",      "torrent",    "uploadId",  "uploads",
+                      "versionId",  "versioning",   "versions",   "website"};
     return r;
   }
   if (variant == "ds3" || variant == "ds3-python") {
@@ -163,8 +166,7 @@ V2Rules v2_rules(std::string_view variant) {
                                               "' (expected s3, ds3 or ds3-python)");
 }
 
-std::string canonical_resource_v2(std::string_view path, const Query& query,
-                                  const V2Rules& rules) {
+std::string canonical_resource_v2(std::string_view path, const Query& query, const V2Rules& rules) {
   std::vector<std::pair<int, const QueryParam*>> picked;
   for (const auto& p : query) {
     const int rank = subresource_rank(p.name, rules.subresources);
@@ -186,8 +188,9 @@ std::string string_to_sign_v2(std::string_view method, std::string_view path, co
                               const Headers& headers, const V2Rules& rules) {
   bool has_amz_date = false;
   header_value(headers, "x-amz-date", &has_amz_date);
-  const std::string_view date =
-      rules.amz_date_blanks_date && has_amz_date ? std::string_view{} : header_value(headers, "Date");
+  const std::string_view date = rules.amz_date_blanks_date && has_amz_date
+                                    ? std::string_view{}
+                                    : header_value(headers, "Date");
   return assemble(method, checksum_value(headers, rules.any_checksum_header),
                   header_value(headers, "Content-Type"), date,
                   canonical_amz_headers(headers, rules.lowercase_amz_names, rules.sort_amz_by_line),
@@ -226,7 +229,8 @@ bool verify_v2(std::string_view secret_key, std::string_view signature, std::str
   // DS3 clients: present sub-resources in the fixed order, with a value only if one was sent.
   std::vector<std::string> subs, subs_no_uploads;
   for (std::string_view name : {"delete", "versioning", "versions", "uploads"}) {
-    auto it = std::find_if(query.begin(), query.end(), [&](const auto& p) { return p.name == name; });
+    auto it =
+        std::find_if(query.begin(), query.end(), [&](const auto& p) { return p.name == name; });
     if (it == query.end()) continue;
     subs.push_back(render(*it));
     if (name != "uploads") subs_no_uploads.push_back(render(*it));

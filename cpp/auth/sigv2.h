@@ -41,8 +41,7 @@ V2Rules v2_rules(std::string_view variant);
 
 // The path exactly as on the request line (still percent-encoded, no query) plus the
 // signed sub-resources taken from `query` (decoded values, as AWS specifies).
-std::string canonical_resource_v2(std::string_view path, const Query& query,
-                                  const V2Rules& rules);
+std::string canonical_resource_v2(std::string_view path, const Query& query, const V2Rules& rules);
 
 std::string string_to_sign_v2(std::string_view method, std::string_view path, const Query& query,
                               const Headers& headers, const V2Rules& rules);

@@ -67,8 +67,8 @@ std::string remove_dot_segments(std::string_view path) {
 }
 
 struct CanonicalHeaders {
-  std::string block;   // "name:value\n" lines
-  std::string signed_; // "a;b;c"
+  std::string block;    // "name:value\n" lines
+  std::string signed_;  // "a;b;c"
 };
 
 CanonicalHeaders canonical_headers(const Headers& headers, const V4Options& options) {
@@ -76,8 +76,8 @@ CanonicalHeaders canonical_headers(const Headers& headers, const V4Options& opti
   for (const auto& [n, v] : headers) {
     std::string name = lower(n);
     if (options.unsigned_headers.count(name) != 0) continue;
-    auto it = std::find_if(merged.begin(), merged.end(),
-                           [&](const auto& p) { return p.first == name; });
+    auto it =
+        std::find_if(merged.begin(), merged.end(), [&](const auto& p) { return p.first == name; });
     if (it == merged.end()) {
       merged.emplace_back(std::move(name), trimall(v));
     } else {
@@ -116,8 +116,7 @@ std::string credential_scope(const V4Scope& scope) {
 // Canonical request, string to sign and signature for already-prepared parts.
 void finish(V4Signed& out, std::string_view method, std::string_view canonical_uri,
             std::string_view canonical_query, const CanonicalHeaders& ch,
-            std::string_view payload_hash, const V4Credentials& credentials,
-            const V4Scope& scope) {
+            std::string_view payload_hash, const V4Credentials& credentials, const V4Scope& scope) {
   out.signed_headers = ch.signed_;
   out.credential_scope = credential_scope(scope);
   out.canonical_request.append(method).push_back('\n');
@@ -182,7 +181,8 @@ std::string canonical_uri_v4(std::string_view path, const V4Options& options) {
 std::string canonical_query_v4(const Query& query) {
   std::vector<std::pair<std::string, std::string>> enc;
   enc.reserve(query.size());
-  for (const auto& p : query) enc.emplace_back(uri_encode(p.name, false), uri_encode(p.value, false));
+  for (const auto& p : query)
+    enc.emplace_back(uri_encode(p.name, false), uri_encode(p.value, false));
   std::sort(enc.begin(), enc.end());
   std::string out;
   for (const auto& [n, v] : enc) {
@@ -200,8 +200,8 @@ std::string signing_key_v4(std::string_view secret_key, std::string_view date,
   return hmac_sha256(key, "aws4_request");
 }
 
-V4Signed sign_v4(const V4Request& request, const V4Credentials& credentials,
-                 const V4Scope& scope, const V4Options& options) {
+V4Signed sign_v4(const V4Request& request, const V4Credentials& credentials, const V4Scope& scope,
+                 const V4Options& options) {
   check_scope(scope);
   V4Signed out;
   Headers headers = request.headers;

@@ -29,10 +29,12 @@ struct V4Options {
   bool normalize_path = false;
   // Lower-case names never signed even when present: hop-by-hop and tracing headers that
   // proxies and HTTP stacks add or change (the set botocore leaves unsigned).
+  // clang-format off
   std::set<std::string> unsigned_headers = {
-      "authorization", "baggage",   "connection", "expect",           "keep-alive",
-      "proxy-authenticate", "proxy-authorization", "te", "traceparent", "tracestate",
-      "trailer",       "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id"};
+      "authorization", "baggage", "connection", "expect", "keep-alive", "proxy-authenticate",
+      "proxy-authorization", "te", "traceparent", "tracestate", "trailer", "transfer-encoding",
+      "upgrade", "user-agent", "x-amzn-trace-id"};
+  // clang-format on
 };
 
 // What the caller signs. `path` is the URL path as sent (percent-encoded; characters that
@@ -71,8 +73,8 @@ std::string signing_key_v4(std::string_view secret_key, std::string_view date,
 
 // Signs with the Authorization header. An absent x-amz-date header is added (value
 // scope.amz_date), as is x-amz-security-token when the credentials carry a token.
-V4Signed sign_v4(const V4Request& request, const V4Credentials& credentials,
-                 const V4Scope& scope, const V4Options& options = {});
+V4Signed sign_v4(const V4Request& request, const V4Credentials& credentials, const V4Scope& scope,
+                 const V4Options& options = {});
 
 // Presigned URL (query-string auth) for `url` (scheme://host[:port]/path[?query]). `headers`
 // are extra headers the eventual request will carry (Host is taken from the URL unless

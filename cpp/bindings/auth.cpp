@@ -22,7 +22,9 @@ namespace {
 // Hashing below this size keeps the GIL: releasing costs more than it frees.
 constexpr std::size_t kReleaseGilBytes = 64 * 1024;
 
-std::string_view view(const bindings::HeldBuffer& b) { return {b.data(), b.size()}; }
+std::string_view view(const bindings::HeldBuffer& b) {
+  return {b.data(), b.size()};
+}
 
 // str (as UTF-8) or any contiguous buffer, copied: for keys and short messages.
 std::string text_or_bytes(const py::object& obj) {
@@ -36,7 +38,9 @@ std::string fspath(const py::object& path) {
   return py::module_::import("os").attr("fspath")(path).cast<std::string>();
 }
 
-uint64_t length_arg(const std::optional<uint64_t>& length) { return length ? *length : kToEnd; }
+uint64_t length_arg(const std::optional<uint64_t>& length) {
+  return length ? *length : kToEnd;
+}
 
 // Lets Ctrl-C interrupt long file hashing: runs between blocks without the GIL.
 Checkpoint signal_checkpoint() {
@@ -105,7 +109,8 @@ V2Rules to_rules(const std::string& variant, const std::optional<std::vector<std
   return r;
 }
 
-V4Options to_v4_options(bool double_encode, bool normalize_path, const py::object& unsigned_headers) {
+V4Options to_v4_options(bool double_encode, bool normalize_path,
+                        const py::object& unsigned_headers) {
   V4Options o;
   o.double_encode = double_encode;
   o.normalize_path = normalize_path;
@@ -129,18 +134,22 @@ struct PyHasher {
   std::mutex mutex;
 };
 
-py::bytes to_bytes(const std::string& s) { return py::bytes(s); }
+py::bytes to_bytes(const std::string& s) {
+  return py::bytes(s);
+}
 
-#define SW_V2_RULE_ARGS                                                                   \
-  py::kw_only(), py::arg("variant") = "s3", py::arg("subresources") = py::none(),         \
-      py::arg("subresource_style") = py::none(), py::arg("lowercase_amz") = py::none()
+#define SW_V2_RULE_ARGS                                                           \
+  py::kw_only(), py::arg("variant") = "s3", py::arg("subresources") = py::none(), \
+                 py::arg("subresource_style") = py::none(), py::arg("lowercase_amz") = py::none()
 
 void init_encoding(py::module_& m) {
-  m.def("base64_encode", [](const py::object& data) { return base64_encode(text_or_bytes(data)); },
-        py::arg("data"), "Standard base64 with padding of bytes (or a str as UTF-8).");
-  m.def("base64_decode",
-        [](const py::object& text) { return to_bytes(base64_decode(text_or_bytes(text))); },
-        py::arg("text"), "Decode standard base64 (padding optional); ValueError when malformed.");
+  m.def(
+      "base64_encode", [](const py::object& data) { return base64_encode(text_or_bytes(data)); },
+      py::arg("data"), "Standard base64 with padding of bytes (or a str as UTF-8).");
+  m.def(
+      "base64_decode",
+      [](const py::object& text) { return to_bytes(base64_decode(text_or_bytes(text))); },
+      py::arg("text"), "Decode standard base64 (padding optional); ValueError when malformed.");
   m.def("uri_encode", &uri_encode, py::arg("s"), py::arg("keep_slash") = true,
         "AWS URI encoding: all but A-Za-z0-9-._~ (and '/' if keep_slash) as %XX.");
   m.def("percent_decode", &percent_decode, py::arg("s"),
@@ -150,7 +159,8 @@ void init_encoding(py::module_& m) {
       [](const std::string& raw) {
         py::list out;
         for (const auto& p : parse_query(raw)) {
-          out.append(py::make_tuple(p.name, p.has_value ? py::object(py::str(p.value)) : py::none()));
+          out.append(
+              py::make_tuple(p.name, p.has_value ? py::object(py::str(p.value)) : py::none()));
         }
         return out;
       },
@@ -171,16 +181,15 @@ void init_hashes(py::module_& m) {
   m.def(
       "sha256_hex",
       [](const py::object& data) {
-        return with_buffer(data, [](std::string_view d) {
-          return hex_encode(digest(HashAlgorithm::Sha256, d));
-        });
+        return with_buffer(
+            data, [](std::string_view d) { return hex_encode(digest(HashAlgorithm::Sha256, d)); });
       },
       py::arg("data"), "Hex SHA-256 (the SigV4 payload hash).");
   m.def(
       "md5_hex",
       [](const py::object& data) {
-        return with_buffer(data,
-                           [](std::string_view d) { return hex_encode(digest(HashAlgorithm::Md5, d)); });
+        return with_buffer(
+            data, [](std::string_view d) { return hex_encode(digest(HashAlgorithm::Md5, d)); });
       },
       py::arg("data"), "Hex MD5 (an S3 single-part ETag).");
   m.def(
@@ -193,9 +202,11 @@ void init_hashes(py::module_& m) {
   m.def(
       "crc32",
       [](const py::object& data, uint32_t seed) {
-        return with_buffer(data, [&](std::string_view d) { return crc32(d.data(), d.size(), seed); });
+        return with_buffer(data,
+                           [&](std::string_view d) { return crc32(d.data(), d.size(), seed); });
       },
-      py::arg("data"), py::arg("seed") = 0, "zlib CRC32; pass a previous result as seed to continue.");
+      py::arg("data"), py::arg("seed") = 0,
+      "zlib CRC32; pass a previous result as seed to continue.");
   m.def(
       "crc32c",
       [](const py::object& data, uint32_t seed) {
@@ -245,7 +256,8 @@ void init_hashes(py::module_& m) {
           py::arg("data"))
       .def(
           "update_file",
-          [](PyHasher& self, const py::object& path, uint64_t offset, std::optional<uint64_t> length) {
+          [](PyHasher& self, const py::object& path, uint64_t offset,
+             std::optional<uint64_t> length) {
             const std::string p = fspath(path);
             py::gil_scoped_release nogil;
             std::lock_guard<std::mutex> lock(self.mutex);
@@ -301,9 +313,9 @@ void init_sigv2(py::module_& m) {
          const py::object& query, const py::object& headers, const std::string& variant,
          const std::optional<std::vector<std::string>>& subs,
          const std::optional<std::string>& style, std::optional<bool> lowercase) {
-        return signature_v2(secret, string_to_sign_v2(method, path, to_query(query),
-                                                      to_headers(headers),
-                                                      to_rules(variant, subs, style, lowercase)));
+        return signature_v2(secret,
+                            string_to_sign_v2(method, path, to_query(query), to_headers(headers),
+                                              to_rules(variant, subs, style, lowercase)));
       },
       py::arg("secret_key"), py::arg("method"), py::arg("path"), py::arg("query") = py::none(),
       py::arg("headers") = py::none(), SW_V2_RULE_ARGS);
@@ -313,8 +325,9 @@ void init_sigv2(py::module_& m) {
          const std::string& path, const py::object& query, const py::object& headers,
          const std::string& variant, const std::optional<std::vector<std::string>>& subs,
          const std::optional<std::string>& style, std::optional<bool> lowercase) {
-        const std::string sts = string_to_sign_v2(method, path, to_query(query), to_headers(headers),
-                                                  to_rules(variant, subs, style, lowercase));
+        const std::string sts =
+            string_to_sign_v2(method, path, to_query(query), to_headers(headers),
+                              to_rules(variant, subs, style, lowercase));
         return authorization_v2(access, signature_v2(secret, sts));
       },
       py::arg("access_key"), py::arg("secret_key"), py::arg("method"), py::arg("path"),
@@ -343,7 +356,8 @@ void init_sigv4(py::module_& m) {
       .def_readonly("signed_headers", &V4Signed::signed_headers)
       .def_readonly("credential_scope", &V4Signed::credential_scope)
       .def_readonly("headers", &V4Signed::headers)
-      .def("__repr__", [](const V4Signed& s) { return "<SignedRequestV4 " + s.authorization + ">"; });
+      .def("__repr__",
+           [](const V4Signed& s) { return "<SignedRequestV4 " + s.authorization + ">"; });
   m.def(
       "sign_v4",
       [](const std::string& method, const std::string& path, const py::object& query,
@@ -381,7 +395,9 @@ void init_sigv4(py::module_& m) {
   m.def(
       "signing_key_v4",
       [](const std::string& secret, const std::string& date, const std::string& region,
-         const std::string& service) { return to_bytes(signing_key_v4(secret, date, region, service)); },
+         const std::string& service) {
+        return to_bytes(signing_key_v4(secret, date, region, service));
+      },
       py::arg("secret_key"), py::arg("date"), py::arg("region"), py::arg("service"),
       "The derived SigV4 key for a day (YYYYMMDD), region and service.");
 }

@@ -10,10 +10,36 @@ py::object python_error(ErrorKind kind, const std::string& message, const std::s
   return errors.attr("from_native")(error_kind_name(kind), message, detail, resource);
 }
 
+py::object python_status_error(const StatusErrorInfo& info) {
+  py::module_ errors = py::module_::import("storewire.errors");
+  py::object exc;
+  if (!info.python_class.empty()) {
+    exc = errors.attr(info.python_class.c_str())(
+        info.message, py::arg("status") = info.status, py::arg("code") = info.code,
+        py::arg("operation") = info.operation, py::arg("resource") = info.resource,
+        py::arg("request_id") = info.request_id);
+  } else {
+    exc = errors.attr("from_status")(info.status, info.code, info.message,
+                                     py::arg("operation") = info.operation,
+                                     py::arg("resource") = info.resource,
+                                     py::arg("request_id") = info.request_id);
+  }
+  auto decode = [](const std::string& s) {
+    return py::reinterpret_steal<py::str>(
+        PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace"));
+  };
+  exc.attr("reason_phrase") = decode(info.reason_phrase);
+  exc.attr("body") = decode(info.body);
+  return exc;
+}
+
 void register_error_translator() {
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
+    } catch (const storewire::StatusError& e) {
+      py::object exc = python_status_error(e.info());
+      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
     } catch (const storewire::Error& e) {
       py::object exc = python_error(e.kind(), e.what(), e.detail());
       PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());

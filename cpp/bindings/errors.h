@@ -6,12 +6,18 @@
 #include <string>
 
 #include "storewire/error.h"
+#include "storewire/status_error.h"
 
 namespace storewire::bindings {
 
 // Builds (does not raise) the Python exception for a native failure.
 pybind11::object python_error(ErrorKind kind, const std::string& message,
                               const std::string& detail, const std::string& resource = {});
+
+// Builds (does not raise) the Python exception for a service's HTTP error status:
+// storewire.errors.from_status(...) (or the class named by info.python_class), with the
+// extra attributes ``reason_phrase`` and ``body`` (the raw error body, text).
+pybind11::object python_status_error(const StatusErrorInfo& info);
 
 // Installs the translator that turns a thrown storewire::Error into that exception.
 void register_error_translator();

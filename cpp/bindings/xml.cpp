@@ -1,4 +1,6 @@
 // Binding of the XML helpers: a read-only ElementTree-like view and the compact writer.
+#include "xml/xml.h"
+
 #include <pybind11/stl.h>
 
 #include <memory>
@@ -6,7 +8,6 @@
 
 #include "errors.h"
 #include "init.h"
-#include "xml/xml.h"
 
 namespace py = pybind11;
 using namespace storewire;
@@ -39,7 +40,8 @@ py::object wrap(const std::shared_ptr<const Document>& doc, pugi::xml_node n) {
   return py::cast(Element{doc, n});
 }
 
-py::list wrap_all(const std::shared_ptr<const Document>& doc, const std::vector<pugi::xml_node>& v) {
+py::list wrap_all(const std::shared_ptr<const Document>& doc,
+                  const std::vector<pugi::xml_node>& v) {
   py::list out;
   for (auto n : v) out.append(py::cast(Element{doc, n}));
   return out;
@@ -118,10 +120,12 @@ void emit(Writer& w, const std::string& tag, py::handle attrib, py::handle conte
 
 void init_element(py::module_& m) {
   py::class_<Element>(m, "Element", "Read-only element of a parsed document (ElementTree-like).")
-      .def_property_readonly("tag", [](const Element& e) { return to_str(local_name(e.node.name())); },
-                             "Local name, without namespace prefix or URI.")
-      .def_property_readonly("text", [](const Element& e) { return to_str(text(e.node)); },
-                             "The element's own text and CDATA, entities decoded ('' if none).")
+      .def_property_readonly(
+          "tag", [](const Element& e) { return to_str(local_name(e.node.name())); },
+          "Local name, without namespace prefix or URI.")
+      .def_property_readonly(
+          "text", [](const Element& e) { return to_str(text(e.node)); },
+          "The element's own text and CDATA, entities decoded ('' if none).")
       .def_property_readonly(
           "attrib",
           [](const Element& e) {
@@ -140,11 +144,14 @@ void init_element(py::module_& m) {
           },
           py::arg("key"), py::arg("default") = py::none())
       .def(
-          "find", [](const Element& e, const std::string& path) { return wrap(e.doc, find(e.node, path)); },
+          "find",
+          [](const Element& e, const std::string& path) { return wrap(e.doc, find(e.node, path)); },
           py::arg("path"))
       .def(
           "findall",
-          [](const Element& e, const std::string& path) { return wrap_all(e.doc, find_all(e.node, path)); },
+          [](const Element& e, const std::string& path) {
+            return wrap_all(e.doc, find_all(e.node, path));
+          },
           py::arg("path"))
       .def(
           "findtext",
@@ -156,15 +163,16 @@ void init_element(py::module_& m) {
       .def("__iter__", [](const Element& e) { return py::iter(wrap_all(e.doc, children(e))); })
       .def("__len__", [](const Element& e) { return children(e).size(); })
       .def("__bool__", [](const Element&) { return true; })
-      .def("__getitem__",
-           [](const Element& e, py::ssize_t i) {
-             const auto all = children(e);
-             const auto n = static_cast<py::ssize_t>(all.size());
-             if (i < 0) i += n;
-             if (i < 0 || i >= n) throw py::index_error("child index out of range");
-             return Element{e.doc, all[static_cast<std::size_t>(i)]};
-           },
-           py::arg("index"))
+      .def(
+          "__getitem__",
+          [](const Element& e, py::ssize_t i) {
+            const auto all = children(e);
+            const auto n = static_cast<py::ssize_t>(all.size());
+            if (i < 0) i += n;
+            if (i < 0 || i >= n) throw py::index_error("child index out of range");
+            return Element{e.doc, all[static_cast<std::size_t>(i)]};
+          },
+          py::arg("index"))
       .def("__repr__", [](const Element& e) {
         return py::str("<Element {!r}>").format(to_str(local_name(e.node.name())));
       });
@@ -180,7 +188,8 @@ void init_writer(py::module_& m) {
             add_attributes(w, attrib);
             return w;
           },
-          py::arg("tag"), py::arg("attrib") = py::none(), py::return_value_policy::reference_internal)
+          py::arg("tag"), py::arg("attrib") = py::none(),
+          py::return_value_policy::reference_internal)
       .def(
           "text", [](Writer& w, const py::object& s) -> Writer& { return w.text(to_text(s)); },
           py::arg("text"), py::return_value_policy::reference_internal)
@@ -189,7 +198,8 @@ void init_writer(py::module_& m) {
           py::return_value_policy::reference_internal)
       .def(
           "element",
-          [](Writer& w, const std::string& tag, const py::object& s, const py::object& attrib) -> Writer& {
+          [](Writer& w, const std::string& tag, const py::object& s,
+             const py::object& attrib) -> Writer& {
             w.start(tag);
             add_attributes(w, attrib);
             if (!s.is_none()) w.text(to_text(s));
@@ -210,8 +220,8 @@ void init_writer(py::module_& m) {
         emit(w, tag, attrib, content, 0);
         return py::bytes(w.finish());
       },
-      py::arg("tag"), py::arg("content") = py::none(), py::arg("attrib") = py::none(), py::kw_only(),
-      py::arg("declaration") = false,
+      py::arg("tag"), py::arg("content") = py::none(), py::arg("attrib") = py::none(),
+      py::kw_only(), py::arg("declaration") = false,
       "Compact XML from a tree: content is None, str, int/bool, or a sequence of child nodes "
       "(tag, content) / (tag, attrib, content).");
 }

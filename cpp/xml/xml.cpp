@@ -10,7 +10,8 @@ namespace storewire::xml {
 namespace {
 
 [[noreturn]] void bad_path(std::string_view path, const char* why) {
-  throw Error(ErrorKind::InvalidArgument, "unsupported XML path '" + std::string(path) + "': " + why);
+  throw Error(ErrorKind::InvalidArgument,
+              "unsupported XML path '" + std::string(path) + "': " + why);
 }
 
 // Iterative document-order walk: a hostile, deeply nested response cannot exhaust the stack.
@@ -34,7 +35,8 @@ std::vector<pugi::xml_node> step(const std::vector<pugi::xml_node>& current, std
   std::vector<pugi::xml_node> next;
   if (seg == ".") return current;
   if (seg == "..") bad_path(path, "parent steps are not supported");
-  if (seg.find_first_of("[]@()") != std::string_view::npos) bad_path(path, "only names, '*' and '//'");
+  if (seg.find_first_of("[]@()") != std::string_view::npos)
+    bad_path(path, "only names, '*' and '//'");
   if (seg.empty()) {  // from "//": any depth
     for (auto n : current) add_descendants_or_self(n, next);
   } else {
@@ -44,9 +46,10 @@ std::vector<pugi::xml_node> step(const std::vector<pugi::xml_node>& current, std
   // Nested matches reached from two starting points would appear twice.
   if (current.size() > 1) {
     std::unordered_set<const void*> seen;
-    next.erase(std::remove_if(next.begin(), next.end(),
-                              [&](pugi::xml_node n) { return !seen.insert(n.internal_object()).second; }),
-               next.end());
+    next.erase(
+        std::remove_if(next.begin(), next.end(),
+                       [&](pugi::xml_node n) { return !seen.insert(n.internal_object()).second; }),
+        next.end());
   }
   return next;
 }
@@ -68,8 +71,8 @@ void check_name(std::string_view name) {
 void check_char(unsigned char c) {
   if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
     throw Error(ErrorKind::InvalidArgument,
-                "XML cannot carry control character " + std::to_string(c) + " (S3 keys with "
-                "such characters need encoding-type=url)");
+                "XML cannot carry control character " + std::to_string(c) +
+                    " (S3 keys with such characters need encoding-type=url)");
 }
 
 std::string escape(std::string_view s, bool attribute) {
@@ -143,7 +146,9 @@ std::size_t invalid_utf8_at(const unsigned char* p, std::size_t size) {
   return size;
 }
 
-[[noreturn]] void misuse(const char* what) { throw Error(ErrorKind::InvalidArgument, what); }
+[[noreturn]] void misuse(const char* what) {
+  throw Error(ErrorKind::InvalidArgument, what);
+}
 
 }  // namespace
 
@@ -163,8 +168,8 @@ std::shared_ptr<const Document> Document::parse(const void* data, std::size_t si
   if (r.encoding == pugi::encoding_utf8) {
     const std::size_t bad = invalid_utf8_at(static_cast<const unsigned char*>(data), size);
     if (bad != size) {
-      throw Error(ErrorKind::Protocol, "malformed XML: invalid UTF-8 at byte " + std::to_string(bad),
-                  "xml");
+      throw Error(ErrorKind::Protocol,
+                  "malformed XML: invalid UTF-8 at byte " + std::to_string(bad), "xml");
     }
   }
   int roots = 0;
@@ -217,7 +222,7 @@ std::vector<pugi::xml_node> find_all(pugi::xml_node from, std::string_view path)
 pugi::xml_node find(pugi::xml_node from, std::string_view path) {
   // The common case, a chain of plain names, walks without building node lists.
   if (!path.empty() && path.find_first_of("*./[]@(){") == std::string_view::npos) {
-    for (pugi::xml_node n = from;; ) {
+    for (pugi::xml_node n = from;;) {
       const std::size_t slash = path.find('/');
       n = child(n, local_name(path.substr(0, slash)));
       if (!n || slash == std::string_view::npos) return n;
@@ -242,8 +247,12 @@ std::string child_text(pugi::xml_node from, std::string_view path, std::string_v
   return n ? text(n) : std::string(fallback);
 }
 
-std::string escape_text(std::string_view s) { return escape(s, false); }
-std::string escape_attribute(std::string_view s) { return escape(s, true); }
+std::string escape_text(std::string_view s) {
+  return escape(s, false);
+}
+std::string escape_attribute(std::string_view s) {
+  return escape(s, true);
+}
 
 Writer::Writer(bool declaration) {
   if (declaration) out_ = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";

@@ -1,8 +1,34 @@
-"""S3 connector — placeholder until the S3 issue lands.
+"""S3 on storewire's native engine: a drop-in for the ``s3`` connector plus a modern client.
 
-It will provide the s3 connector's API as a drop-in: ``S3Connection(access_key_id,
-secret_access_key, default_bucket=, endpoint=, tls=)``, ``S3Name(key, bucket=None)`` and
-``RemoteStore(connection)`` with ``copy``, ``delete``, ``exists``, ``read``,
-``update_metadata`` and ``write`` (``exists`` raises ``RemoteStoreError``), signed with
-SigV4, multipart for large files and streamed from/to files by storewire's native engine.
+The connector's API, as its README documents it::
+
+    connection = s3.S3Connection(**config['s3'])   # access_key_id, secret_access_key,
+    store = s3.RemoteStore(connection)             # default_bucket, endpoint, tls
+    assert store.write("example", "example-in-s3")
+    exists, metadata = store.exists(s3.S3Name("example-in-s3", bucket="other"))
+
+and the modern, exception-raising :class:`s3.Client` it is built on (SigV4 or SigV2,
+path-style or virtual-hosted, buckets, listing, multipart, presigned URLs, parallel file
+transfers with integrity checks). Errors are :mod:`storewire.errors` types.
 """
+
+from storewire.errors import StorageError
+
+from .client import Client
+from .connector import RemoteStore, RemoteStoreError, S3Connection, S3Name
+from .types import Bucket, DeleteError, ListPage, MultipartUpload, ObjectHead, ObjectInfo
+
+__all__ = [
+    "Bucket",
+    "Client",
+    "DeleteError",
+    "ListPage",
+    "MultipartUpload",
+    "ObjectHead",
+    "ObjectInfo",
+    "RemoteStore",
+    "RemoteStoreError",
+    "S3Connection",
+    "S3Name",
+    "StorageError",
+]

@@ -149,7 +149,7 @@ class TransportError(StorageError, ConnectionError):
     """No usable response arrived: connection refused, reset or closed early."""
 
 
-class TimeoutError(TransportError, builtins.TimeoutError):  # noqa: A001 - deliberate name
+class TimeoutError(TransportError, builtins.TimeoutError):  # shadows the builtin on purpose
     """A connect, total or low-speed timeout expired."""
 
 

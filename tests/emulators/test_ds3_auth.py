@@ -160,3 +160,28 @@ def test_absolute_form_request_target(ds3_emulator: DS3Emulator) -> None:
         assert resp.read().startswith(b"<ListAllMyBucketsResult>")
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("style", ["c", "p"])
+def test_python_verifier_alone(style: str) -> None:
+    """The pure-Python verifier (used when the native core is absent) accepts both
+    styles, AWS's "/bucket/" form, and nothing signed with another secret."""
+    from storewire.emulators.ds3 import auth
+
+    headers = {
+        "Date": "Sat, 21 Nov 2026 11:25:25 +0000",
+        "Content-MD5": "XrY7u+Ae7tCTyyK7j1rNww==",
+        "x-amz-meta-Owner": "x",
+        "x-amz-meta-color": "light%20blue%2Fgreen",
+    }
+    if style == "p":
+        headers["Content-Type"] = "application/octet-stream"
+    path, query = "/edge%20bucket", "delete&versioning=KEEP_LATEST"
+    pairs: list[tuple[str, str | None]] = [("delete", None), ("versioning", "KEEP_LATEST")]
+    good = signature("stubsecret", string_to_sign(style, "POST", path, query, headers))
+    received = list(headers.items())
+    assert auth.verify_python("stubsecret", good, "POST", path, pairs, received)
+    assert not auth.verify_python("other", good, "POST", path, pairs, received)
+    assert not auth.verify_python("stubsecret", good, "POST", "/other", pairs, received)
+    aws = signature("stubsecret", f"PUT\n\n\n{headers['Date']}\n/b/")
+    assert auth.verify_python("stubsecret", aws, "PUT", "/b", [], [("Date", headers["Date"])])

@@ -250,3 +250,31 @@ def test_large_object_streams(ds3_c: DS3Raw) -> None:
     _put(ds3_c, "/b/big", data)
     r = ds3_c.request("GET", "/b/big")
     assert r.status == 200 and r.body == data
+
+
+def test_64_parallel_connections(ds3_emulator: DS3Emulator) -> None:
+    """64 clients connecting at once all get answers (deep listen backlog, threads)."""
+    import threading
+
+    with DS3Raw(ds3_emulator.endpoint, ds3_emulator.access_key, ds3_emulator.secret_key) as c:
+        assert c.request("PUT", "/b").status == 200
+    barrier = threading.Barrier(64)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def worker(i: int) -> None:
+        with DS3Raw(
+            ds3_emulator.endpoint, ds3_emulator.access_key, ds3_emulator.secret_key
+        ) as client:
+            barrier.wait(10)
+            put = client.request("PUT", f"/b/k{i}", body=b"%d" % i).status
+            got = client.request("GET", f"/b/k{i}")
+            with lock:
+                statuses.extend([put, got.status if got.body == b"%d" % i else -1])
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(64)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert statuses.count(200) == 128

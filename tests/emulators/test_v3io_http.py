@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import io
 import json
 import socket
 import threading
@@ -317,7 +318,7 @@ def test_bad_items_are_refused_clearly(
         (b"[1, 2]", "must be an object"),
         (b"\xff\xfe", "malformed JSON"),
         (b'{"AttributesToGet": 5}', "comma-separated"),
-        (b'{"Limit": 0}', "Limit must be"),
+        (b'{"Limit": -1}', "Limit must be"),
         (b'{"Segment": 1}', "together"),
         (b'{"Segment": 4, "TotalSegment": 4}', "not below"),
         (b'{"Marker": 3}', "Marker must be"),
@@ -532,3 +533,36 @@ def test_temporary_data_dir_is_removed_and_threads_end() -> None:
     assert threading.active_count() <= before
     with pytest.raises(RuntimeError, match="not running"):
         _ = emu.endpoint
+
+
+def test_storewire_serve_starts_v3io_and_writes_env(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from storewire.emulators import serve
+
+    env_file = tmp_path / "emulators.env"
+    args = SimpleNamespace(
+        only=("v3io",), v3io=("127.0.0.1", 0), data=tmp_path / "data", env_file=env_file
+    )
+    stop = threading.Event()
+    printed = io.StringIO()
+    runner = threading.Thread(
+        target=serve.serve, args=(args,), kwargs={"stop": stop, "out": printed}
+    )
+    runner.start()
+    try:
+        for _ in range(100):
+            if env_file.exists():
+                break
+            stop.wait(0.05)
+        env = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+        assert set(env) == {"V3IO_API", "V3IO_ACCESS_KEY"}
+        port = int(env["V3IO_API"].rsplit(":", 1)[1])
+        with support.wire(port, env["V3IO_ACCESS_KEY"]) as client:
+            assert client.request("GET", "/")[0] == 200
+    finally:
+        stop.set()
+        runner.join(10)
+    assert "v3io: http://127.0.0.1:" in printed.getvalue()
+    # the generated key is kept with the data, so a restart keeps working with the env file
+    assert (tmp_path / "data" / "v3io" / "access-key").read_text().strip() == env["V3IO_ACCESS_KEY"]

@@ -45,7 +45,8 @@ class Element:
 
 def parse(data: Buffer | str) -> Element:
     """Parse a document (UTF-8, or UTF-16/32 with a BOM) and return its root element.
-    Malformed or empty input raises ``storewire.errors.ProtocolError``."""
+    Malformed, empty or non-UTF-8 input raises ``storewire.errors.ProtocolError`` (so can
+    reading text that a UTF-16/32 document encoded invalidly)."""
 
 class Writer:
     """Builds compact, namespace-free XML (no whitespace between elements). Methods return

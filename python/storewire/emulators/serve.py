@@ -55,6 +55,16 @@ def _ds3(host: str, port: int, data_dir: Path | None) -> Emulator:
 register("ds3", ("127.0.0.1", 8080), _ds3)
 
 
+def _v3io(host: str, port: int, data_dir: Path | None) -> Emulator:
+    from .v3io import V3IOEmulator
+
+    # env(): V3IO_API and V3IO_ACCESS_KEY, the variables the v3io clients read
+    return V3IOEmulator(host=host, port=port, data_dir=data_dir)
+
+
+register("v3io", ("127.0.0.1", 8081), _v3io)
+
+
 def serve(args: Any, *, stop: threading.Event | None = None, out: TextIO | None = None) -> int:
     """Starts the emulators named by ``args.only`` (default: every registered one) at
     ``args.<name>`` (HOST, PORT) or their default address, under ``args.data/<name>``

@@ -81,9 +81,9 @@ def _amz_variants(headers: Headers) -> list[tuple[str, ...]]:
         joined.setdefault(n.lower(), []).append(v)
     s3 = tuple(f"{n}:{','.join(vs)}" for n, vs in sorted(joined.items()))  # AWS: by name
     variants: list[tuple[str, ...]] = []
-    for v in (lowered, as_sent, s3):
-        if v not in variants:
-            variants.append(v)
+    for variant in (lowered, as_sent, s3):
+        if variant not in variants:
+            variants.append(variant)
     return variants
 
 

@@ -505,18 +505,26 @@ class JobManager:
             if metadata:
                 self.catalog.set_metadata(db, object_id, metadata)
             removed = self.catalog.finish_object(db, object_id)
-            job_id = self._insert_job(db, bucket, user, "PUT", JobOptions(), naked=True)
-            chunk_id = new_id()
-            db.execute(
-                "INSERT INTO chunks(id, job_id, number, size, state, remaining, persist_at) "
-                "VALUES(?,?,0,?,'COMPLETED',0,?)",
-                (chunk_id, job_id, ticket.length, now + self.persist_delay_s))
-            db.execute("INSERT INTO job_blobs(job_id, seq, chunk_id, blob_id, done) "
-                       "VALUES(?,0,?,?,1)", (job_id, chunk_id, ticket.blob_id))
-            db.execute(
-                "UPDATE jobs SET status='COMPLETED', original_size=?, done_bytes=?, finished=? "
-                "WHERE id=?", (ticket.length, ticket.length, iso_time(now), job_id))
+            self.record_naked_put(db, bucket, user, [ticket.blob_id], ticket.length, now)
             return removed
+
+    def record_naked_put(
+        self, db: sqlite3.Connection, bucket: Row, user: User, blob_ids: list[str], size: int,
+        now: float,
+    ) -> None:
+        """The implicit one-object job of a naked PUT (or a completed multipart upload),
+        already complete; its chunk holds cache space for the persist delay."""
+        job_id = self._insert_job(db, bucket, user, "PUT", JobOptions(), naked=True)
+        chunk_id = new_id()
+        db.execute(
+            "INSERT INTO chunks(id, job_id, number, size, state, remaining, persist_at) "
+            "VALUES(?,?,0,?,'COMPLETED',0,?)", (chunk_id, job_id, size, now + self.persist_delay_s))
+        db.executemany(
+            "INSERT INTO job_blobs(job_id, seq, chunk_id, blob_id, done) VALUES(?,?,?,?,1)",
+            [(job_id, seq, chunk_id, blob_id) for seq, blob_id in enumerate(blob_ids)])
+        db.execute(
+            "UPDATE jobs SET status='COMPLETED', original_size=?, done_bytes=?, finished=? "
+            "WHERE id=?", (size, size, iso_time(now), job_id))
 
     def begin_get(self, job_id: str, bucket_name: str, key: str, offset: int) -> Ticket:
         now = time.time()

@@ -187,24 +187,24 @@ def _bucket_operation(ctx: Context, req: Request, ident: str, operation: str) ->
         return _placement(ctx, req, ident)
     if operation == "START_BULK_PUT":
         _, objs = _object_list(req)
-        specs = []
+        put_specs: list[PutSpec] = []
         for obj in objs:
             size = _int_attr(obj, "Size")
             if not obj.get("Name") or size is None:
                 raise bad_request("every <Object> of a PUT job needs Name and Size")
-            specs.append(PutSpec(obj.get("Name"), size))
-        job_id = ctx.jobs.create_put_job(ident, req.user, specs, _job_options(req))
+            put_specs.append(PutSpec(obj.get("Name"), size))
+        job_id = ctx.jobs.create_put_job(ident, req.user, put_specs, _job_options(req))
     elif operation in ("START_BULK_GET", "START_BULK_VERIFY", "START_BULK_STAGE"):
         root, objs = _object_list(req)
-        specs = []
+        get_specs: list[GetSpec] = []
         for obj in objs:
             if not obj.get("Name"):
                 raise bad_request("every <Object> needs a Name")
-            specs.append(GetSpec(obj.get("Name"), obj.get("VersionId") or None,
+            get_specs.append(GetSpec(obj.get("Name"), obj.get("VersionId") or None,
                                  _int_attr(obj, "Offset"), _int_attr(obj, "Length")))
         kind = "VERIFY" if operation == "START_BULK_VERIFY" else "GET"
         opts = _job_options(req, root.get("ChunkClientProcessingOrderGuarantee"))
-        job_id = ctx.jobs.create_get_job(ident, req.user, specs, opts, kind)
+        job_id = ctx.jobs.create_get_job(ident, req.user, get_specs, opts, kind)
     else:
         raise bad_request(f"unknown bucket operation {operation}")
     view = ctx.jobs.get_view(job_id)
@@ -400,9 +400,10 @@ def _entity(ctx: Context, req: Request, kind_name: str, ident: str) -> Response:
         items = [node(kind.element, render(f)) for f in ctx.store.entities(kind_name)]
         page, headers = _paged(req, items)
         return xml_response(_data(page), headers=headers)
-    fields = ctx.store.entity(kind_name, ident) if ident else None
-    if fields is None:
+    found = ctx.store.entity(kind_name, ident) if ident else None
+    if found is None:
         raise DS3Error(404, "NotFound", f"{kind_name} {ident!r} does not exist")
+    fields = found
     if req.method == "GET":
         return xml_response(_data(render(fields)))
     if req.method == "PUT":

@@ -10,7 +10,7 @@ import base64
 import hashlib
 from urllib.parse import quote
 
-from . import transfer, xml_in
+from . import multipart, transfer, xml_in
 from .catalog import Listing
 from .checksums import decode_b64
 from .context import Context
@@ -28,14 +28,17 @@ def handle(ctx: Context, req: Request, bucket: str, key: str) -> Response:
             return get_service(ctx, req)
         raise DS3Error(400, "InvalidRequest", "a bucket name is required", body=method != "HEAD")
     if not key:
-        handler = _BUCKET_CALLS.get(method)
-        if handler is None:
+        bucket_call = _BUCKET_CALLS.get(method)
+        if bucket_call is None:
             raise DS3Error(405, "MethodNotAllowed", f"{method} is not allowed on a bucket")
-        return handler(ctx, req, bucket)
-    handler = _OBJECT_CALLS.get(method)
-    if handler is None:
+        return bucket_call(ctx, req, bucket)
+    multipart_answer = multipart.handle(ctx, req, bucket, key)
+    if multipart_answer is not None:
+        return multipart_answer
+    object_call = _OBJECT_CALLS.get(method)
+    if object_call is None:
         raise DS3Error(405, "MethodNotAllowed", f"{method} is not allowed on an object")
-    return handler(ctx, req, bucket, key)
+    return object_call(ctx, req, bucket, key)
 
 
 def _owner(ctx: Context, user_id: str) -> str:
@@ -85,7 +88,9 @@ def get_bucket(ctx: Context, req: Request, bucket: str) -> Response:
     q = req.query
     if q.has("location"):
         return xml_response(document(leaf("LocationConstraint")))
-    if q.has("uploads") or q.has("acl") or q.has("versioning") or q.has("policy"):
+    if q.has("uploads"):
+        return _list_uploads(ctx, bucket)
+    if q.has("acl") or q.has("versioning") or q.has("policy"):
         raise DS3Error(501, "NotImplemented", "this bucket sub-resource is not emulated")
     max_keys = q.int("max_keys", DEFAULT_MAX_KEYS)
     if max_keys is None or max_keys < 0:
@@ -124,6 +129,17 @@ def get_bucket(ctx: Context, req: Request, bucket: str) -> Response:
     if url_encode:
         head.append(leaf("EncodingType", "url"))
     return xml_response(document(node("ListBucketResult", head + entries)))
+
+
+def _list_uploads(ctx: Context, bucket: str) -> Response:
+    with ctx.store.tx() as db:
+        row = ctx.catalog.bucket(db, bucket)
+        uploads = db.execute("SELECT * FROM uploads WHERE bucket_id=? ORDER BY name, created",
+                             (row["id"],)).fetchall()
+    items = [node("Upload", [leaf("Key", u["name"]), leaf("UploadId", u["id"]),
+                             leaf("Initiated", u["created"])]) for u in uploads]
+    return xml_response(document(node("ListMultipartUploadsResult", [
+        leaf("Bucket", bucket), leaf("IsTruncated", False), *items])))
 
 
 def _entries(ctx: Context, listing: Listing, enc: object, versions: bool) -> list[str]:
@@ -199,8 +215,6 @@ def delete_objects(ctx: Context, req: Request, bucket: str) -> Response:
 
 def put_object(ctx: Context, req: Request, bucket: str, key: str) -> Response:
     assert req.user is not None
-    if req.query.has("uploads") or req.query.has("upload_id"):
-        raise DS3Error(501, "NotImplemented", "multipart uploads are not emulated")
     length = transfer.content_length(req)
     meta = transfer.metadata_from(req)
     job_id = req.query.get("job")
@@ -275,7 +289,7 @@ def delete_object(ctx: Context, req: Request, bucket: str, key: str) -> Response
 
 
 def post_object(ctx: Context, req: Request, bucket: str, key: str) -> Response:
-    raise DS3Error(501, "NotImplemented", "multipart uploads are not emulated")
+    raise DS3Error(400, "InvalidRequest", "POST on an object needs ?uploads or ?upload_id")
 
 
 _BUCKET_CALLS = {

@@ -175,7 +175,7 @@ class _Handler(BaseHTTPRequestHandler):
             length = 0
             self.close_connection = True
         expect = (self.headers.get("Expect") or "").lower() == "100-continue"
-        host_header = self.headers.get("Host") or self.server.server_address[0]
+        host_header = str(self.headers.get("Host") or self.server.server_address[0])
         host = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
         return Request(
             method=self.command, raw_path=raw_path, query=Query(raw_query), headers=headers,

@@ -64,6 +64,13 @@ CREATE TABLE IF NOT EXISTS job_blobs(
     blob_id TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(job_id, seq));
 CREATE INDEX IF NOT EXISTS job_blobs_by_chunk ON job_blobs(chunk_id);
 CREATE INDEX IF NOT EXISTS job_blobs_by_blob ON job_blobs(blob_id);
+-- S3 multipart uploads in progress; part data lives in uploads/<upload id>/<part number>.
+CREATE TABLE IF NOT EXISTS uploads(
+    id TEXT PRIMARY KEY, bucket_id TEXT NOT NULL, name TEXT NOT NULL, owner_id TEXT NOT NULL,
+    meta TEXT NOT NULL, created TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS parts(
+    upload_id TEXT NOT NULL, number INTEGER NOT NULL, size INTEGER NOT NULL,
+    md5 TEXT NOT NULL, PRIMARY KEY(upload_id, number));
 """
 
 Row = sqlite3.Row
@@ -131,6 +138,10 @@ class Store:
     def open_for_write(self, object_id: str) -> int:
         path = self.object_path(object_id)
         return os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+
+    def part_path(self, upload_id: str, number: int) -> Path:
+        """A multipart upload's part file: named by the upload's UUID and an integer only."""
+        return self.data_dir / "uploads" / str(uuid.UUID(upload_id)) / str(int(number))
 
     def remove_files(self, object_ids: list[str]) -> None:
         for object_id in object_ids:

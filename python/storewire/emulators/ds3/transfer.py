@@ -7,6 +7,7 @@ import json
 import os
 import re
 import sqlite3
+from pathlib import Path
 
 from . import checksums
 from .catalog import Catalog
@@ -89,6 +90,29 @@ def receive(req: Request, store: Store, ticket: Ticket) -> tuple[str, str]:
             raise DS3Error(400, "BadDigest",
                            f"the {kind} checksum of the data does not match the header")
     return record_kind, checksums.b64(hashers[record_kind].digest())
+
+
+def receive_to_path(req: Request, path: Path, length: int) -> bytes:
+    """Streams the body into a new file (a multipart part); verifies the checksums sent
+    with it; returns the MD5 digest (the part's ETag)."""
+    expected = expected_checksums(req)
+    hashers = {k: checksums.new_hasher(k) for k in dict.fromkeys(
+        ["MD5", *(k for _, k, _ in expected)])}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        if length:
+            _pump(req, fd, 0, length, list(hashers.values()))
+    except BaseException:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    for _, kind, raw in expected:
+        if hashers[kind].digest() != raw:
+            path.unlink(missing_ok=True)
+            raise DS3Error(400, "BadDigest",
+                           f"the {kind} checksum of the data does not match the header")
+    return hashers["MD5"].digest()
 
 
 def _pump(req: Request, fd: int, offset: int, length: int, hashers: list[checksums.Hasher]) -> None:

@@ -21,7 +21,8 @@ class V3IOEmulator:
 
     ``port=0`` picks a free port. ``data_dir`` persists containers, objects, items and
     streams across restarts; without it a temporary directory is used and removed on
-    ``stop()``. ``access_key`` is the only key accepted (a random one when None).
+    ``stop()``. ``access_key`` is the only key accepted; when None a random one is made (and
+    kept in ``data_dir/access-key``, so a restart on the same data keeps the same key).
     ``containers`` are created if missing. ``faults`` (a :class:`Faults` or its keyword
     arguments as a dict) injects errors, delays and dropped connections; change it later
     with :meth:`set_faults`.
@@ -40,13 +41,28 @@ class V3IOEmulator:
         self._requested_port = port
         self._data_dir = Path(data_dir) if data_dir is not None else None
         self._temp_dir: str | None = None
-        self.access_key = access_key or secrets.token_hex(16)
+        self.access_key = access_key or self._load_or_make_key()
         self.containers = tuple(containers)
         self.clock = Clock()
         self._injector = FaultInjector()
         self._injector.configure(faults)
         self._server: V3IOServer | None = None
         self._store: Store | None = None
+
+    def _load_or_make_key(self) -> str:
+        if self._data_dir is None:
+            return secrets.token_hex(16)
+        path = self._data_dir / "access-key"
+        try:
+            key = path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            key = ""
+        if not key:
+            key = secrets.token_hex(16)
+            self._data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(key + "\n", encoding="utf-8")
+            path.chmod(0o600)
+        return key
 
     # lifecycle
 

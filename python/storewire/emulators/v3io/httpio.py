@@ -12,6 +12,7 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from io import BufferedIOBase
 from typing import BinaryIO
 from urllib.parse import unquote, unquote_to_bytes
 
@@ -40,9 +41,11 @@ class Response:
     declared_length: int | None = None
 
 
-def json_response(body: bytes | str, status: int = 200, **headers: str) -> Response:
+def json_response(
+    body: bytes | str, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     data = body.encode() if isinstance(body, str) else body
-    return Response(status, data, dict(headers), "application/json")
+    return Response(status, data, headers or {}, "application/json")
 
 
 def error_response(error: V3ioError) -> Response:
@@ -56,7 +59,12 @@ class Body:
     """The request body, read on demand; sends ``100 Continue`` before the first read."""
 
     def __init__(
-        self, rfile: BinaryIO, sock: socket.socket, length: int | None, chunked: bool, expect: bool
+        self,
+        rfile: BufferedIOBase,
+        sock: socket.socket,
+        length: int | None,
+        chunked: bool,
+        expect: bool,
     ) -> None:
         self._rfile = rfile
         self._sock = sock
@@ -167,7 +175,7 @@ class Request:
         return "close" not in connection
 
 
-def read_request(rfile: BinaryIO, sock: socket.socket) -> Request | None:
+def read_request(rfile: BufferedIOBase, sock: socket.socket) -> Request | None:
     """The next request head on the connection; None on a clean end of stream."""
     line = rfile.readline(MAX_LINE + 1)
     while line in (b"\r\n", b"\n"):  # tolerate stray CRLFs between requests
@@ -259,8 +267,10 @@ def write_response(
         sock.sendall(head)
         return
     if response.file is None:
-        sock.sendall(head + response.body if len(response.body) < BLOCK else head)
-        if len(response.body) >= BLOCK:
+        if len(response.body) < BLOCK:
+            sock.sendall(head + response.body)  # one segment for the usual small answer
+        else:
+            sock.sendall(head)
             sock.sendall(response.body)
         return
     sock.sendall(head)

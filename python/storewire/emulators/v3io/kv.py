@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 import re
 import zlib
+from collections.abc import Callable
+from email.utils import formatdate
+from functools import partial
 from typing import Any
 
 from . import expressions
@@ -150,10 +153,19 @@ def system_attributes(node: Node) -> dict[str, Any]:
     return attrs
 
 
+def _system_of(node: Node | None) -> Callable[[], dict[str, Any]] | None:
+    """The lazy system attributes of an item; a missing item has none."""
+    return None if node is None else partial(system_attributes, node)
+
+
 def verifier(node: Node) -> dict[str, str]:
-    """The optimistic-locking condition storey sends back verbatim (v3io.md §4.1)."""
+    """The optimistic-locking condition storey sends back verbatim (v3io.md §4.1); the Go
+    SDK cannot parse a PutItem/UpdateItem answer without it."""
     secs, nsecs = divmod(node.mtime_ns, 1_000_000_000)
-    return {"X-v3io-transaction-verifier": f"__mtime_secs=={secs} and __mtime_nsecs=={nsecs}"}
+    return {
+        "X-v3io-transaction-verifier": f"__mtime_secs=={secs} and __mtime_nsecs=={nsecs}",
+        "Last-Modified": formatdate(node.mtime_ns / 1e9, usegmt=True),
+    }
 
 
 def _compile_condition(text: Any, field: str) -> expressions.Predicate:
@@ -200,7 +212,8 @@ def put_item(store: Store, root: Node, url_parts: list[str], body: dict[str, Any
         raise bad_request(f"unsupported UpdateMode '{mode}'")
     condition = _compile_condition(body.get("ConditionExpression"), "ConditionExpression")
     where = "/".join([*table, key])
-    with store.transaction():
+    # the item write is the last statement: no SAVEPOINT needed
+    with store.transaction(atomic=False):
         parent = store.make_dirs(root, table)
         node = _existing_item(store, parent, key, where)
         if node is not None and mode == "CreateNewItemOnly":
@@ -213,7 +226,7 @@ def put_item(store: Store, root: Node, url_parts: list[str], body: dict[str, Any
             )
         old = json.loads(node.attrs) if node is not None else {}
         if body.get("ConditionExpression"):
-            scope = Scope(LazyAttrs(old), (lambda: system_attributes(node)) if node else None)
+            scope = Scope(LazyAttrs(old), _system_of(node))
             if not condition(scope):
                 raise _condition_failed()
         attrs = {**old, **item} if mode == "CreateOrReplaceAttributes" else item
@@ -238,13 +251,14 @@ def update_item(store: Store, root: Node, url_parts: list[str], body: dict[str, 
         else None
     )
     where = "/".join([*table, key])
-    with store.transaction():
+    # the item write is the last statement: no SAVEPOINT needed
+    with store.transaction(atomic=False):
         parent = store.make_dirs(root, table)
         node = _existing_item(store, parent, key, where)
         old = json.loads(node.attrs) if node is not None else {}
         current = decode_all(old)
         originals = dict(current)
-        scope = Scope(current, (lambda: system_attributes(node)) if node else None)
+        scope = Scope(current, _system_of(node))
         if not condition_text or condition(scope):
             action = main
         elif alternate is not None:
@@ -317,9 +331,9 @@ def get_item(store: Store, root: Node, url_parts: list[str], body: dict[str, Any
     headers = verifier(node)
     if user and not system and not names:
         # "*": user attributes only; the stored JSON goes out as is
-        return json_response(f'{{"Item":{node.attrs}}}', **headers)
+        return json_response(f'{{"Item":{node.attrs}}}', headers=headers)
     item = _select(node, json.loads(node.attrs), user, system, names)
-    return json_response(json.dumps({"Item": item}, ensure_ascii=False), **headers)
+    return json_response(json.dumps({"Item": item}, ensure_ascii=False), headers=headers)
 
 
 def _segment_of(name: str, total: int) -> int:
@@ -347,7 +361,8 @@ def get_items(store: Store, root: Node, url_parts: list[str], body: dict[str, An
     plain = user and not system and not names
     predicate = _compile_condition(body.get("FilterExpression"), "FilterExpression")
     has_filter = bool(body.get("FilterExpression"))
-    limit = _int_field(body, "Limit", 1, 2**31)
+    # Go clients always send Limit, 0 meaning "none"
+    limit = _int_field(body, "Limit", 0, 2**31) or None
     total = _int_field(body, "TotalSegment", 1, MAX_SEGMENTS)
     segment = _int_field(body, "Segment", 0, MAX_SEGMENTS - 1)
     if (total is None) != (segment is None):
@@ -402,7 +417,7 @@ def get_items(store: Store, root: Node, url_parts: list[str], body: dict[str, An
             raw: dict[str, Any] | None = None
             if has_filter:
                 raw = json.loads(node.attrs)
-                scope = Scope(LazyAttrs(raw), lambda node=node: system_attributes(node))
+                scope = Scope(LazyAttrs(raw), partial(system_attributes, node))
                 if not predicate(scope):
                     continue
             if plain:

@@ -148,6 +148,8 @@ class _Handler(socketserver.StreamRequestHandler):
             error = V3ioError(400, -22, f"malformed HTTP request: {exc}")
             write_response(sock, error_response(error), head_only=False, keep_alive=False)
             return False
+        except (ConnectionError, TimeoutError):
+            return False  # the client vanished mid-body: nobody to answer
         except Exception as exc:  # a bug must cost one request, not the server
             log.exception("internal error on %s %s", request.method, request.target)
             response = error_response(V3ioError(500, -5, f"internal error: {exc!r}"))

@@ -6,8 +6,10 @@ outside the data directory whatever its path says. Client paths are split into s
 ``.``/``..``/NUL are refused before any lookup.
 
 One connection is shared by the server threads under ``lock`` (the GIL serialises the work
-anyway); durability is traded for speed (``synchronous=OFF``): the database survives a clean
-stop, which is what ``--data`` promises.
+anyway). Durability is traded for speed: writes go into one long transaction that a
+background thread commits every ``COMMIT_INTERVAL_S`` (group commit, ``synchronous=OFF``);
+each request runs inside a SAVEPOINT so that a failing request leaves nothing behind. The
+database survives a clean stop, which is what ``--data`` promises.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from typing import Any
 from .errors import EINVAL, EISDIR, ENOTDIR, V3ioError, bad_request
 
 MAX_NAME_BYTES = 255
+COMMIT_INTERVAL_S = 0.1
+MAX_CACHED_NODES = 250_000
 
 _COLUMNS = "id, parent, name, is_dir, size, ctime_ns, mtime_ns, atime_ns, attrs, meta"
 
@@ -109,13 +113,39 @@ class Store:
         self._db.execute("PRAGMA temp_store=MEMORY")
         self._db.executescript(_SCHEMA)
         self._depth = 0
+        self._savepoint = False  # a SAVEPOINT is open for the current transaction
+        self._atomic = True
+        # (parent id, name) -> Node, write-through: reads of hot items need no SQL (every
+        # SQLite call releases the GIL, which costs a thread switch under concurrency)
+        self._nodes: dict[tuple[int, str], Node] = {}
+        # directories whose children are all in _nodes (made by this process): a miss there
+        # means "absent" without asking SQLite, which makes inserting new items cheap
+        self._complete: set[int] = set()
         # (container root id, "a/b") -> directory id; cleared whenever a directory goes away
         self._dirs: dict[tuple[int, str], int] = {}
+        self._containers: dict[str, Node] = {}  # containers are never deleted
         self._clean_tmp()
+        self._closing = threading.Event()
+        self._committer = threading.Thread(
+            target=self._commit_loop, name="v3io-store-commit", daemon=True
+        )
+        self._committer.start()
 
     def close(self) -> None:
+        self._closing.set()
+        self._committer.join()
         with self.lock:
+            self.commit()
             self._db.close()
+
+    def commit(self) -> None:
+        with self.lock:
+            if self._depth == 0 and self._db.in_transaction:
+                self._db.execute("COMMIT")
+
+    def _commit_loop(self) -> None:
+        while not self._closing.wait(COMMIT_INTERVAL_S):
+            self.commit()
 
     def _clean_tmp(self) -> None:
         for leftover in (self.root / "tmp").iterdir():
@@ -125,25 +155,43 @@ class Store:
     # low level
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One atomic unit of work; nests (only the outermost commits)."""
+    def transaction(self, *, atomic: bool = True) -> Iterator[None]:
+        """One unit of work under the lock; nests. ``atomic`` work is all or nothing: its
+        SAVEPOINT is opened by the first write, so read-only or early-failing work is free.
+        Work whose only writes are a final single statement (and mkdir -p) needs none."""
         with self.lock:
-            if self._depth == 0:
-                self._db.execute("BEGIN")
+            outermost = self._depth == 0
+            if outermost and len(self._nodes) > MAX_CACHED_NODES:
+                self._forget()  # only here: no request holds cached nodes now
             self._depth += 1
+            saved_atomic = self._atomic
+            if outermost:
+                self._atomic = atomic
             try:
                 yield
             except BaseException:
                 self._depth -= 1
-                if self._depth == 0:
-                    self._db.execute("ROLLBACK")
+                self._atomic = saved_atomic
+                if outermost and self._savepoint:
+                    self._savepoint = False
+                    self._db.execute("ROLLBACK TO request")
+                    self._db.execute("RELEASE request")
+                    self._forget()  # the caches may hold rows that were rolled back
                 raise
             self._depth -= 1
-            if self._depth == 0:
-                self._db.execute("COMMIT")
+            self._atomic = saved_atomic
+            if outermost and self._savepoint:
+                self._savepoint = False
+                self._db.execute("RELEASE request")
 
     def execute(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        """Run a write statement (inside the request's SAVEPOINT when in a transaction)."""
         with self.lock:
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN")
+            if self._depth and self._atomic and not self._savepoint:
+                self._db.execute("SAVEPOINT request")
+                self._savepoint = True
             return self._db.execute(sql, args)
 
     def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
@@ -167,23 +215,38 @@ class Store:
         return [Node(*row) for row in rows]
 
     def container(self, name: str) -> Node | None:
+        node = self._containers.get(name)
+        if node is not None:
+            return node
         node = self.child(0, name)
         if node is None and name.isdigit():  # containers may be addressed by numeric id
             rows = self.query(f"SELECT {_COLUMNS} FROM nodes WHERE parent = 0 AND id = ?", (name,))
             node = Node(*rows[0]) if rows else None
+        if node is not None:
+            self._containers[name] = node
         return node
 
     # namespace
 
-    def get(self, node_id: int) -> Node | None:
-        rows = self.query(f"SELECT {_COLUMNS} FROM nodes WHERE id = ?", (node_id,))
-        return Node(*rows[0]) if rows else None
+    def _forget(self) -> None:
+        self._nodes.clear()
+        self._complete.clear()
+        self._dirs.clear()
 
     def child(self, parent: int, name: str) -> Node | None:
-        rows = self.query(
-            f"SELECT {_COLUMNS} FROM nodes WHERE parent = ? AND name = ?", (parent, name)
-        )
-        return Node(*rows[0]) if rows else None
+        key = (parent, name)
+        with self.lock:
+            node = self._nodes.get(key)
+            if node is None:
+                if parent in self._complete:
+                    return None
+                rows = self._db.execute(
+                    f"SELECT {_COLUMNS} FROM nodes WHERE parent = ? AND name = ?", key
+                ).fetchall()
+                if not rows:
+                    return None
+                node = self._nodes[key] = Node(*rows[0])
+            return node
 
     def lookup(self, root: Node, parts: list[str]) -> Node | None:
         """The node at ``parts`` below a container root, or None."""
@@ -246,7 +309,11 @@ class Store:
         )
         node_id = cursor.lastrowid
         assert node_id is not None
-        return Node(node_id, parent, name, int(is_dir), size, now, now, now, attrs, meta)
+        node = Node(node_id, parent, name, int(is_dir), size, now, now, now, attrs, meta)
+        self._nodes[(parent, name)] = node
+        if is_dir:
+            self._complete.add(node_id)  # new and empty: every child will pass through here
+        return node
 
     def touch(self, node: Node, **fields: Any) -> None:
         """Update columns of a node and bump its mtime (strictly increasing, so that the
@@ -287,7 +354,11 @@ class Store:
             sql += " AND is_dir = 0"
         sql += " ORDER BY name LIMIT ?"
         args.append(limit)
-        return [Node(*row) for row in self.query(sql, tuple(args))]
+        with self.lock:
+            rows = self._db.execute(sql, args).fetchall()
+            cached = self._nodes.get
+            # cached instances where they exist, so that a later touch() keeps them current
+            return [cached((row[1], row[2])) or Node(*row) for row in rows]
 
     def has_children(self, node_id: int) -> bool:
         return bool(self.query("SELECT 1 FROM nodes WHERE parent = ? LIMIT 1", (node_id,)))
@@ -297,8 +368,10 @@ class Store:
         with self.transaction():
             self.execute("DELETE FROM nodes WHERE id = ?", (node.id,))
             self.execute("DELETE FROM records WHERE shard = ?", (node.id,))
+            self._nodes.pop((node.parent, node.name), None)
             if node.is_dir:
                 self._dirs.clear()
+                self._complete.discard(node.id)
         with contextlib.suppress(FileNotFoundError):
             self.data_path(node.id).unlink()
 

@@ -76,7 +76,8 @@ def _stream(store: Store, root: Node, parts: list[str], *, lenient: bool = False
 
 
 def _meta(node: Node) -> dict[str, Any]:
-    return json.loads(node.meta or "{}")
+    meta: dict[str, Any] = json.loads(node.meta or "{}")
+    return meta
 
 
 def create_stream(store: Store, root: Node, url_parts: list[str], body: dict[str, Any]) -> Response:
@@ -307,7 +308,8 @@ def get_records(store: Store, root: Node, url_parts: list[str], body: dict[str, 
     location = body.get("Location")
     if not isinstance(location, str) or not location:
         raise _invalid("Location is required (from SeekShard or NextLocation)")
-    limit = _int(body, "Limit", 1, MAX_GET_LIMIT, default=DEFAULT_GET_LIMIT)
+    # Go clients always send Limit, 0 meaning "the default"
+    limit = _int(body, "Limit", 0, MAX_GET_LIMIT, default=DEFAULT_GET_LIMIT) or DEFAULT_GET_LIMIT
     try:
         shard_id, seq = _LOCATION.unpack(base64.b64decode(location, validate=True))
     except (binascii.Error, struct.error):
@@ -331,7 +333,7 @@ def get_records(store: Store, root: Node, url_parts: list[str], body: dict[str, 
             newest = store.query(
                 "SELECT arrival_ns FROM records WHERE shard = ? AND seq = ?", (shard.id, end - 1)
             )
-    records = []
+    records: list[dict[str, Any]] = []
     size = 0
     next_seq = seq
     last_arrival = None

@@ -344,23 +344,24 @@ def _arith(op: str, a: Any, b: Any) -> Any:
         if op == "<<":
             if not 0 <= y < 64:
                 raise EvaluationError(f"shift count {y} is out of range 0..63")
-            result = (x << y) & 0xFFFFFFFFFFFFFFFF
-            return result - (1 << 64) if result > INT64_MAX else result
+            shifted = (x << y) & 0xFFFFFFFFFFFFFFFF  # wraps like a 64-bit register
+            return shifted - (1 << 64) if shifted > INT64_MAX else shifted
         if op == ">>":
             if not 0 <= y < 64:
                 raise EvaluationError(f"shift count {y} is out of range 0..63")
             return x >> y
         return x & y if op == "&" else (x | y if op == "|" else x ^ y)
-    x = functions.as_number(a, f"operator {op}")
-    y = functions.as_number(b, f"operator {op}")
+    left = functions.as_number(a, f"operator {op}")
+    right = functions.as_number(b, f"operator {op}")
+    result: int | float
     if op == "+":
-        result = x + y
+        result = left + right
     elif op == "-":
-        result = x - y
+        result = left - right
     elif op == "*":
-        result = x * y
+        result = left * right
     else:
-        result = _divide(x, y)
+        result = _divide(left, right)
     return _int64(result) if isinstance(result, int) else result
 
 

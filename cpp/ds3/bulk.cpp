@@ -1,0 +1,461 @@
+#include "ds3/bulk.h"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <thread>
+#include <unordered_map>
+
+#include "auth/encoding.h"
+#include "auth/hashes.h"
+
+namespace storewire::ds3 {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+enum class State { Pending, Queued, InFlight, Done };
+
+struct Blob {
+  std::string name;
+  std::string path;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+  State state = State::Pending;
+  int failures = 0;
+};
+
+struct InFlight {
+  std::size_t blob;
+  std::shared_ptr<http::Batch> batch;
+  std::shared_ptr<const http::RequestSpec> spec;
+};
+
+std::string blob_key(const std::string& name, std::uint64_t offset) {
+  return name + '\n' + std::to_string(offset);
+}
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+bool retryable(const http::Result& r) {
+  if (r.failure) {
+    const auto k = r.failure->kind;
+    return k == ErrorKind::Connection || k == ErrorKind::Protocol || k == ErrorKind::Timeout;
+  }
+  return r.status >= 500 || r.status == 307 || r.status == 408 || r.status == 429;
+}
+
+// The engine's state for one run(); all on the calling thread.
+class Run {
+ public:
+  Run(Client& client, Direction dir, const std::string& bucket,
+      const std::vector<BulkFile>& files, const BulkOptions& options, std::atomic<bool>& cancelled,
+      const Checkpoint& checkpoint, const ProgressFn& progress)
+      : client_(client), dir_(dir), bucket_(bucket), files_(files), o_(options),
+        cancelled_(cancelled), checkpoint_(checkpoint), progress_(progress) {
+    if (o_.workers < 1) o_.workers = 1;
+    for (const auto& f : files_) paths_[f.name] = f.path;
+  }
+
+  Job start() {
+    if (!o_.job_id.empty()) {
+      Job job = client_.get_job(o_.job_id, checkpoint_);
+      const std::string want = dir_ == Direction::Put ? "PUT" : "GET";
+      if (job.request_type != want)
+        throw Error(ErrorKind::InvalidArgument,
+                    "job " + o_.job_id + " is a " + job.request_type + " job, not " + want);
+      if (!job.bucket_name.empty() && job.bucket_name != bucket_)
+        throw Error(ErrorKind::InvalidArgument,
+                    "job " + o_.job_id + " belongs to bucket " + job.bucket_name);
+      if (job.status == "CANCELED")
+        throw Error(ErrorKind::InvalidArgument, "job " + o_.job_id + " was canceled");
+      return job;
+    }
+    if (dir_ == Direction::Put) {
+      std::vector<std::pair<std::string, std::uint64_t>> objects;
+      for (const auto& f : files_) {
+        std::uint64_t size = 0;
+        if (f.size) {
+          size = *f.size;
+        } else {
+          std::error_code ec;
+          size = std::filesystem::file_size(f.path, ec);
+          if (ec) throw Error(ErrorKind::Io, "cannot stat " + f.path + ": " + ec.message());
+        }
+        objects.emplace_back(f.name, size);
+      }
+      BulkPutOptions po;
+      po.max_upload_size = o_.max_upload_size;
+      po.priority = o_.priority;
+      po.name = o_.name;
+      return client_.start_bulk_put(bucket_, objects, po, checkpoint_);
+    }
+    std::vector<std::string> names;
+    for (const auto& f : files_) names.push_back(f.name);
+    BulkGetOptions go;
+    go.in_order = o_.in_order;
+    go.priority = o_.priority;
+    go.name = o_.name;
+    return client_.start_bulk_get(bucket_, names, go, checkpoint_);
+  }
+
+  void plan(const Job& job) {
+    job_id_ = job.job_id;
+    std::map<std::string, std::uint64_t> sizes;
+    for (const auto& chunk : job.chunks) {
+      chunk_order_.push_back(chunk.chunk_id);
+      for (const auto& b : chunk.objects) {
+        auto p = paths_.find(b.name);
+        if (p == paths_.end())
+          throw Error(ErrorKind::InvalidArgument,
+                      "job " + job.job_id + " holds object '" + b.name + "' but no local file was given for it");
+        const std::string key = blob_key(b.name, b.offset);
+        if (index_.count(key)) continue;
+        index_[key] = blobs_.size();
+        chunk_blobs_[chunk.chunk_id].push_back(blobs_.size());
+        blobs_.push_back(Blob{b.name, p->second, b.offset, b.length});
+        result_.bytes_total += b.length;
+        ++result_.blobs_total;
+        auto& s = sizes[b.name];
+        s = std::max(s, b.offset + b.length);
+        // A resumed PUT: blobs the server already holds are done.
+        if (dir_ == Direction::Put && b.in_cache && !o_.job_id.empty()) finish(blobs_.size() - 1, true);
+      }
+    }
+    if (dir_ == Direction::Get) {
+      // Create every destination at its final size (never shrinks what a resume wrote).
+      for (const auto& [name, size] : sizes) {
+        const std::string& path = paths_[name];
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec)) {
+          std::FILE* f = std::fopen(path.c_str(), "wb");
+          if (!f) throw Error(ErrorKind::Io, "cannot create " + path);
+          std::fclose(f);
+        }
+        if (std::filesystem::file_size(path, ec) != size || ec) {
+          std::filesystem::resize_file(path, size, ec);
+          if (ec) throw Error(ErrorKind::Io, "cannot size " + path + ": " + ec.message());
+        }
+      }
+    }
+  }
+
+  void loop() {
+    last_progress_ = Clock::now();
+    while (done_count_ < blobs_.size() || !inflight_.empty()) {
+      if (cancelled_) throw Error(ErrorKind::Cancelled, "the bulk transfer was cancelled");
+      if (checkpoint_) checkpoint_();
+      reap();
+      if (done_count_ == blobs_.size() && inflight_.empty()) break;
+      if (queue_.empty() && Clock::now() >= next_poll_ && pending_count() > 0) poll();
+      while (static_cast<int>(inflight_.size()) < o_.workers && !queue_.empty()) {
+        std::size_t i = queue_.front();
+        queue_.pop_front();
+        launch(i);
+      }
+      if (!inflight_.empty()) {
+        inflight_.front().batch->wait_for(std::chrono::milliseconds(2));
+      } else if (queue_.empty()) {
+        auto wait = std::min(next_poll_ - Clock::now(), std::chrono::duration_cast<Clock::duration>(
+                                                            std::chrono::milliseconds(50)));
+        if (wait.count() > 0) std::this_thread::sleep_for(wait);
+      }
+      if (o_.stall_timeout_s && seconds_since(last_progress_) > *o_.stall_timeout_s)
+        throw Error(ErrorKind::Timeout, "no bulk progress for " +
+                                            std::to_string(*o_.stall_timeout_s) + " s (job " +
+                                            job_id_ + ")");
+    }
+  }
+
+  // Stops every transfer still running and waits for them (they point at our specs).
+  void abort() noexcept {
+    for (auto& f : inflight_) {
+      try {
+        client_.http().cancel(f.batch);
+      } catch (...) {
+      }
+    }
+    for (auto& f : inflight_) {
+      while (!f.batch->wait_for(std::chrono::milliseconds(50))) {
+      }
+    }
+    inflight_.clear();
+  }
+
+  BulkResult& result() { return result_; }
+  const std::string& job_id() const { return job_id_; }
+
+ private:
+  std::size_t pending_count() const {
+    std::size_t n = 0;
+    for (const auto& b : blobs_) n += b.state == State::Pending;
+    return n;
+  }
+
+  void enqueue(std::size_t i, bool front = false) {
+    blobs_[i].state = State::Queued;
+    if (front) {
+      queue_.push_front(i);
+    } else {
+      queue_.push_back(i);
+    }
+  }
+
+  void poll() {
+    ChunksReady ready = client_.get_available_chunks(job_id_, std::nullopt, checkpoint_);
+    if (ready.job.status == "CANCELED")
+      throw Error(ErrorKind::Cancelled, "job " + job_id_ + " was canceled on the server");
+    std::size_t added = 0;
+    for (const auto& chunk : ready.job.chunks) {
+      for (const auto& b : chunk.objects) {
+        auto it = index_.find(blob_key(b.name, b.offset));
+        if (it == index_.end() || blobs_[it->second].state != State::Pending) continue;
+        if (dir_ == Direction::Put && b.in_cache) {
+          finish(it->second, true);
+          continue;
+        }
+        enqueue(it->second);
+        ++added;
+      }
+    }
+    if (added) {
+      next_poll_ = Clock::now();
+      return;
+    }
+    if (!inflight_.empty()) {
+      next_poll_ = Clock::now() + std::chrono::milliseconds(200);
+      return;
+    }
+    if (!ready.job.chunks.empty()) {  // listed, but nothing new for us yet
+      next_poll_ = Clock::now() + std::chrono::milliseconds(100);
+      return;
+    }
+    double wait = ready.retry_after_s > 0 ? ready.retry_after_s : 1.0;
+    if (dir_ == Direction::Put && try_allocate(wait)) return;
+    Job job = client_.get_job(job_id_, checkpoint_);
+    if (job.status == "COMPLETED") {  // the server holds everything (e.g. a resumed job)
+      for (std::size_t i = 0; i < blobs_.size(); ++i)
+        if (blobs_[i].state == State::Pending) finish(i, true);
+      return;
+    }
+    if (job.status == "CANCELED")
+      throw Error(ErrorKind::Cancelled, "job " + job_id_ + " was canceled on the server");
+    ++result_.retry_waits;
+    wait = std::min(wait, o_.max_retry_after_s);
+    next_poll_ = Clock::now() + std::chrono::milliseconds(static_cast<long>(wait * 1000));
+  }
+
+  // PUT: ask for the first chunk that still has pending blobs; true if it was granted.
+  bool try_allocate(double& wait) {
+    for (const auto& id : chunk_order_) {
+      const auto& members = chunk_blobs_[id];
+      bool pending = std::any_of(members.begin(), members.end(),
+                                 [&](std::size_t i) { return blobs_[i].state == State::Pending; });
+      if (!pending) continue;
+      Allocation a = client_.allocate_chunk(id, checkpoint_);
+      if (!a.allocated) {
+        if (a.retry_after_s > 0) wait = a.retry_after_s;
+        return false;
+      }
+      ++result_.chunks_allocated;
+      for (std::size_t i : members)
+        if (blobs_[i].state == State::Pending) enqueue(i);
+      next_poll_ = Clock::now();
+      return true;
+    }
+    return false;
+  }
+
+  void launch(std::size_t i) {
+    Blob& b = blobs_[i];
+    std::shared_ptr<http::RequestSpec> spec;
+    if (dir_ == Direction::Put) {
+      PutObjectRequest r;
+      r.bucket = bucket_;
+      r.key = b.name;
+      r.job = job_id_;
+      r.offset = b.offset;
+      if (b.length > 0) {
+        r.body.kind = http::BodySource::Kind::File;
+        r.body.path = b.path;
+        r.body.offset = b.offset;
+        r.body.length = b.length;
+      }
+      r.checksum_algorithm = o_.checksum;
+      spec = client_.put_object_request(r, checkpoint_);
+    } else {
+      GetObjectRequest r;
+      r.bucket = bucket_;
+      r.key = b.name;
+      r.job = job_id_;
+      r.offset = b.offset;
+      r.sink.kind = http::BodySink::Kind::File;
+      r.sink.path = b.path;
+      r.sink.offset = b.offset;
+      spec = client_.get_object_request(r);
+    }
+    b.state = State::InFlight;
+    inflight_.push_back(InFlight{i, client_.http().submit({spec}), spec});
+  }
+
+  void reap() {
+    for (std::size_t k = 0; k < inflight_.size();) {
+      if (!inflight_[k].batch->done()) {
+        ++k;
+        continue;
+      }
+      InFlight f = std::move(inflight_[k]);
+      inflight_.erase(inflight_.begin() + static_cast<long>(k));
+      complete(f.blob, f.batch->results()[0]);
+    }
+  }
+
+  void retry_or_throw(std::size_t i, const http::Result& r, const std::string& op) {
+    Blob& b = blobs_[i];
+    if (++b.failures <= o_.blob_retries && retryable(r)) {
+      ++result_.blob_retries;
+      enqueue(i, true);
+      return;
+    }
+    Client::raise(r, op, bucket_ + "/" + b.name + " @" + std::to_string(b.offset));
+  }
+
+  void complete(std::size_t i, const http::Result& r) {
+    Blob& b = blobs_[i];
+    const std::string op = dir_ == Direction::Put ? "bulk put" : "bulk get";
+    if (r.failure || r.status >= 300) return retry_or_throw(i, r, op);
+    if (dir_ == Direction::Get) {
+      if (r.bytes_received != b.length) {
+        http::Result bad = r;
+        bad.failure = http::TransportFailure{ErrorKind::Protocol,
+                                             "short blob: " + std::to_string(r.bytes_received) +
+                                                 " of " + std::to_string(b.length) + " bytes",
+                                             ""};
+        return retry_or_throw(i, bad, op);
+      }
+      if (o_.verify && !verify(b, r)) {
+        if (++b.failures <= o_.blob_retries) {
+          ++result_.blob_retries;
+          enqueue(i, true);
+          return;
+        }
+        StatusErrorInfo info;
+        info.code = "ChecksumMismatch";
+        info.message = "the checksum of blob " + b.name + " @" + std::to_string(b.offset) +
+                       " does not match the server's";
+        info.operation = op;
+        info.resource = bucket_ + "/" + b.name;
+        info.python_class = "IntegrityError";
+        throw StatusError(std::move(info));
+      }
+    }
+    ++result_.blobs_transferred;
+    result_.bytes_transferred += b.length;
+    finish(i, false);
+  }
+
+  bool verify(const Blob& b, const http::Result& r) {
+    ObjectInfo info;
+    read_object_headers(r, info);
+    if (info.checksum.empty()) return true;
+    const std::string alg = checksum_algorithm(info.checksum_type);
+    if (alg.empty()) return true;
+    const std::string raw = auth::hash_file(auth::hash_algorithm_from_name(alg), b.path, b.offset,
+                                            b.length, checkpoint_);
+    return auth::base64_encode(raw) == info.checksum;
+  }
+
+  void finish(std::size_t i, bool skipped) {
+    Blob& b = blobs_[i];
+    b.state = State::Done;
+    ++done_count_;
+    bytes_done_ += b.length;
+    if (skipped) ++result_.blobs_skipped;
+    last_progress_ = Clock::now();
+    if (progress_) {
+      BulkProgress p;
+      p.job_id = job_id_;
+      p.name = b.name;
+      p.offset = b.offset;
+      p.length = b.length;
+      p.skipped = skipped;
+      p.bytes_done = bytes_done_;
+      p.bytes_total = result_.bytes_total;
+      p.blobs_done = done_count_;
+      p.blobs_total = result_.blobs_total;
+      progress_(p);
+    }
+  }
+
+  Client& client_;
+  Direction dir_;
+  const std::string& bucket_;
+  const std::vector<BulkFile>& files_;
+  BulkOptions o_;
+  std::atomic<bool>& cancelled_;
+  const Checkpoint& checkpoint_;
+  const ProgressFn& progress_;
+
+  std::unordered_map<std::string, std::string> paths_;
+  std::string job_id_;
+  std::vector<Blob> blobs_;
+  std::unordered_map<std::string, std::size_t> index_;
+  std::vector<std::string> chunk_order_;
+  std::unordered_map<std::string, std::vector<std::size_t>> chunk_blobs_;
+  std::deque<std::size_t> queue_;
+  std::vector<InFlight> inflight_;
+  std::size_t done_count_ = 0;
+  std::uint64_t bytes_done_ = 0;
+  Clock::time_point next_poll_ = Clock::now();
+  Clock::time_point last_progress_ = Clock::now();
+  BulkResult result_;
+};
+
+}  // namespace
+
+BulkTransfer::BulkTransfer(Client& client, Direction direction, std::string bucket,
+                           std::vector<BulkFile> files, BulkOptions options)
+    : client_(client), direction_(direction), bucket_(std::move(bucket)),
+      files_(std::move(files)), options_(std::move(options)) {
+  if (files_.empty())
+    throw Error(ErrorKind::InvalidArgument, "The bulk command requires a list of objects to process");
+  if (!options_.checksum.empty() && options_.checksum != "none")
+    checksum_header(options_.checksum);  // validates the name
+  if (options_.checksum == "none") options_.checksum.clear();
+  std::lock_guard<std::mutex> lock(mutex_);
+  job_id_ = options_.job_id;
+}
+
+std::string BulkTransfer::job_id() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return job_id_;
+}
+
+BulkResult BulkTransfer::run(const Checkpoint& checkpoint, const ProgressFn& progress) {
+  const auto t0 = Clock::now();
+  Run run(client_, direction_, bucket_, files_, options_, cancelled_, checkpoint, progress);
+  Job job = run.start();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    job_id_ = job.job_id;
+  }
+  try {
+    run.plan(job);
+    run.loop();
+  } catch (...) {
+    run.abort();
+    throw;
+  }
+  BulkResult r = run.result();
+  r.job_id = job.job_id;
+  r.seconds = seconds_since(t0);
+  return r;
+}
+
+}  // namespace storewire::ds3

@@ -1,0 +1,324 @@
+"""File transfers: single PUT or parallel multipart up; parallel ranged GETs down.
+
+Data moves between the file and the socket inside the native engine (``body_file`` with
+an offset/length, ``into_file`` at an offset); Python only plans, signs and checks.
+Workers are threads that block in the engine with the GIL released, so the MD5 of one
+part (also computed natively, without the GIL) overlaps the transfer of the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, TypeVar
+
+from storewire import errors
+from storewire._native import auth
+from storewire.log import get_logger
+
+from ._signing import Headers
+from .types import ObjectHead
+
+if TYPE_CHECKING:
+    from .client import Client
+
+_log = get_logger("s3.transfer")
+_MULTIPART_ETAG = re.compile(r"^([0-9a-f]{32})-(\d+)$")
+_MD5_ETAG = re.compile(r"^[0-9a-f]{32}$")
+_MAX_PARTS = 10000
+
+T = TypeVar("T")
+Progress = Callable[[int], None]
+
+
+class _Progress:
+    """Serialises a user's progress callback called from worker threads."""
+
+    def __init__(self, callback: Progress | None) -> None:
+        self._callback = callback
+        self._lock = threading.Lock()
+
+    def __call__(self, nbytes: int) -> None:
+        if self._callback is not None:
+            with self._lock:
+                self._callback(nbytes)
+
+
+def _run_parallel(
+    workers: int, jobs: list[Callable[[], T]], consume: Callable[[int, T], None] | None = None
+) -> list[T]:
+    """Run ``jobs`` on a thread pool; results in order. The first failure (including a
+    KeyboardInterrupt while waiting) cancels what has not started and is re-raised once
+    the running jobs have ended. ``consume(i, result)`` sees results in order as they
+    become available."""
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs))))
+    futures: list[Future[T]] = []
+    try:
+        futures = [pool.submit(job) for job in jobs]
+        results = []
+        for i, fut in enumerate(futures):
+            result = fut.result()
+            if consume is not None:
+                consume(i, result)
+            results.append(result)
+        return results
+    except BaseException:
+        for fut in futures:
+            fut.cancel()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _plan(size: int, part_size: int) -> list[tuple[int, int]]:
+    part_size = max(part_size, -(-size // _MAX_PARTS))
+    return [(off, min(part_size, size - off)) for off in range(0, size, part_size)]
+
+
+# ---- upload ------------------------------------------------------------------------------
+
+
+def upload_file(
+    client: Client,
+    path: str,
+    bucket: str,
+    key: str,
+    headers: Headers,
+    progress: Progress | None,
+) -> str:
+    size = os.stat(path).st_size
+    resource = f"{bucket}/{key}"
+    report = _Progress(progress)
+    if size < client.multipart_threshold_bytes:
+        md5 = auth.hash_file(path, "md5") if client.verify_checksums else None
+        req = client.build_request(
+            "PUT",
+            bucket,
+            key,
+            headers=headers,
+            body_file=path,
+            body_length=size,
+            content_md5=auth.base64_encode(md5) if md5 is not None else None,
+        )
+        resp = client.check(client.http.perform(req), "upload_file", resource)
+        etag = (resp.header("ETag") or "").strip('"')
+        if md5 is not None and _MD5_ETAG.match(etag) and etag != md5.hex():
+            raise errors.IntegrityError(
+                f"ETag {etag} does not match the file's MD5 {md5.hex()}",
+                operation="upload_file",
+                resource=resource,
+            )
+        report(size)
+        return etag
+    return _multipart_upload(client, path, size, bucket, key, headers, report)
+
+
+def _multipart_upload(
+    client: Client,
+    path: str,
+    size: int,
+    bucket: str,
+    key: str,
+    headers: Headers,
+    report: _Progress,
+) -> str:
+    resource = f"{bucket}/{key}"
+    parts = _plan(size, client.part_size_bytes)
+    upload_id = client.create_multipart_upload(bucket, key, headers=dict(headers))
+    verify = client.verify_checksums
+
+    def part_job(number: int, offset: int, length: int) -> Callable[[], tuple[str, bytes]]:
+        def run() -> tuple[str, bytes]:
+            md5 = auth.hash_file(path, "md5", offset, length) if verify else b""
+            req = client.part_request(
+                bucket,
+                key,
+                upload_id,
+                number,
+                body_file=path,
+                body_offset=offset,
+                body_length=length,
+                content_md5=auth.base64_encode(md5) if verify else None,
+            )
+            resp = client.check(client.http.perform(req), "upload_part", resource)
+            etag = (resp.header("ETag") or "").strip('"')
+            if verify and etag and etag != md5.hex():
+                raise errors.IntegrityError(
+                    f"part {number}: ETag {etag} does not match its MD5 {md5.hex()}",
+                    operation="upload_part",
+                    resource=resource,
+                )
+            if not etag and not verify:
+                raise errors.ProtocolError(
+                    f"part {number}: no ETag in the reply",
+                    operation="upload_part",
+                    resource=resource,
+                )
+            report(length)
+            return etag or md5.hex(), md5
+
+        return run
+
+    try:
+        jobs = [part_job(n, off, ln) for n, (off, ln) in enumerate(parts, start=1)]
+        results = _run_parallel(client.max_concurrency, jobs)
+        etag = client.complete_multipart_upload(bucket, key, upload_id, [e for e, _ in results])
+    except BaseException as exc:
+        _log.warning("aborting multipart upload of %s: %s", resource, exc)
+        try:
+            client.abort_multipart_upload(bucket, key, upload_id)
+        except Exception as abort_exc:  # keep the original error; report this one
+            _log.error(
+                "abort of multipart upload %s of %s failed: %s", upload_id, resource, abort_exc
+            )
+        raise
+    if verify:
+        expected = auth.md5_hex(b"".join(md5 for _, md5 in results)) + f"-{len(results)}"
+        if not etag:  # radosgw answers CompleteMultipartUpload with an empty ETag
+            etag = client.head_object(bucket, key).etag
+        if _MULTIPART_ETAG.match(etag) and etag != expected:
+            raise errors.IntegrityError(
+                f"ETag {etag} of the completed upload is not the expected {expected}",
+                operation="upload_file",
+                resource=resource,
+            )
+    return etag
+
+
+# ---- download ----------------------------------------------------------------------------
+
+
+_MAX_CANDIDATES = 8
+
+
+def _part_size_candidates(client: Client, size: int, parts: int) -> list[int]:
+    """Part sizes that could have produced a ``parts``-part object of ``size`` bytes.
+
+    S3 does not say which part size an uploader used (radosgw ignores HEAD ?partNumber=),
+    so the candidates are this client's own plan and every whole MiB that fits; an empty
+    list (too many or none fit) means the MD5-of-MD5s cannot be checked.
+    """
+
+    def fits(p: int) -> bool:
+        return p > 0 and (parts - 1) * p < size <= parts * p
+
+    mib = 1024 * 1024
+    own = max(client.part_size_bytes, -(-size // _MAX_PARTS))
+    found = [own] if fits(own) else []
+    low = (size - 1) // (parts * mib) if parts else 0
+    high = (size - 1) // ((parts - 1) * mib) if parts > 1 else low
+    if high - low > 4 * _MAX_CANDIDATES:
+        return found
+    for m in range(max(low, 1), high + 2):
+        if fits(m * mib) and m * mib not in found:
+            found.append(m * mib)
+    return found if len(found) <= _MAX_CANDIDATES else found[:1] if found[:1] == [own] else []
+
+
+def _multipart_etag(path: str, size: int, part_size: int, workers: int) -> str:
+    ranges = _plan(size, part_size)
+    jobs = [(lambda off=off, ln=ln: auth.hash_file(path, "md5", off, ln)) for off, ln in ranges]
+    digests = _run_parallel(workers, jobs)
+    return auth.md5_hex(b"".join(digests)) + f"-{len(digests)}"
+
+
+def download_file(
+    client: Client, bucket: str, key: str, path: str, progress: Progress | None
+) -> ObjectHead:
+    resource = f"{bucket}/{key}"
+    head = client.head_object(bucket, key)
+    size, etag = head.size, head.etag
+    report = _Progress(progress)
+    verify = client.verify_checksums
+    multipart = _MULTIPART_ETAG.match(etag)
+    whole_md5 = verify and bool(_MD5_ETAG.match(etag))
+
+    ranges: list[tuple[int, int]]
+    per_part_md5 = False
+    candidates: list[int] = []
+    if multipart and verify and size > 0:
+        candidates = _part_size_candidates(client, size, int(multipart.group(2)))
+        if candidates:
+            ranges = [
+                (off, min(candidates[0], size - off)) for off in range(0, size, candidates[0])
+            ]
+            per_part_md5 = True
+        else:
+            _log.debug("part size of %s unknown: checking its length only", resource)
+            ranges = _plan(size, client.part_size_bytes)
+    else:
+        ranges = _plan(size, client.part_size_bytes)
+    single = len(ranges) <= 1
+
+    directory = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.part")
+    if_match = [("If-Match", f'"{etag}"')] if etag else []
+
+    def range_job(offset: int, length: int) -> Callable[[], bytes]:
+        def run() -> bytes:
+            hdrs = [] if single else [("Range", f"bytes={offset}-{offset + length - 1}")]
+            req = client.build_request(
+                "GET", bucket, key, headers=hdrs + if_match, into_file=tmp, into_offset=offset
+            )
+            resp = client.check(
+                client.http.perform(req), "download_file", resource, ok=(200,) if single else (206,)
+            )
+            if resp.bytes_received != length:
+                raise errors.ProtocolError(
+                    f"expected {length} bytes at offset {offset}, got {resp.bytes_received}",
+                    operation="download_file",
+                    resource=resource,
+                )
+            report(length)
+            return auth.hash_file(tmp, "md5", offset, length) if per_part_md5 else b""
+
+        return run
+
+    hasher = auth.Hasher("md5") if whole_md5 else None
+
+    def consume(i: int, _: bytes) -> None:
+        if hasher is not None:
+            offset, length = ranges[i]
+            hasher.update_file(tmp, offset, length)
+
+    try:
+        with open(tmp, "wb") as f:
+            f.truncate(size)
+        digests = _run_parallel(
+            client.max_concurrency, [range_job(off, ln) for off, ln in ranges], consume
+        )
+        if hasher is not None and hasher.hexdigest() != etag:
+            raise errors.IntegrityError(
+                f"downloaded data (MD5 {hasher.hexdigest()}) does not match ETag {etag}",
+                operation="download_file",
+                resource=resource,
+            )
+        if per_part_md5 and multipart is not None:
+            got = auth.md5_hex(b"".join(digests)) + f"-{len(digests)}"
+            for other in candidates[1:]:
+                if got == etag:
+                    break
+                got = _multipart_etag(tmp, size, other, 2)
+            if got != etag:
+                raise errors.IntegrityError(
+                    f"downloaded data ({got}) does not match ETag {etag}",
+                    operation="download_file",
+                    resource=resource,
+                )
+        if os.path.getsize(tmp) != size:
+            raise errors.ProtocolError(
+                f"downloaded file has {os.path.getsize(tmp)} bytes, expected {size}",
+                operation="download_file",
+                resource=resource,
+            )
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return head

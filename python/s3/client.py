@@ -1,0 +1,647 @@
+"""``s3.Client``: the modern, exception-raising S3 API on storewire's native HTTP engine.
+
+Every method raises a :mod:`storewire.errors` type (``NotFoundError`` is a
+``FileNotFoundError``, ``PermissionDeniedError`` a ``PermissionError``, transport failures
+``TransportError``, a ``ConnectionError``) carrying the S3 Code, Message and RequestId.
+
+    client = s3.Client("127.0.0.1:7480", access_key="...", secret_key="...", tls=False)
+    client.create_bucket("data")
+    client.upload_file("big.bin", "data", "big.bin")      # parallel multipart above 32 MiB
+    client.download_file("data", "big.bin", "copy.bin")   # parallel ranged GETs, verified
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from storewire import errors
+from storewire._native import auth, http, xml
+from storewire.config import Secret
+from storewire.log import get_logger
+
+from . import _transfer
+from ._errors import error_from_response, error_in_body
+from ._signing import Addresser, Addressing, Headers, Query, SignatureVersion, Signer
+from ._signing import parse_endpoint as _parse_endpoint
+from .types import (
+    META_PREFIX,
+    Bucket,
+    DeleteError,
+    ListPage,
+    MultipartUpload,
+    ObjectHead,
+    ObjectInfo,
+)
+
+__all__ = ["Client"]
+
+_log = get_logger("s3")
+
+MiB = 1024 * 1024
+_SMALL_BODY_SIGNED = 1 * MiB  # buffers up to this size get a signed SHA-256 payload hash
+_MD5_ETAG = re.compile(r"^[0-9a-f]{32}$")
+
+Progress = Callable[[int], None]
+HeaderArg = Mapping[str, str] | None
+
+
+def _header_items(headers: HeaderArg, metadata: Mapping[str, str] | None) -> Headers:
+    out = [(k, str(v)) for k, v in (headers or {}).items()]
+    for name, value in (metadata or {}).items():
+        full = name if name.lower().startswith(META_PREFIX) else META_PREFIX + name
+        out.append((full, str(value)))
+    return out
+
+
+def _has_meta(items: Headers) -> bool:
+    return any(k.lower().startswith(META_PREFIX) for k, _ in items)
+
+
+def _etag(value: str | None) -> str:
+    return (value or "").strip().strip('"')
+
+
+def head_from_response(resp: http.Response) -> ObjectHead:
+    headers = {k.lower(): v for k, v in resp.headers}
+    meta = {k[len(META_PREFIX) :]: v for k, v in headers.items() if k.startswith(META_PREFIX)}
+    size = headers.get("content-length", "0")
+    content_range = headers.get("content-range", "")
+    if "/" in content_range:  # a ranged reply: the total is after the slash
+        size = content_range.rsplit("/", 1)[1]
+    return ObjectHead(
+        size=int(size) if size.isdigit() else 0,
+        etag=_etag(headers.get("etag")),
+        last_modified=headers.get("last-modified", ""),
+        content_type=headers.get("content-type", ""),
+        metadata=meta,
+        headers=headers,
+    )
+
+
+class Client:
+    """An S3 client: SigV4 (default) or SigV2, path-style (default) or virtual-hosted.
+
+    ``endpoint`` is ``host[:port]`` (scheme from ``tls``) or a URL. Files at least
+    ``multipart_threshold_bytes`` long go up as parallel multipart uploads of
+    ``part_size_bytes`` parts; downloads of more than one part run as parallel ranged GETs
+    straight into the file. ``max_concurrency`` bounds the requests in flight.
+    ``verify_checksums`` sends Content-MD5 with every body and checks ETags (MD5, and the
+    MD5-of-MD5s of multipart objects) on uploads and downloads. Remaining keyword
+    arguments go to :class:`storewire._native.http.Client` (``connect_timeout_s``,
+    ``timeout_s``, ``max_retries``, ``proxy``, ``verify_tls``, ``ca_file``, ...).
+    """
+
+    def __init__(
+        self,
+        endpoint: str = "s3.amazonaws.com",
+        *,
+        access_key: str | Secret,
+        secret_key: str | Secret,
+        region: str = "us-east-1",
+        tls: bool = True,
+        signature_version: SignatureVersion = "v4",
+        addressing: Addressing = "path",
+        session_token: str | Secret | None = None,
+        multipart_threshold_bytes: int = 32 * MiB,
+        part_size_bytes: int = 16 * MiB,
+        max_concurrency: int = 16,
+        verify_checksums: bool = True,
+        **http_options: Any,
+    ) -> None:
+        if part_size_bytes < 5 * MiB:
+            raise ValueError("part_size_bytes must be at least 5 MiB (an S3 limit)")
+        if multipart_threshold_bytes < 1:
+            raise ValueError("multipart_threshold_bytes must be positive")
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        scheme, host = _parse_endpoint(endpoint, tls)
+        self.endpoint = f"{scheme}://{host}"
+        self.region = region
+        self.multipart_threshold_bytes = multipart_threshold_bytes
+        self.part_size_bytes = part_size_bytes
+        self.max_concurrency = max_concurrency
+        self.verify_checksums = verify_checksums
+        self._addresser = Addresser(scheme, host, addressing)
+        self._signer = Signer(
+            Secret(access_key),
+            Secret(secret_key),
+            region=region,
+            version=signature_version,
+            session_token=Secret(session_token) if session_token is not None else None,
+        )
+        http_options.setdefault("max_in_flight", max_concurrency)
+        self._http = http.Client(**http_options)
+
+    def __repr__(self) -> str:
+        return (
+            f"Client(endpoint={self.endpoint!r}, region={self.region!r}, "
+            f"signature_version={self._signer.version!r}, "
+            f"addressing={self._addresser.addressing!r})"
+        )
+
+    @property
+    def signature_version(self) -> str:
+        return self._signer.version
+
+    @property
+    def http(self) -> http.Client:
+        """The native engine this client runs on (shared with its transfers)."""
+        return self._http
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- request plumbing ----------------------------------------------------------------
+
+    def build_request(
+        self,
+        method: str,
+        bucket: str | None,
+        key: str | None = None,
+        *,
+        query: Query = (),
+        headers: Headers | None = None,
+        body: Any = None,
+        body_file: str | os.PathLike[str] | None = None,
+        body_offset: int = 0,
+        body_length: int | None = None,
+        into_file: str | os.PathLike[str] | None = None,
+        into_offset: int = 0,
+        content_md5: str | None = None,
+        retry: bool | None = None,
+    ) -> http.Request:
+        """A signed native request. Buffers up to 1 MiB are signed with their SHA-256;
+        larger bodies and files go as UNSIGNED-PAYLOAD with Content-MD5."""
+        target = self._addresser.target(bucket, key, query)
+        items = list(headers or [])
+        if body is not None:
+            view = memoryview(body)
+            if self.verify_checksums and content_md5 is None:
+                content_md5 = auth.md5_base64(view)
+            payload = (
+                auth.sha256_hex(view)
+                if view.nbytes <= _SMALL_BODY_SIGNED
+                else auth.UNSIGNED_PAYLOAD
+            )
+        elif body_file is not None:
+            payload = auth.UNSIGNED_PAYLOAD
+        else:
+            payload = auth.EMPTY_SHA256
+        if content_md5:
+            items.append(("Content-MD5", content_md5))
+        signed = self._signer.sign(method, target, query, items, payload)
+        return http.Request(
+            method,
+            target.url,
+            headers=signed,
+            body=body,
+            body_file=body_file,
+            body_offset=body_offset,
+            body_length=body_length,
+            into_file=into_file,
+            into_offset=into_offset,
+            retry=retry,
+        )
+
+    def check(
+        self, resp: http.Response, operation: str, resource: str, ok: Sequence[int] = (200,)
+    ) -> http.Response:
+        """``resp`` when its status is in ``ok``; else the storewire error is raised."""
+        if resp.error is not None:
+            raise resp.error
+        if resp.status not in ok:
+            raise error_from_response(resp, operation=operation, resource=resource)
+        return resp
+
+    def _call(
+        self,
+        operation: str,
+        method: str,
+        bucket: str | None,
+        key: str | None = None,
+        *,
+        ok: Sequence[int] = (200,),
+        **kwargs: Any,
+    ) -> http.Response:
+        resource = f"{bucket}/{key}" if key else (bucket or "")
+        req = self.build_request(method, bucket, key, **kwargs)
+        return self.check(self._http.perform(req), operation, resource, ok)
+
+    @staticmethod
+    def _parse(resp: http.Response, operation: str, resource: str) -> xml.Element:
+        root = xml.parse(resp.body)
+        error_in_body(root, status=resp.status, operation=operation, resource=resource)
+        return root
+
+    # ---- buckets ---------------------------------------------------------------------------
+
+    def list_buckets(self) -> list[Bucket]:
+        resp = self._call("list_buckets", "GET", None)
+        root = self._parse(resp, "list_buckets", "")
+        return [
+            Bucket(b.findtext("Name") or "", b.findtext("CreationDate") or "")
+            for b in root.findall("Buckets/Bucket")
+        ]
+
+    def create_bucket(self, bucket: str, *, region: str | None = None) -> None:
+        """Create ``bucket``; a LocationConstraint is sent for regions other than us-east-1."""
+        where = region if region is not None else self.region
+        body = None
+        if where and where != "us-east-1":
+            body = xml.build("CreateBucketConfiguration", [("LocationConstraint", where)])
+        self._call("create_bucket", "PUT", bucket, body=body)
+
+    def delete_bucket(self, bucket: str) -> None:
+        self._call("delete_bucket", "DELETE", bucket, ok=(204, 200))
+
+    def bucket_exists(self, bucket: str) -> bool:
+        try:
+            self._call("bucket_exists", "HEAD", bucket)
+        except errors.NotFoundError:
+            return False
+        return True
+
+    # ---- listing ---------------------------------------------------------------------------
+
+    def list_objects_page(
+        self,
+        bucket: str,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        max_keys: int = 1000,
+        continuation_token: str | None = None,
+        start_after: str | None = None,
+    ) -> ListPage:
+        """One page of ListObjectsV2."""
+        query: list[tuple[str, str | None]] = [("list-type", "2"), ("max-keys", str(max_keys))]
+        if prefix:
+            query.append(("prefix", prefix))
+        if delimiter:
+            query.append(("delimiter", delimiter))
+        if continuation_token:
+            query.append(("continuation-token", continuation_token))
+        if start_after:
+            query.append(("start-after", start_after))
+        resp = self._call("list_objects", "GET", bucket, query=query)
+        root = self._parse(resp, "list_objects", bucket)
+        objects = [
+            ObjectInfo(
+                key=c.findtext("Key") or "",
+                size=int(c.findtext("Size") or 0),
+                etag=_etag(c.findtext("ETag")),
+                last_modified=c.findtext("LastModified") or "",
+                storage_class=c.findtext("StorageClass") or "",
+            )
+            for c in root.findall("Contents")
+        ]
+        prefixes = [p.findtext("Prefix") or "" for p in root.findall("CommonPrefixes")]
+        truncated = (root.findtext("IsTruncated") or "").lower() == "true"
+        token = root.findtext("NextContinuationToken") or None
+        return ListPage(objects, prefixes, truncated, token if truncated else None)
+
+    def _pages(
+        self, bucket: str, prefix: str | None, delimiter: str | None, page_size: int
+    ) -> Iterator[ListPage]:
+        token: str | None = None
+        while True:
+            page = self.list_objects_page(
+                bucket,
+                prefix=prefix,
+                delimiter=delimiter,
+                max_keys=page_size,
+                continuation_token=token,
+            )
+            yield page
+            if not page.is_truncated or not page.next_token:
+                return
+            token = page.next_token
+
+    def list_objects(
+        self,
+        bucket: str,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        page_size: int = 1000,
+    ) -> Iterator[ObjectInfo]:
+        """Every object under ``prefix`` (all pages, lazily)."""
+        for page in self._pages(bucket, prefix, delimiter, page_size):
+            yield from page.objects
+
+    def list_prefixes(
+        self,
+        bucket: str,
+        *,
+        prefix: str | None = None,
+        delimiter: str = "/",
+        page_size: int = 1000,
+    ) -> Iterator[str]:
+        """The common prefixes ("directories") under ``prefix``."""
+        for page in self._pages(bucket, prefix, delimiter, page_size):
+            yield from page.prefixes
+
+    # ---- objects ---------------------------------------------------------------------------
+
+    def put_object(
+        self,
+        bucket: str,
+        key: str,
+        data: Any,
+        *,
+        metadata: Mapping[str, str] | None = None,
+        headers: HeaderArg = None,
+    ) -> str:
+        """Store a buffer (bytes, bytearray, memoryview, numpy...) as one object; the ETag."""
+        items = _header_items(headers, metadata)
+        resp = self._call("put_object", "PUT", bucket, key, headers=items, body=data)
+        etag = _etag(resp.header("ETag"))
+        if self.verify_checksums and _MD5_ETAG.match(etag):
+            expected = auth.md5_hex(memoryview(data))
+            if etag != expected:
+                raise errors.IntegrityError(
+                    f"ETag {etag} does not match the MD5 {expected} of the data sent",
+                    operation="put_object",
+                    resource=f"{bucket}/{key}",
+                )
+        return etag
+
+    def get_object(
+        self, bucket: str, key: str, *, range_bytes: tuple[int, int] | None = None
+    ) -> bytes:
+        """The object's bytes (``range_bytes=(first, last)`` inclusive for a slice)."""
+        items: Headers = []
+        if range_bytes is not None:
+            items.append(("Range", f"bytes={range_bytes[0]}-{range_bytes[1]}"))
+        ok = (206, 200) if range_bytes is not None else (200,)
+        resp = self._call("get_object", "GET", bucket, key, headers=items, ok=ok)
+        body = resp.body
+        etag = _etag(resp.header("ETag"))
+        if (
+            self.verify_checksums
+            and resp.status == 200
+            and _MD5_ETAG.match(etag)
+            and auth.md5_hex(body) != etag
+        ):
+            raise errors.IntegrityError(
+                f"downloaded data does not match ETag {etag}",
+                operation="get_object",
+                resource=f"{bucket}/{key}",
+            )
+        return body
+
+    def head_object(self, bucket: str, key: str, *, part_number: int | None = None) -> ObjectHead:
+        query = [("partNumber", str(part_number))] if part_number else []
+        resp = self._call("head_object", "HEAD", bucket, key, query=query)
+        return head_from_response(resp)
+
+    def object_exists(self, bucket: str, key: str) -> bool:
+        try:
+            self.head_object(bucket, key)
+        except errors.NotFoundError:
+            return False
+        return True
+
+    def delete_object(self, bucket: str, key: str) -> None:
+        self._call("delete_object", "DELETE", bucket, key, ok=(204, 200))
+
+    def delete_objects(self, bucket: str, keys: Iterable[str]) -> list[DeleteError]:
+        """Delete many keys (1000 per request, requests in parallel); the per-key errors."""
+        all_keys = list(keys)
+        requests = []
+        for start in range(0, len(all_keys), 1000):
+            body = xml.build(
+                "Delete",
+                [
+                    ("Quiet", True),
+                    *(("Object", [("Key", k)]) for k in all_keys[start : start + 1000]),
+                ],
+            )
+            requests.append(
+                self.build_request(
+                    "POST",
+                    bucket,
+                    None,
+                    query=[("delete", None)],
+                    body=body,
+                    content_md5=auth.md5_base64(body),
+                    retry=True,
+                )
+            )
+        failed: list[DeleteError] = []
+        for resp in self._http.perform_many(requests):
+            self.check(resp, "delete_objects", bucket)
+            root = self._parse(resp, "delete_objects", bucket)
+            failed.extend(
+                DeleteError(
+                    e.findtext("Key") or "", e.findtext("Code") or "", e.findtext("Message") or ""
+                )
+                for e in root.findall("Error")
+            )
+        return failed
+
+    def copy_object(
+        self,
+        src_bucket: str,
+        src_key: str,
+        bucket: str,
+        key: str,
+        *,
+        metadata: Mapping[str, str] | None = None,
+        headers: HeaderArg = None,
+    ) -> str:
+        """Server-side copy; the ETag. With metadata (``metadata`` or ``x-amz-meta-*`` in
+        ``headers``) the destination gets exactly that metadata (REPLACE), else the
+        source's (COPY)."""
+        items = _header_items(headers, metadata)
+        directive = "REPLACE" if metadata is not None or _has_meta(items) else "COPY"
+        items.append(("x-amz-copy-source", "/" + auth.uri_encode(f"{src_bucket}/{src_key}")))
+        items.append(("x-amz-metadata-directive", directive))
+        resp = self._call("copy_object", "PUT", bucket, key, headers=items)
+        root = self._parse(resp, "copy_object", f"{bucket}/{key}")
+        if root.tag != "CopyObjectResult":
+            raise errors.ProtocolError(
+                f"unexpected copy reply <{root.tag}>",
+                operation="copy_object",
+                resource=f"{bucket}/{key}",
+            )
+        return _etag(root.findtext("ETag"))
+
+    def presign(self, method: str, bucket: str, key: str, *, expires_s: int = 3600) -> str:
+        """A URL that performs ``method`` on the object without credentials."""
+        return self._signer.presign(method.upper(), self._addresser.target(bucket, key), expires_s)
+
+    # ---- multipart -------------------------------------------------------------------------
+
+    def create_multipart_upload(
+        self,
+        bucket: str,
+        key: str,
+        *,
+        metadata: Mapping[str, str] | None = None,
+        headers: HeaderArg = None,
+    ) -> str:
+        items = _header_items(headers, metadata)
+        resp = self._call(
+            "create_multipart_upload",
+            "POST",
+            bucket,
+            key,
+            query=[("uploads", None)],
+            headers=items,
+            retry=True,
+        )
+        root = self._parse(resp, "create_multipart_upload", f"{bucket}/{key}")
+        upload_id = root.findtext("UploadId")
+        if not upload_id:
+            raise errors.ProtocolError(
+                "no UploadId in the reply",
+                operation="create_multipart_upload",
+                resource=f"{bucket}/{key}",
+            )
+        return upload_id
+
+    def part_request(
+        self,
+        bucket: str,
+        key: str,
+        upload_id: str,
+        part_number: int,
+        *,
+        body: Any = None,
+        body_file: str | os.PathLike[str] | None = None,
+        body_offset: int = 0,
+        body_length: int | None = None,
+        content_md5: str | None = None,
+    ) -> http.Request:
+        return self.build_request(
+            "PUT",
+            bucket,
+            key,
+            query=[("partNumber", str(part_number)), ("uploadId", upload_id)],
+            body=body,
+            body_file=body_file,
+            body_offset=body_offset,
+            body_length=body_length,
+            content_md5=content_md5,
+        )
+
+    def complete_multipart_upload(
+        self, bucket: str, key: str, upload_id: str, etags: Sequence[str]
+    ) -> str:
+        """Complete with parts 1..N whose ETags are ``etags``; the object's ETag (may be
+        empty: radosgw sends an empty one)."""
+        body = xml.build(
+            "CompleteMultipartUpload",
+            [
+                ("Part", [("PartNumber", n), ("ETag", f'"{e}"')])
+                for n, e in enumerate(etags, start=1)
+            ],
+        )
+        resp = self._call(
+            "complete_multipart_upload",
+            "POST",
+            bucket,
+            key,
+            query=[("uploadId", upload_id)],
+            body=body,
+            retry=True,
+        )
+        root = self._parse(resp, "complete_multipart_upload", f"{bucket}/{key}")
+        return _etag(root.findtext("ETag"))
+
+    def abort_multipart_upload(self, bucket: str, key: str, upload_id: str) -> None:
+        self._call(
+            "abort_multipart_upload",
+            "DELETE",
+            bucket,
+            key,
+            query=[("uploadId", upload_id)],
+            ok=(204, 200),
+        )
+
+    def list_multipart_uploads(
+        self, bucket: str, *, prefix: str | None = None
+    ) -> list[MultipartUpload]:
+        query: list[tuple[str, str | None]] = [("uploads", None)]
+        if prefix:
+            query.append(("prefix", prefix))
+        resp = self._call("list_multipart_uploads", "GET", bucket, query=query)
+        root = self._parse(resp, "list_multipart_uploads", bucket)
+        return [
+            MultipartUpload(
+                u.findtext("Key") or "", u.findtext("UploadId") or "", u.findtext("Initiated") or ""
+            )
+            for u in root.findall("Upload")
+        ]
+
+    # ---- files -----------------------------------------------------------------------------
+
+    def upload_file(
+        self,
+        path: str | os.PathLike[str],
+        bucket: str,
+        key: str,
+        *,
+        metadata: Mapping[str, str] | None = None,
+        headers: HeaderArg = None,
+        progress: Progress | None = None,
+    ) -> str:
+        """Stream a file to ``bucket/key``; the ETag. Parallel multipart from
+        ``multipart_threshold_bytes`` on; a failed multipart upload is aborted."""
+        return _transfer.upload_file(
+            self, os.fspath(path), bucket, key, _header_items(headers, metadata), progress
+        )
+
+    def download_file(
+        self,
+        bucket: str,
+        key: str,
+        path: str | os.PathLike[str],
+        *,
+        progress: Progress | None = None,
+    ) -> ObjectHead:
+        """Stream ``bucket/key`` into a file (parallel ranged GETs for large objects),
+        verify it against the ETag, then move it into place; the object's HEAD. On any
+        failure ``path`` is left untouched."""
+        return _transfer.download_file(self, bucket, key, os.fspath(path), progress)
+
+    # ---- many small objects at once -----------------------------------------------------
+
+    def put_objects(self, bucket: str, items: Iterable[tuple[str, Any]]) -> list[str]:
+        """PUT many buffers concurrently (up to ``max_concurrency`` in flight); the ETags.
+        Raises the first failure after every request has finished."""
+        pairs = list(items)
+        requests = [self.build_request("PUT", bucket, k, body=v) for k, v in pairs]
+        out = []
+        for (key, _), resp in zip(pairs, self._http.perform_many(requests), strict=True):
+            self.check(resp, "put_object", f"{bucket}/{key}")
+            out.append(_etag(resp.header("ETag")))
+        return out
+
+    def get_objects(self, bucket: str, keys: Iterable[str]) -> list[bytes]:
+        """GET many objects concurrently; their bodies, in order."""
+        names = list(keys)
+        requests = [self.build_request("GET", bucket, k) for k in names]
+        out = []
+        for key, resp in zip(names, self._http.perform_many(requests), strict=True):
+            self.check(resp, "get_object", f"{bucket}/{key}")
+            body = resp.body
+            etag = _etag(resp.header("ETag"))
+            if self.verify_checksums and _MD5_ETAG.match(etag) and auth.md5_hex(body) != etag:
+                raise errors.IntegrityError(
+                    f"downloaded data does not match ETag {etag}",
+                    operation="get_object",
+                    resource=f"{bucket}/{key}",
+                )
+            out.append(body)
+        return out

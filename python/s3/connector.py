@@ -26,7 +26,13 @@ _log = get_logger("s3")
 
 
 class RemoteStoreError(errors.StorageError):
-    """Raised by :meth:`RemoteStore.exists` for any reply other than 200 or 404."""
+    """Raised by :meth:`RemoteStore.exists` for any reply other than 200 or 404.
+
+    ``str()`` is the seed's ``'exists: <error>'``; the structured fields of the underlying
+    :class:`storewire.errors.StorageError` are kept."""
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class S3Name:

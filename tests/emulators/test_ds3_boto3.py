@@ -111,10 +111,16 @@ def test_multipart_upload_file_and_download(s3: Any, tmp_path: Any) -> None:
     source = tmp_path / "src.bin"
     data = bytes(range(256)) * (12 * 4096 + 3)  # ~12.6 MB → 3 parts of 5 MiB
     source.write_bytes(data)
-    config = TransferConfig(multipart_threshold=5 << 20, multipart_chunksize=5 << 20,
-                            max_concurrency=3)
-    s3.upload_file(str(source), "peer", "multi/part.bin", Config=config,
-                   ExtraArgs={"Metadata": {"kind": "multipart"}})
+    config = TransferConfig(
+        multipart_threshold=5 << 20, multipart_chunksize=5 << 20, max_concurrency=3
+    )
+    s3.upload_file(
+        str(source),
+        "peer",
+        "multi/part.bin",
+        Config=config,
+        ExtraArgs={"Metadata": {"kind": "multipart"}},
+    )
     head = s3.head_object(Bucket="peer", Key="multi/part.bin")
     assert head["ContentLength"] == len(data)
     assert head["ETag"].endswith('-3"')
@@ -123,9 +129,12 @@ def test_multipart_upload_file_and_download(s3: Any, tmp_path: Any) -> None:
     s3.download_file("peer", "multi/part.bin", str(target), Config=config)
     assert target.read_bytes() == data
     upload = s3.create_multipart_upload(Bucket="peer", Key="aborted")
-    s3.upload_part(Bucket="peer", Key="aborted", UploadId=upload["UploadId"], PartNumber=1,
-                   Body=b"x" * 100)
-    assert [p["PartNumber"] for p in s3.list_parts(
-        Bucket="peer", Key="aborted", UploadId=upload["UploadId"])["Parts"]] == [1]
+    s3.upload_part(
+        Bucket="peer", Key="aborted", UploadId=upload["UploadId"], PartNumber=1, Body=b"x" * 100
+    )
+    assert [
+        p["PartNumber"]
+        for p in s3.list_parts(Bucket="peer", Key="aborted", UploadId=upload["UploadId"])["Parts"]
+    ] == [1]
     s3.abort_multipart_upload(Bucket="peer", Key="aborted", UploadId=upload["UploadId"])
     assert [o["Key"] for o in s3.list_objects(Bucket="peer")["Contents"]] == ["multi/part.bin"]

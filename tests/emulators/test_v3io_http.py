@@ -566,3 +566,21 @@ def test_storewire_serve_starts_v3io_and_writes_env(tmp_path: Path) -> None:
     assert "v3io: http://127.0.0.1:" in printed.getvalue()
     # the generated key is kept with the data, so a restart keeps working with the env file
     assert (tmp_path / "data" / "v3io" / "access-key").read_text().strip() == env["V3IO_ACCESS_KEY"]
+
+
+def test_get_items_page_boundaries(w: support.Wire) -> None:
+    for i in range(5):
+        assert (
+            w.function("PutItem", f"/bigdata/pages/t/k{i}", {"Item": {"i": {"N": str(i)}}})[0]
+            == 200
+        )
+    whole = w.function("GetItems", "/bigdata/pages/t/", {"Limit": 5})[1]
+    assert (whole["NumItems"], whole["LastItemIncluded"]) == (5, "TRUE")
+    first = w.function("GetItems", "/bigdata/pages/t/", {"Limit": 3})[1]
+    assert (first["NumItems"], first["LastItemIncluded"], first["NextMarker"]) == (3, "FALSE", "k2")
+    second = w.function("GetItems", "/bigdata/pages/t/", {"Limit": 3, "Marker": "k2"})[1]
+    assert [item["__name"]["S"] for item in second["Items"]] == ["k3", "k4"]
+    assert second["LastItemIncluded"] == "TRUE" and "NextMarker" not in second
+    selected = w.function("GetItems", "/bigdata/pages/t/", {"AttributesToGet": "i,__size"})[1]
+    assert selected["Items"][0] == {"i": {"N": "0"}, "__size": {"N": "0"}}
+    assert w.function("GetItems", "/bigdata/pages/none/", {})[0] == 404

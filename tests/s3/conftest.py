@@ -12,7 +12,7 @@ import itertools
 import logging
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -141,3 +141,18 @@ def other_bucket(s3client: s3.Client) -> Iterator[str]:
 def caplog_error(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     caplog.set_level(logging.ERROR)
     return caplog
+
+
+@pytest.fixture
+def client_factory(rgw: S3Server) -> Iterator[Callable[..., s3.Client]]:
+    """Build extra ``s3.Client``s for ``rgw`` with options; all closed afterwards."""
+    made: list[s3.Client] = []
+
+    def build(**options: object) -> s3.Client:
+        client = make_client(rgw, **options)
+        made.append(client)
+        return client
+
+    yield build
+    for client in made:
+        client.close()

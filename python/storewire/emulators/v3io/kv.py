@@ -400,15 +400,14 @@ def get_items(store: Store, root: Node, url_parts: list[str], body: dict[str, An
     page: list[str] = []
     size = 0
     cursor = marker or None
-    done = False
-    while not done:
+    full = exhausted = False
+    while not full and not exhausted:
         rows = store.children(
             dir_id, after=cursor, start=start, below=below, limit=_SCAN_CHUNK, files_only=True
         )
-        done = len(rows) < _SCAN_CHUNK
+        exhausted = len(rows) < _SCAN_CHUNK
         for index, node in enumerate(rows):
-            cursor = node.name
-            name = node.name
+            cursor = name = node.name
             if sharding_key is not None and name != sharding_key:
                 if not name.startswith(sharding_key + "."):
                     continue
@@ -421,9 +420,12 @@ def get_items(store: Store, root: Node, url_parts: list[str], body: dict[str, An
                 if not predicate(scope):
                     continue
             if plain:
-                attrs_text = node.attrs
+                # "*": splice the stored JSON after __name instead of re-encoding it
                 rendered = '{"__name":{"S":' + json.dumps(name, ensure_ascii=False) + "}"
-                rendered += "," + attrs_text[1:] if attrs_text != "{}" else "}"
+                if node.attrs != "{}":
+                    rendered += "," + node.attrs[1:]
+                else:
+                    rendered += "}"
             else:
                 if raw is None:
                     raw = json.loads(node.attrs)
@@ -431,12 +433,11 @@ def get_items(store: Store, root: Node, url_parts: list[str], body: dict[str, An
             page.append(rendered)
             size += len(rendered)
             if len(page) >= cap or size >= MAX_PAGE_BYTES:
-                done = index == len(rows) - 1 and len(rows) < _SCAN_CHUNK
+                full = True
+                # a page that ends on the very last row leaves nothing to come
+                exhausted = exhausted and index == len(rows) - 1
                 break
-        else:
-            continue
-        break
-    last = done
+    last = exhausted
     head = f'{{"LastItemIncluded":"{"TRUE" if last else "FALSE"}","NumItems":{len(page)}'
     if not last:
         head += ',"NextMarker":' + json.dumps(cursor, ensure_ascii=False)

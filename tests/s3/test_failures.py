@@ -1,0 +1,247 @@
+"""Failure cases with nothing lost: bad credentials, a dead endpoint, missing keys, an
+interrupted multipart upload, a corrupted download."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+import s3
+from storewire import errors
+from storewire.testing import pattern_bytes, write_pattern_file
+
+
+def _connection(rgw, bucket: str, **kw: object) -> s3.S3Connection:
+    args: dict[str, object] = {
+        "access_key_id": rgw.access_key,
+        "secret_access_key": rgw.secret_key,
+        "default_bucket": bucket,
+        "endpoint": rgw.host,
+        "tls": False,
+    }
+    args.update(kw)
+    return s3.S3Connection(**args)  # type: ignore[arg-type]
+
+
+def test_wrong_secret_write_returns_false_and_logs(rgw, bucket, tmp_path, caplog_error):
+    local = tmp_path / "f"
+    write_pattern_file(local, 5000, seed=1)
+    secret = "definitely-the-wrong-secret"
+    store = s3.RemoteStore(_connection(rgw, bucket, secret_access_key=secret))
+    assert store.write(str(local), "k") is False
+    text = caplog_error.text
+    assert "unable to PUT" in text
+    assert "SignatureDoesNotMatch" in text
+    assert secret not in text
+    # Nothing was stored.
+    assert s3.RemoteStore(_connection(rgw, bucket)).exists("k") == (False, {})
+
+
+def test_wrong_secret_exists_raises_remote_store_error(rgw, bucket):
+    store = s3.RemoteStore(_connection(rgw, bucket, secret_access_key="wrong-secret-here"))
+    with pytest.raises(s3.RemoteStoreError) as info:
+        store.exists("k")
+    assert info.value.status == 403
+    assert str(info.value).startswith("exists: ")
+
+
+def test_wrong_secret_other_methods_return_false(rgw, bucket, tmp_path, caplog_error):
+    store = s3.RemoteStore(_connection(rgw, bucket, secret_access_key="wrong-secret-here"))
+    assert store.read("k", str(tmp_path / "out")) == (False, {})
+    assert not (tmp_path / "out").exists()
+    assert store.delete("k") is False
+    assert store.copy("k", "k2") is False
+    assert store.update_metadata("k", {"x-amz-meta-a": "b"}) is False
+    assert caplog_error.text.count("unable to") == 4
+
+
+def _dead_endpoint() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"127.0.0.1:{port}"
+
+
+def test_endpoint_down_exists_raises_but_others_return_false(rgw, tmp_path, caplog_error):
+    conn = s3.S3Connection(
+        "k", "s", default_bucket="b", endpoint=_dead_endpoint(), tls=False, max_retries=0
+    )
+    store = s3.RemoteStore(conn)
+    with pytest.raises(ConnectionError) as info:
+        store.exists("x")
+    assert isinstance(info.value, errors.TransportError)
+    local = tmp_path / "f"
+    local.write_bytes(b"data")
+    assert store.write(str(local), "x") is False
+    assert store.read("x", str(tmp_path / "g")) == (False, {})
+    assert "unable to" in caplog_error.text
+
+
+def test_missing_key_and_bucket(store, s3client, bucket, tmp_path):
+    assert store.exists("no-such-key") == (False, {})
+    assert store.exists(s3.S3Name("k", bucket="no-such-bucket-here")) == (False, {})
+    assert store.read("no-such-key", str(tmp_path / "out")) == (False, {})
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(FileNotFoundError) as info:
+        s3client.get_object(bucket, "no-such-key")
+    err = info.value
+    assert isinstance(err, errors.NotFoundError)
+    assert err.code == "NoSuchKey" and err.status == 404 and err.request_id
+    with pytest.raises(errors.NotFoundError) as binfo:
+        s3client.list_objects_page("no-such-bucket-here")
+    assert binfo.value.code == "NoSuchBucket"
+
+
+def test_remote_name_rules(rgw):
+    conn = s3.S3Connection(rgw.access_key, rgw.secret_key, endpoint=rgw.host, tls=False)
+    store = s3.RemoteStore(conn)
+    with pytest.raises(ValueError):
+        store.exists("key-without-any-bucket")
+    with pytest.raises(Exception, match="invalid remote_name"):
+        store.exists(42)
+
+
+def test_secrets_never_in_reprs(rgw, bucket):
+    secret = "a-very-secret-secret-key"
+    conn = _connection(rgw, bucket, secret_access_key=secret)
+    store = s3.RemoteStore(conn)
+    for thing in (conn, store, conn.client, conn.secret_access_key):
+        assert secret not in repr(thing)
+        assert secret not in str(thing)
+
+
+def test_interrupted_multipart_upload_is_aborted(client_factory, bucket, tmp_path):
+    local = tmp_path / "big"
+    write_pattern_file(local, 24 * 2**20, seed=7)
+    client = client_factory(
+        multipart_threshold_bytes=5 * 2**20, part_size_bytes=5 * 2**20, max_concurrency=2
+    )
+    seen = []
+
+    def interrupt(nbytes: int) -> None:
+        seen.append(nbytes)
+        raise KeyboardInterrupt  # the user pressing Ctrl-C mid-transfer
+
+    with pytest.raises(KeyboardInterrupt):
+        client.upload_file(local, bucket, "big", progress=interrupt)
+    assert seen
+    assert client.list_multipart_uploads(bucket) == []
+    assert not client.object_exists(bucket, "big")
+
+
+def test_failed_part_aborts_upload(client_factory, bucket, tmp_path):
+    """A part the server rejects (its Content-MD5 does not match) aborts the upload."""
+    local = tmp_path / "big"
+    write_pattern_file(local, 12 * 2**20, seed=8)
+    client = client_factory(multipart_threshold_bytes=5 * 2**20, part_size_bytes=5 * 2**20)
+    original = s3.Client.part_request
+
+    def bad_md5(self, *args, **kwargs):
+        kwargs["content_md5"] = "AAAAAAAAAAAAAAAAAAAAAA=="
+        return original(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(s3.Client, "part_request", bad_md5)
+        with pytest.raises(errors.StorageError):
+            client.upload_file(local, bucket, "big")
+    assert client.list_multipart_uploads(bucket) == []
+    assert not client.object_exists(bucket, "big")
+
+
+# ---- corrupted downloads: a scripted server that sends the wrong bytes ---------------------
+
+
+class _CorruptingHandler(BaseHTTPRequestHandler):
+    objects: dict[str, tuple[bytes, str]] = {}  # path -> (served bytes, ETag)
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _lookup(self) -> tuple[bytes, str] | None:
+        return self.objects.get(self.path.split("?")[0])
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        obj = self._lookup()
+        if obj is None:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(obj[0])))
+        self.send_header("ETag", f'"{obj[1]}"')
+        self.end_headers()
+
+    def do_GET(self) -> None:  # noqa: N802
+        obj = self._lookup()
+        assert obj is not None
+        data, etag = obj
+        rng = self.headers.get("Range")
+        if rng:
+            first, last = (int(x) for x in rng.split("=")[1].split("-"))
+            part = data[first : last + 1]
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {first}-{last}/{len(data)}")
+        else:
+            part = data
+            self.send_response(200)
+        self.send_header("Content-Length", str(len(part)))
+        self.send_header("ETag", f'"{etag}"')
+        self.end_headers()
+        self.wfile.write(part)
+
+
+@pytest.fixture
+def corrupting_server() -> Iterator[str]:
+    mib = 2**20
+    single = pattern_bytes(100_000, seed=11)
+    multi = pattern_bytes(40 * mib, seed=12)
+    parts = [multi[i : i + 16 * mib] for i in range(0, len(multi), 16 * mib)]
+    multi_etag = (
+        hashlib.md5(b"".join(hashlib.md5(p).digest() for p in parts)).hexdigest() + "-3"
+    )
+
+    def flip(data: bytes, at: int) -> bytes:
+        return data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :]
+
+    _CorruptingHandler.objects = {
+        "/b/single": (flip(single, 500), hashlib.md5(single).hexdigest()),
+        "/b/multi": (flip(multi, 20 * mib + 3), multi_etag),
+        "/b/multi-ok": (multi, multi_etag),
+    }
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _CorruptingHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_corrupted_download_is_detected(corrupting_server: str, tmp_path: Path, caplog_error):
+    client = s3.Client(corrupting_server, access_key="k", secret_key="secret", tls=False)
+    for key in ("single", "multi"):
+        target = tmp_path / key
+        with pytest.raises(errors.IntegrityError):
+            client.download_file("b", key, target)
+        assert not target.exists()
+        assert list(tmp_path.iterdir()) == []  # no temporary file left behind
+    with pytest.raises(errors.IntegrityError):
+        client.get_object("b", "single")
+    # The intact multipart object passes the same check.
+    head = client.download_file("b", "multi-ok", tmp_path / "ok")
+    assert head.size == 40 * 2**20
+    assert (tmp_path / "ok").read_bytes() == pattern_bytes(40 * 2**20, seed=12)
+    # The seed API reports it as a failed read.
+    conn = s3.S3Connection("k", "secret", default_bucket="b", endpoint=corrupting_server,
+                           tls=False)
+    assert s3.RemoteStore(conn).read("single", str(tmp_path / "r")) == (False, {})
+    assert "IntegrityError" in caplog_error.text or "does not match" in caplog_error.text
+    client.close()

@@ -82,10 +82,15 @@ struct PyBulk {
   }
 };
 
-std::vector<BulkFile> to_files(const std::vector<std::pair<std::string, py::object>>& files) {
+// (object name, local path) pairs.
+std::vector<BulkFile> to_files(const py::object& files) {
   std::vector<BulkFile> out;
-  out.reserve(files.size());
-  for (const auto& [name, path] : files) out.push_back(BulkFile{name, fspath(path), std::nullopt});
+  for (py::handle item : py::iterable(files)) {
+    py::tuple pair = py::reinterpret_borrow<py::object>(item).cast<py::tuple>();
+    if (pair.size() != 2) throw py::value_error("files must be (object name, local path) pairs");
+    out.push_back(BulkFile{pair[0].cast<std::string>(),
+                           fspath(py::reinterpret_borrow<py::object>(pair[1])), std::nullopt});
+  }
   return out;
 }
 
@@ -500,7 +505,7 @@ void init_ds3(py::module_& m) {
            })
       .def("bulk_put",
            [](PyClient& self, const std::string& bucket,
-              const std::vector<std::pair<std::string, py::object>>& files, int workers,
+              const py::object& files, int workers,
               const std::string& checksum, std::optional<std::uint64_t> max_upload_size,
               const std::string& priority, const std::string& name, const std::string& job_id,
               int blob_retries, double max_retry_after_s, std::optional<double> stall_timeout_s) {
@@ -527,7 +532,7 @@ void init_ds3(py::module_& m) {
            "A bulk PUT of (object name, local path) pairs; call run() on the result.")
       .def("bulk_get",
            [](PyClient& self, const std::string& bucket,
-              const std::vector<std::pair<std::string, py::object>>& files, int workers,
+              const py::object& files, int workers,
               bool verify, bool in_order, const std::string& priority, const std::string& name,
               const std::string& job_id, int blob_retries, double max_retry_after_s,
               std::optional<double> stall_timeout_s) {

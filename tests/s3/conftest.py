@@ -67,14 +67,14 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_client(server: S3Server, **options: object) -> s3.Client:
-    return s3.Client(
-        server.host,
-        access_key=server.access_key,
-        secret_key=server.secret_key,
-        region=server.region,
-        tls=False,
-        **options,  # type: ignore[arg-type]
-    )
+    args: dict[str, object] = {
+        "access_key": server.access_key,
+        "secret_key": server.secret_key,
+        "region": server.region,
+        "tls": False,
+    }
+    args.update(options)
+    return s3.Client(server.host, **args)  # type: ignore[arg-type]
 
 
 @pytest.fixture

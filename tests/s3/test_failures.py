@@ -167,7 +167,7 @@ class _CorruptingHandler(BaseHTTPRequestHandler):
     def _lookup(self) -> tuple[bytes, str] | None:
         return self.objects.get(self.path.split("?")[0])
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         obj = self._lookup()
         if obj is None:
             self.send_response(404)
@@ -179,7 +179,7 @@ class _CorruptingHandler(BaseHTTPRequestHandler):
         self.send_header("ETag", f'"{obj[1]}"')
         self.end_headers()
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         obj = self._lookup()
         assert obj is not None
         data, etag = obj

@@ -32,6 +32,7 @@ def test_readme_example_1_write_exists_read_diff_delete(store: s3.RemoteStore, i
     assert store.delete("example-in-s3")
     exists, metadata = store.exists("example-in-s3")
     assert not exists
+    assert metadata == {}
 
 
 def test_readme_example_2_metadata_with_explicit_bucket(

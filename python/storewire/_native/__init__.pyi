@@ -1,6 +1,7 @@
 """Private native core of storewire (pybind11). Import the public packages instead."""
 
 from . import auth as auth
+from . import ds3 as ds3
 from . import http as http
 from . import xml as xml
 

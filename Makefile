@@ -36,7 +36,7 @@ $(STAMPS)/venv: $(STAMPS)/apt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12" \
-	    pytest mypy ruff boto3 botocore cryptography urllib3 pycurl
+	    pytest mypy ruff boto3 botocore cryptography urllib3 pycurl obstore pyyaml
 	@mkdir -p $(STAMPS) && touch $@
 
 # Editable install: Python files are used in place; the extension is rebuilt

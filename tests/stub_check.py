@@ -133,8 +133,19 @@ def _accepts(wide: frozenset[str], narrow: frozenset[str]) -> bool:
             continue
         if any(_base(w) == _base(member) and ("[" not in w or "[" not in member) for w in wide):
             continue
+        if any(_matches_with_object(w, member) for w in wide):
+            continue
         return False
     return True
+
+
+def _matches_with_object(wide: str, narrow: str) -> bool:
+    # An ``object`` nested in the wider type (``Sequence[tuple[str, object]]``) accepts any
+    # type in that position.
+    if not re.search(r"\bobject\b", wide):
+        return False
+    pattern = re.sub(r"\bobject\b", ".+", re.escape(wide))
+    return re.fullmatch(pattern, narrow) is not None
 
 
 # -- signatures ---------------------------------------------------------------------

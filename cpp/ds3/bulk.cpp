@@ -120,6 +120,7 @@ class Run {
         index_[key] = blobs_.size();
         chunk_blobs_[chunk.chunk_id].push_back(blobs_.size());
         blobs_.push_back(Blob{b.name, p->second, b.offset, b.length});
+        ++pending_;
         result_.bytes_total += b.length;
         ++result_.blobs_total;
         auto& s = sizes[b.name];
@@ -150,7 +151,10 @@ class Run {
     last_progress_ = Clock::now();
     while (done_count_ < blobs_.size() || !inflight_.empty()) {
       if (cancelled_) throw Error(ErrorKind::Cancelled, "the bulk transfer was cancelled");
-      if (checkpoint_) checkpoint_();
+      if (checkpoint_ && Clock::now() - last_checkpoint_ >= std::chrono::milliseconds(50)) {
+        last_checkpoint_ = Clock::now();
+        checkpoint_();  // takes the GIL in the binding: not on every turn of the loop
+      }
       reap();
       if (done_count_ == blobs_.size() && inflight_.empty()) break;
       if (queue_.empty() && Clock::now() >= next_poll_ && pending_count() > 0) poll();
@@ -192,13 +196,10 @@ class Run {
   const std::string& job_id() const { return job_id_; }
 
  private:
-  std::size_t pending_count() const {
-    std::size_t n = 0;
-    for (const auto& b : blobs_) n += b.state == State::Pending;
-    return n;
-  }
+  std::size_t pending_count() const { return pending_; }
 
   void enqueue(std::size_t i, bool front = false) {
+    if (blobs_[i].state == State::Pending) --pending_;
     blobs_[i].state = State::Queued;
     if (front) {
       queue_.push_front(i);
@@ -373,6 +374,7 @@ class Run {
 
   void finish(std::size_t i, bool skipped) {
     Blob& b = blobs_[i];
+    if (b.state == State::Pending) --pending_;
     b.state = State::Done;
     ++done_count_;
     bytes_done_ += b.length;
@@ -411,9 +413,11 @@ class Run {
   std::deque<std::size_t> queue_;
   std::vector<InFlight> inflight_;
   std::size_t done_count_ = 0;
+  std::size_t pending_ = 0;  // blobs in State::Pending (not queued, sent or done)
   std::uint64_t bytes_done_ = 0;
   Clock::time_point next_poll_ = Clock::now();
   Clock::time_point last_progress_ = Clock::now();
+  Clock::time_point last_checkpoint_ = Clock::now();
   BulkResult result_;
 };
 

@@ -3,7 +3,9 @@
 With ``S3_YAML`` (or a path argument) pointing at an ``s3.yaml``, that account is used.
 Otherwise a throw-away Ceph radosgw cluster is started (storewire.testing.radosgw), its
 default bucket created, an ``s3.yaml`` written to a temporary directory, and the two
-scripts run there; the cluster is stopped afterwards. Exits non-zero on any failure.
+scripts run there; the cluster is stopped afterwards. Without radosgw (not installed and
+not installable) the first example runs against the DS3 emulator's S3 subset instead.
+Exits non-zero on any failure.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ HERE = Path(__file__).resolve().parent
 SCRIPTS = ("example_1_roundtrip.py", "example_2_metadata.py")
 
 
-def run_scripts(yaml_path: Path, workdir: Path) -> int:
+def run_scripts(yaml_path: Path, workdir: Path, scripts: tuple[str, ...] = SCRIPTS) -> int:
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])
     )
-    for name in SCRIPTS:
+    for name in scripts:
         started = time.perf_counter()
         result = subprocess.run(
             [sys.executable, str(HERE / name), str(yaml_path)], cwd=workdir, env=env, check=False
@@ -37,32 +39,74 @@ def run_scripts(yaml_path: Path, workdir: Path) -> int:
     return 0
 
 
+def _write_yaml(path: Path, access_key: str, secret_key: str, host: str, extra: str = "") -> None:
+    path.write_text(
+        "---\ns3:\n"
+        f'    access_key_id: "{access_key}"\n'
+        f'    secret_access_key: "{secret_key}"\n'
+        '    default_bucket: "examples"\n'
+        f'    endpoint: "{host}"\n'
+        "    tls: false\n" + extra
+    )
+
+
+def _with_radosgw(workdir: Path) -> int:
+    import s3
+    from storewire.testing.radosgw import RadosGateway
+
+    started = time.perf_counter()
+    with RadosGateway(block_size_bytes=4 * 1024**3) as rgw:
+        print(f"  radosgw up at {rgw.endpoint} in {time.perf_counter() - started:.1f} s")
+        with s3.Client(
+            rgw.host, access_key=rgw.access_key, secret_key=rgw.secret_key, tls=False
+        ) as client:
+            client.create_bucket("examples")
+        _write_yaml(workdir / "s3.yaml", rgw.access_key, rgw.secret_key, rgw.host)
+        return run_scripts(workdir / "s3.yaml", workdir)
+
+
+def _with_ds3_emulator(workdir: Path) -> int:
+    """Fallback without radosgw: the DS3 emulator's plain-S3 side (SigV2). It has no
+    server-side copy, so only the first example (no metadata update) runs."""
+    import s3
+    from storewire.emulators.ds3 import DS3Emulator
+
+    with DS3Emulator(versioning="KEEP_LATEST") as emu:
+        host = emu.endpoint.split("//", 1)[1]
+        print(f"  DS3 emulator (S3 subset, SigV2) at {emu.endpoint}")
+        with s3.Client(
+            host,
+            access_key=emu.access_key,
+            secret_key=emu.secret_key,
+            tls=False,
+            signature_version="v2",
+        ) as client:
+            client.create_bucket("examples")
+        _write_yaml(
+            workdir / "s3.yaml",
+            emu.access_key,
+            emu.secret_key,
+            host,
+            '    signature_version: "v2"\n',
+        )
+        print("  example_2_metadata.py: skipped (the emulator has no server-side copy)")
+        return run_scripts(workdir / "s3.yaml", workdir, SCRIPTS[:1])
+
+
 def main() -> int:
     given = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("S3_YAML")
     with tempfile.TemporaryDirectory(prefix="storewire-s3-examples-") as tmp:
         workdir = Path(tmp)
         if given:
             return run_scripts(Path(given).resolve(), workdir)
-        import s3
-        from storewire.testing.radosgw import RadosGateway
+        from storewire.testing import radosgw
 
-        started = time.perf_counter()
-        with RadosGateway(block_size_bytes=4 * 1024**3) as rgw:
-            print(f"  radosgw up at {rgw.endpoint} in {time.perf_counter() - started:.1f} s")
-            with s3.Client(
-                rgw.host, access_key=rgw.access_key, secret_key=rgw.secret_key, tls=False
-            ) as client:
-                client.create_bucket("examples")
-            yaml_path = workdir / "s3.yaml"
-            yaml_path.write_text(
-                "---\ns3:\n"
-                f'    access_key_id: "{rgw.access_key}"\n'
-                f'    secret_access_key: "{rgw.secret_key}"\n'
-                '    default_bucket: "examples"\n'
-                f'    endpoint: "{rgw.host}"\n'
-                "    tls: false\n"
-            )
-            return run_scripts(yaml_path, workdir)
+        try:
+            radosgw.ensure_installed()
+        except radosgw.RadosGatewayUnavailable as exc:
+            print(f"  radosgw unavailable ({exc}); using the DS3 emulator")
+            return _with_ds3_emulator(workdir)
+        return _with_radosgw(workdir)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
-"""DS3 (Spectra BlackPearl) client — placeholder until the DS3 issue lands.
+"""DS3 (Spectra BlackPearl) client.
 
-It will provide the original ds3_python_sdk 1.x API as a drop-in (``from ds3 import ds3``;
-``ds3.createClientFromEnv()`` reading ``DS3_ENDPOINT``/``DS3_ACCESS_KEY``/``DS3_SECRET_KEY``
-and ``http_proxy``; ``Ds3Client(endpoint, Credentials(...), proxy=)`` with ``getService``,
-``putBucket``, ``putObject``, ``getObject``, ``putBulk``, ``getBulk``, ``allocateChunk``,
-``getAvailableChunks``, jobs, ...), plus a high-level helper that runs a whole bulk job in
-parallel from/to files on storewire's native HTTP engine.
+- ``ds3.Client``: the modern snake_case client with whole-job helpers
+  (``put_files`` / ``get_files``) run by the native bulk engine.
+- ``from ds3 import ds3``: the original ds3_python_sdk 1.x API, unchanged
+  (``ds3.createClientFromEnv()``, ``ds3.Ds3Client(endpoint, ds3.Credentials(...))``,
+  ``putBulk``, ``getAvailableChunks``, ``putObject``, ...), a thin layer over ``Client``.
 """
+
+from .client import Client, metadata_dict
+
+__all__ = ["Client", "metadata_dict"]

@@ -9,6 +9,7 @@ part (also computed natively, without the GIL) overlaps the transfer of the othe
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import threading
@@ -222,9 +223,48 @@ def _part_size_candidates(client: Client, size: int, parts: int) -> list[int]:
 
 def _multipart_etag(path: str, size: int, part_size: int, workers: int) -> str:
     ranges = _plan(size, part_size)
-    jobs = [(lambda off=off, ln=ln: auth.hash_file(path, "md5", off, ln)) for off, ln in ranges]
+    jobs: list[Callable[[], bytes]] = [
+        functools.partial(auth.hash_file, path, "md5", off, ln) for off, ln in ranges
+    ]
     digests = _run_parallel(workers, jobs)
     return auth.md5_hex(b"".join(digests)) + f"-{len(digests)}"
+
+
+_RANGE_BYTES = 8 * 1024 * 1024  # size of one ranged GET
+
+
+class _Segment:
+    """MD5 of bytes ``[start, end)`` of the file, fed by whichever worker completes the next
+    range in order; the others only record theirs and go back to downloading."""
+
+    def __init__(self, path: str, start: int, end: int) -> None:
+        self.path = path
+        self.end = end
+        self.hasher = auth.Hasher("md5")
+        self._next = start
+        self._done: dict[int, int] = {}
+        self._busy = False
+        self._lock = threading.Lock()
+
+    def completed(self, offset: int, length: int) -> None:
+        with self._lock:
+            self._done[offset] = length
+            if self._busy:
+                return
+            self._busy = True
+        while True:
+            with self._lock:
+                length = self._done.pop(self._next, -1)
+                if length < 0:
+                    self._busy = False
+                    return
+                offset = self._next
+                self._next += length
+            self.hasher.update_file(self.path, offset, length)
+
+    @property
+    def complete(self) -> bool:
+        return self._next >= self.end
 
 
 def download_file(
@@ -236,31 +276,36 @@ def download_file(
     report = _Progress(progress)
     verify = client.verify_checksums
     multipart = _MULTIPART_ETAG.match(etag)
-    whole_md5 = verify and bool(_MD5_ETAG.match(etag))
-
-    ranges: list[tuple[int, int]]
-    per_part_md5 = False
-    candidates: list[int] = []
-    if multipart and verify and size > 0:
-        candidates = _part_size_candidates(client, size, int(multipart.group(2)))
-        if candidates:
-            ranges = [
-                (off, min(candidates[0], size - off)) for off in range(0, size, candidates[0])
-            ]
-            per_part_md5 = True
-        else:
-            _log.debug("part size of %s unknown: checking its length only", resource)
-            ranges = _plan(size, client.part_size_bytes)
-    else:
-        ranges = _plan(size, client.part_size_bytes)
-    single = len(ranges) <= 1
 
     directory = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.part")
+
+    # Segments whose MD5s the ETag is made of: the whole object for a single-part ETag, the
+    # parts (of the first plausible part size) for a multipart one; none when unknowable.
+    bounds: list[tuple[int, int]] = []
+    candidates: list[int] = []
+    if verify and _MD5_ETAG.match(etag):
+        bounds = [(0, size)]
+    elif verify and multipart and size > 0:
+        candidates = _part_size_candidates(client, size, int(multipart.group(2)))
+        if candidates:
+            bounds = [(o, min(o + candidates[0], size)) for o in range(0, size, candidates[0])]
+        else:
+            _log.debug("part size of %s unknown: checking its length only", resource)
+    segments = [_Segment(tmp, lo, hi) for lo, hi in bounds]
+    # Ranges never straddle a segment boundary.
+    spans: list[tuple[int, int, _Segment | None]] = [
+        (lo, hi, seg) for (lo, hi), seg in zip(bounds, segments, strict=True)
+    ] or [(0, size, None)]
+    ranges: list[tuple[int, int, _Segment | None]] = []
+    for lo, hi, seg in spans:
+        step = max(_RANGE_BYTES, -(-(hi - lo) // _MAX_PARTS))
+        ranges.extend((o, min(step, hi - o), seg) for o in range(lo, hi, step))
+    single = len(ranges) <= 1
     if_match = [("If-Match", f'"{etag}"')] if etag else []
 
-    def range_job(offset: int, length: int) -> Callable[[], bytes]:
-        def run() -> bytes:
+    def range_job(offset: int, length: int, seg: _Segment | None) -> Callable[[], None]:
+        def run() -> None:
             hdrs = [] if single else [("Range", f"bytes={offset}-{offset + length - 1}")]
             req = client.build_request(
                 "GET", bucket, key, headers=hdrs + if_match, into_file=tmp, into_offset=offset
@@ -274,48 +319,43 @@ def download_file(
                     operation="download_file",
                     resource=resource,
                 )
+            if seg is not None:
+                seg.completed(offset, length)
             report(length)
-            return auth.hash_file(tmp, "md5", offset, length) if per_part_md5 else b""
 
         return run
-
-    hasher = auth.Hasher("md5") if whole_md5 else None
-
-    def consume(i: int, _: bytes) -> None:
-        if hasher is not None:
-            offset, length = ranges[i]
-            hasher.update_file(tmp, offset, length)
 
     try:
         with open(tmp, "wb") as f:
             f.truncate(size)
-        digests = _run_parallel(
-            client.max_concurrency, [range_job(off, ln) for off, ln in ranges], consume
-        )
-        if hasher is not None and hasher.hexdigest() != etag:
-            raise errors.IntegrityError(
-                f"downloaded data (MD5 {hasher.hexdigest()}) does not match ETag {etag}",
-                operation="download_file",
-                resource=resource,
-            )
-        if per_part_md5 and multipart is not None:
-            got = auth.md5_hex(b"".join(digests)) + f"-{len(digests)}"
-            for other in candidates[1:]:
-                if got == etag:
-                    break
-                got = _multipart_etag(tmp, size, other, 2)
-            if got != etag:
-                raise errors.IntegrityError(
-                    f"downloaded data ({got}) does not match ETag {etag}",
-                    operation="download_file",
-                    resource=resource,
-                )
+        if size:
+            _run_parallel(client.max_concurrency, [range_job(o, n, sg) for o, n, sg in ranges])
         if os.path.getsize(tmp) != size:
             raise errors.ProtocolError(
                 f"downloaded file has {os.path.getsize(tmp)} bytes, expected {size}",
                 operation="download_file",
                 resource=resource,
             )
+        if segments:
+            if not all(seg.complete for seg in segments):
+                raise errors.ProtocolError(
+                    "not every range was checked", operation="download_file", resource=resource
+                )
+            if multipart is None:
+                got = segments[0].hasher.hexdigest()
+            else:
+                got = auth.md5_hex(b"".join(seg.hasher.digest() for seg in segments))
+                got += f"-{len(segments)}"
+                for other in candidates[1:]:
+                    if got == etag:
+                        break
+                    got = _multipart_etag(tmp, size, other, 2)
+            if got != etag:
+                raise errors.IntegrityError(
+                    f"downloaded data ({got}) does not match ETag {etag}",
+                    operation="download_file",
+                    resource=resource,
+                )
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

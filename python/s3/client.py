@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from storewire import errors
-from storewire._native import auth, http, xml
+from storewire._native import auth, xml
+from storewire._native import http as _http
 from storewire.config import Secret
 from storewire.log import get_logger
 
@@ -64,7 +65,7 @@ def _etag(value: str | None) -> str:
     return (value or "").strip().strip('"')
 
 
-def head_from_response(resp: http.Response) -> ObjectHead:
+def head_from_response(resp: _http.Response) -> ObjectHead:
     headers = {k.lower(): v for k, v in resp.headers}
     meta = {k[len(META_PREFIX) :]: v for k, v in headers.items() if k.startswith(META_PREFIX)}
     size = headers.get("content-length", "0")
@@ -133,7 +134,7 @@ class Client:
             session_token=Secret(session_token) if session_token is not None else None,
         )
         http_options.setdefault("max_in_flight", max_concurrency)
-        self._http = http.Client(**http_options)
+        self._http = _http.Client(**http_options)
 
     def __repr__(self) -> str:
         return (
@@ -147,7 +148,7 @@ class Client:
         return self._signer.version
 
     @property
-    def http(self) -> http.Client:
+    def http(self) -> _http.Client:
         """The native engine this client runs on (shared with its transfers)."""
         return self._http
 
@@ -178,12 +179,16 @@ class Client:
         into_offset: int = 0,
         content_md5: str | None = None,
         retry: bool | None = None,
-    ) -> http.Request:
+    ) -> _http.Request:
         """A signed native request. Buffers up to 1 MiB are signed with their SHA-256;
         larger bodies and files go as UNSIGNED-PAYLOAD with Content-MD5."""
         target = self._addresser.target(bucket, key, query)
         items = list(headers or [])
-        if body is not None:
+        if body is None and body_file is None and method in ("PUT", "POST"):
+            body = b""  # an explicit Content-Length: 0 (S3 answers 411 without one)
+        if body is not None and not len(memoryview(body)):
+            payload = auth.EMPTY_SHA256
+        elif body is not None:
             view = memoryview(body)
             if self.verify_checksums and content_md5 is None:
                 content_md5 = auth.md5_base64(view)
@@ -199,7 +204,7 @@ class Client:
         if content_md5:
             items.append(("Content-MD5", content_md5))
         signed = self._signer.sign(method, target, query, items, payload)
-        return http.Request(
+        return _http.Request(
             method,
             target.url,
             headers=signed,
@@ -213,8 +218,8 @@ class Client:
         )
 
     def check(
-        self, resp: http.Response, operation: str, resource: str, ok: Sequence[int] = (200,)
-    ) -> http.Response:
+        self, resp: _http.Response, operation: str, resource: str, ok: Sequence[int] = (200,)
+    ) -> _http.Response:
         """``resp`` when its status is in ``ok``; else the storewire error is raised."""
         if resp.error is not None:
             raise resp.error
@@ -231,13 +236,13 @@ class Client:
         *,
         ok: Sequence[int] = (200,),
         **kwargs: Any,
-    ) -> http.Response:
+    ) -> _http.Response:
         resource = f"{bucket}/{key}" if key else (bucket or "")
         req = self.build_request(method, bucket, key, **kwargs)
         return self.check(self._http.perform(req), operation, resource, ok)
 
     @staticmethod
-    def _parse(resp: http.Response, operation: str, resource: str) -> xml.Element:
+    def _parse(resp: _http.Response, operation: str, resource: str) -> xml.Element:
         root = xml.parse(resp.body)
         error_in_body(root, status=resp.status, operation=operation, resource=resource)
         return root
@@ -522,7 +527,7 @@ class Client:
         body_offset: int = 0,
         body_length: int | None = None,
         content_md5: str | None = None,
-    ) -> http.Request:
+    ) -> _http.Request:
         return self.build_request(
             "PUT",
             bucket,
@@ -543,7 +548,7 @@ class Client:
         body = xml.build(
             "CompleteMultipartUpload",
             [
-                ("Part", [("PartNumber", n), ("ETag", f'"{e}"')])
+                ("Part", [("PartNumber", str(n)), ("ETag", f'"{e}"')])
                 for n, e in enumerate(etags, start=1)
             ],
         )

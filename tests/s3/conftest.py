@@ -52,7 +52,11 @@ def rgw() -> Iterator[S3Server]:
     except radosgw.RadosGatewayUnavailable as exc:
         pytest.skip(f"radosgw unavailable: {exc}")
     gateway = radosgw.RadosGateway(block_size_bytes=6 * 1024**3)
-    gateway.start()
+    try:
+        gateway.start()
+    except radosgw.RadosGatewayUnavailable:  # e.g. a picked free port got taken: once more
+        gateway = radosgw.RadosGateway(block_size_bytes=6 * 1024**3)
+        gateway.start()
     try:
         yield S3Server(gateway.host, gateway.access_key, gateway.secret_key, gateway.region)
     finally:
@@ -61,8 +65,14 @@ def rgw() -> Iterator[S3Server]:
 
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
-                 "ALL_PROXY"):
+    for name in (
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -55,9 +55,12 @@ def test_storewire_reads_what_boto3_wrote(s3client, boto, bucket, tmp_path):
     local = tmp_path / "big"
     write_pattern_file(local, 40 * 2**20 + 11, seed=34)
     # boto3's 8 MiB parts: storewire infers the part size to check the MD5-of-MD5s ETag.
-    boto.upload_file(str(local), bucket, "boto-big",
-                     Config=TransferConfig(multipart_threshold=8 * 2**20,
-                                           multipart_chunksize=8 * 2**20))
+    boto.upload_file(
+        str(local),
+        bucket,
+        "boto-big",
+        Config=TransferConfig(multipart_threshold=8 * 2**20, multipart_chunksize=8 * 2**20),
+    )
     head = s3client.download_file(bucket, "boto-big", tmp_path / "back")
     assert head.etag.endswith("-6")
     assert (tmp_path / "back").read_bytes() == local.read_bytes()

@@ -149,7 +149,7 @@ def test_large_file_multipart_and_parallel_ranged_download(client_factory, bucke
     got = []
     head = client.download_file(bucket, "large", tmp_path / "back", progress=got.append)
     assert head.size == size and head.metadata == {"kind": "big"}
-    assert len(got) == 10  # ten ranged GETs, one per part
+    assert sum(got) == size and len(got) > 10  # parallel ranged GETs, within part bounds
     assert hashlib.sha256((tmp_path / "back").read_bytes()).hexdigest() == digest
 
 

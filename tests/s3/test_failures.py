@@ -204,9 +204,7 @@ def corrupting_server() -> Iterator[str]:
     single = pattern_bytes(100_000, seed=11)
     multi = pattern_bytes(40 * mib, seed=12)
     parts = [multi[i : i + 16 * mib] for i in range(0, len(multi), 16 * mib)]
-    multi_etag = (
-        hashlib.md5(b"".join(hashlib.md5(p).digest() for p in parts)).hexdigest() + "-3"
-    )
+    multi_etag = hashlib.md5(b"".join(hashlib.md5(p).digest() for p in parts)).hexdigest() + "-3"
 
     def flip(data: bytes, at: int) -> bytes:
         return data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :]
@@ -240,8 +238,7 @@ def test_corrupted_download_is_detected(corrupting_server: str, tmp_path: Path, 
     assert head.size == 40 * 2**20
     assert (tmp_path / "ok").read_bytes() == pattern_bytes(40 * 2**20, seed=12)
     # The seed API reports it as a failed read.
-    conn = s3.S3Connection("k", "secret", default_bucket="b", endpoint=corrupting_server,
-                           tls=False)
+    conn = s3.S3Connection("k", "secret", default_bucket="b", endpoint=corrupting_server, tls=False)
     assert s3.RemoteStore(conn).read("single", str(tmp_path / "r")) == (False, {})
     assert "IntegrityError" in caplog_error.text or "does not match" in caplog_error.text
     client.close()

@@ -1,0 +1,393 @@
+"""The modern DS3 client: snake_case calls over the native core, plus whole-job helpers.
+
+    import ds3
+
+    with ds3.Client("http://127.0.0.1:8080", access_key, secret_key) as client:
+        client.put_bucket("books")
+        result = client.put_files("books", ["beowulf.txt", "ulysses.txt"], workers=8)
+        client.get_files("books", ["beowulf.txt"], dest_dir="downloads")
+
+Every request is signed (DS3 SigV2) and runs in the native HTTP engine with the GIL
+released. Errors are the :mod:`storewire.errors` classes: a missing bucket or object is a
+``NotFoundError`` (a ``FileNotFoundError``), a bad key a ``PermissionDeniedError`` (a
+``PermissionError``), a non-empty bucket a ``ConflictError``; each carries ``status``,
+``code`` (the server's) and ``message``.
+
+``put_files`` / ``get_files`` run a whole bulk job in the native engine: they start the job,
+poll the ready chunks honouring ``Retry-After``, move blobs in parallel straight between
+file ranges and the server (no Python ``bytes``), send CRC32C (or MD5) checksums and verify
+those the server sends, report progress, and resume an interrupted job given its id.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Union
+
+from storewire._native import ds3 as _native
+
+Allocation = _native.Allocation
+Bucket = _native.Bucket
+BulkObject = _native.BulkObject
+BulkProgress = _native.BulkProgress
+BulkResult = _native.BulkResult
+BulkTransfer = _native.BulkTransfer
+Chunk = _native.Chunk
+ChunksReady = _native.ChunksReady
+Contents = _native.Contents
+DeleteResult = _native.DeleteResult
+Job = _native.Job
+ListBucketResult = _native.ListBucketResult
+ObjectInfo = _native.ObjectInfo
+PhysicalPlacement = _native.PhysicalPlacement
+SearchObject = _native.SearchObject
+SystemHealth = _native.SystemHealth
+SystemInformation = _native.SystemInformation
+
+PathLike = Union[str, "os.PathLike[str]"]
+Metadata = Mapping[str, str | Sequence[str]]
+ProgressCallback = Callable[[BulkProgress], object]
+
+__all__ = ["Client", "metadata_dict"]
+
+
+def metadata_dict(info: ObjectInfo) -> dict[str, list[str]]:
+    """The ``x-amz-meta-*`` headers of a HEAD/GET answer as ``{name: [values]}``."""
+    out: dict[str, list[str]] = {}
+    for name, value in info.metadata:
+        out.setdefault(name, []).extend(value.split(","))
+    return out
+
+
+def _metadata_pairs(metadata: Metadata | None) -> list[tuple[str, str]]:
+    if not metadata:
+        return []
+    pairs = []
+    for name, value in metadata.items():
+        if isinstance(value, (list, tuple)):
+            value = ",".join(str(v) for v in value)
+        pairs.append((str(name), str(value)))
+    return pairs
+
+
+def _put_pairs(files: Mapping[str, PathLike] | Iterable[PathLike | tuple[str, PathLike]]
+               ) -> list[tuple[str, str]]:
+    if isinstance(files, Mapping):
+        return [(str(k), os.fspath(v)) for k, v in files.items()]
+    out = []
+    for item in files:
+        if isinstance(item, tuple):
+            name, path = item
+            out.append((str(name), os.fspath(path)))
+        else:
+            path = os.fspath(item)
+            out.append((os.path.basename(path), path))
+    return out
+
+
+def _get_pairs(files: Mapping[str, PathLike] | Iterable[str | tuple[str, PathLike]],
+               dest_dir: PathLike | None) -> list[tuple[str, str]]:
+    base = Path(dest_dir) if dest_dir is not None else Path.cwd()
+    if isinstance(files, Mapping):
+        pairs = [(str(k), os.fspath(v)) for k, v in files.items()]
+    else:
+        pairs = []
+        for item in files:
+            if isinstance(item, tuple):
+                pairs.append((str(item[0]), os.fspath(item[1])))
+            else:
+                target = (base / str(item)).resolve()
+                if not target.is_relative_to(base.resolve()):
+                    raise ValueError(f"object name {item!r} would land outside {base}; "
+                                     "pass (name, path) pairs for such names")
+                pairs.append((str(item), os.fspath(target)))
+    for _, path in pairs:
+        parent = os.path.dirname(path)
+        if parent:
+            os.makedirs(parent, exist_ok=True)
+    return pairs
+
+
+class Client:
+    """A DS3 (Spectra BlackPearl) client.
+
+    ``endpoint`` is ``http[s]://host:port`` (a bare ``host:port`` means http).
+    ``proxy``: a proxy URL; None uses ``http_proxy``/``https_proxy`` from the environment,
+    ``""`` disables proxies. ``workers`` and ``checksum`` are the defaults of the bulk
+    helpers (``checksum``: ``"crc32c"``, ``"md5"``, ``"crc32"``, ``"sha256"``,
+    ``"sha512"`` or ``"none"``).
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        access_key: str,
+        secret_key: str,
+        *,
+        proxy: str | None = None,
+        verify_tls: bool = True,
+        ca_file: PathLike | None = None,
+        connect_timeout_s: float = 10.0,
+        timeout_s: float = 0.0,
+        max_retries: int = 3,
+        retry_max_delay_s: float = 20.0,
+        workers: int = 8,
+        checksum: str = "crc32c",
+    ) -> None:
+        self.workers = workers
+        self.checksum = checksum
+        self._native = _native.Client(
+            endpoint, access_key, secret_key, proxy=proxy, verify_tls=verify_tls,
+            ca_file=ca_file, connect_timeout_s=connect_timeout_s, timeout_s=timeout_s,
+            max_retries=max_retries, retry_max_delay_s=retry_max_delay_s,
+            max_in_flight=max(64, workers),
+        )
+
+    @property
+    def endpoint(self) -> str:
+        return self._native.endpoint
+
+    @property
+    def native(self) -> _native.Client:
+        """The underlying ``storewire._native.ds3.Client``."""
+        return self._native
+
+    def close(self) -> None:
+        self._native.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ---- buckets ----------------------------------------------------------------------
+
+    def get_service(self) -> list[Bucket]:
+        """The caller's buckets."""
+        return self._native.get_service().buckets
+
+    def put_bucket(self, bucket: str) -> None:
+        self._native.put_bucket(bucket)
+
+    def head_bucket(self, bucket: str) -> None:
+        """Raises NotFoundError / PermissionDeniedError; returns None when it exists."""
+        self._native.head_bucket(bucket)
+
+    def bucket_exists(self, bucket: str) -> bool:
+        from storewire.errors import NotFoundError
+
+        try:
+            self._native.head_bucket(bucket)
+        except NotFoundError:
+            return False
+        return True
+
+    def delete_bucket(self, bucket: str, *, force: bool = False) -> None:
+        """Delete an empty bucket; ``force`` deletes its objects too (Spectra delete)."""
+        self._native.delete_bucket(bucket, force)
+
+    def get_bucket(
+        self, bucket: str, *, prefix: str | None = None, delimiter: str | None = None,
+        marker: str | None = None, max_keys: int | None = None,
+    ) -> ListBucketResult:
+        """One page of the listing (``next_marker`` continues it)."""
+        return self._native.get_bucket(bucket, prefix or "", delimiter or "", marker or "",
+                                       max_keys)
+
+    def list_objects(
+        self, bucket: str, *, prefix: str | None = None, page_size: int | None = None
+    ) -> Iterator[Contents]:
+        """Every object under ``prefix``, following the pages."""
+        marker = ""
+        while True:
+            page = self._native.get_bucket(bucket, prefix or "", "", marker, page_size)
+            yield from page.objects
+            if not page.is_truncated:
+                return
+            marker = page.next_marker or (page.objects[-1].key if page.objects else "")
+            if not marker:
+                return
+
+    # ---- objects ----------------------------------------------------------------------
+
+    def put_object(
+        self, bucket: str, key: str, data: bytes | bytearray | memoryview | None = None, *,
+        file: PathLike | None = None, file_offset: int = 0, length: int | None = None,
+        job: str | None = None, offset: int | None = None, metadata: Metadata | None = None,
+        checksum: str | None = None,
+    ) -> None:
+        """PUT a buffer or a file range (``file``, ``file_offset``, ``length``); inside a
+        bulk job give ``job`` and the blob's ``offset``. ``checksum`` names the checksum
+        header to compute and send."""
+        self._native.put_object(
+            bucket, key, data=data, file=file, file_offset=file_offset, length=length,
+            job=job or "", offset=offset, metadata=_metadata_pairs(metadata),
+            checksum=checksum or "")
+
+    def get_object(
+        self, bucket: str, key: str, *, job: str | None = None, offset: int | None = None,
+        range: str | None = None, into: bytearray | memoryview | None = None,
+        into_file: PathLike | None = None, into_offset: int = 0,
+    ) -> ObjectInfo:
+        """GET into memory (``.body``), a caller's buffer or a file at ``into_offset``."""
+        return self._native.get_object(bucket, key, job=job or "", offset=offset,
+                                       range=range or "", into=into, into_file=into_file,
+                                       into_offset=into_offset)
+
+    def head_object(self, bucket: str, key: str) -> ObjectInfo:
+        return self._native.head_object(bucket, key)
+
+    def get_metadata(self, bucket: str, key: str) -> dict[str, list[str]]:
+        return metadata_dict(self._native.head_object(bucket, key))
+
+    def delete_object(self, bucket: str, key: str) -> None:
+        self._native.delete_object(bucket, key)
+
+    def delete_objects(self, bucket: str, keys: Iterable[str]) -> DeleteResult:
+        return self._native.delete_objects(bucket, list(keys))
+
+    def delete_folder(self, bucket: str, folder: str) -> None:
+        self._native.delete_folder(bucket, folder)
+
+    def get_objects(
+        self, *, bucket: str | None = None, name: str | None = None, id: str | None = None,
+        type: str | None = None, version: str | None = None,
+        creation_date: str | None = None, page_length: int | None = None,
+        page_offset: int | None = None,
+    ) -> list[SearchObject]:
+        """Object search (``/_rest_/object``); ``name`` may use SQL ``%`` wildcards."""
+        return self._native.get_objects(
+            bucket=bucket or "", name=name or "", id=id or "", type=type or "",
+            version=version or "", creation_date=creation_date or "",
+            page_length=page_length, page_offset=page_offset)
+
+    def get_physical_placement(self, bucket: str, names: Iterable[str]) -> PhysicalPlacement:
+        return self._native.get_physical_placement(bucket, list(names))
+
+    # ---- jobs -------------------------------------------------------------------------
+
+    def start_bulk_put(
+        self, bucket: str, objects: Iterable[tuple[str, int]], *,
+        max_upload_size: int | None = None, priority: str | None = None,
+        name: str | None = None,
+    ) -> Job:
+        return self._native.start_bulk_put(bucket, list(objects),
+                                           max_upload_size=max_upload_size,
+                                           priority=priority or "", name=name or "")
+
+    def start_bulk_get(
+        self, bucket: str, names: Iterable[str], *, in_order: bool = False,
+        priority: str | None = None, name: str | None = None,
+    ) -> Job:
+        return self._native.start_bulk_get(bucket, list(names), in_order=in_order,
+                                           priority=priority or "", name=name or "")
+
+    def allocate_chunk(self, chunk_id: str) -> Allocation:
+        return self._native.allocate_chunk(chunk_id)
+
+    def get_available_chunks(
+        self, job_id: str, *, preferred_number_of_chunks: int | None = None
+    ) -> ChunksReady:
+        return self._native.get_available_chunks(job_id, preferred_number_of_chunks)
+
+    def get_job(self, job_id: str) -> Job:
+        return self._native.get_job(job_id)
+
+    def get_jobs(self, bucket: str | None = None) -> list[Job]:
+        return self._native.get_jobs(bucket or "")
+
+    def cancel_job(self, job_id: str, *, force: bool = True) -> None:
+        """Cancel (``force``) or truncate the job."""
+        self._native.cancel_job(job_id, force)
+
+    def modify_job(
+        self, job_id: str, *, name: str | None = None, priority: str | None = None
+    ) -> Job:
+        return self._native.modify_job(job_id, name=name or "", priority=priority or "")
+
+    # ---- system -------------------------------------------------------------------------
+
+    def get_system_information(self) -> SystemInformation:
+        return self._native.get_system_information()
+
+    def get_system_health(self) -> SystemHealth:
+        return self._native.get_system_health()
+
+    # ---- whole bulk jobs -------------------------------------------------------------------
+
+    def bulk_put(
+        self, bucket: str,
+        files: Mapping[str, PathLike] | Iterable[PathLike | tuple[str, PathLike]], *,
+        workers: int | None = None, checksum: str | None = None,
+        max_upload_size: int | None = None, priority: str | None = None,
+        name: str | None = None, job_id: str | None = None, blob_retries: int = 3,
+        max_retry_after_s: float = 60.0, stall_timeout_s: float | None = None,
+    ) -> BulkTransfer:
+        """A bulk PUT ready to ``run(progress)``; ``cancel()`` it from any thread.
+
+        ``files``: ``{object name: path}``, ``(name, path)`` pairs, or paths (named by
+        their base name). ``job_id`` resumes that job (blobs the server holds are skipped).
+        """
+        return self._native.bulk_put(
+            bucket, _put_pairs(files), workers=workers or self.workers,
+            checksum=self.checksum if checksum is None else checksum,
+            max_upload_size=max_upload_size, priority=priority or "", name=name or "",
+            job_id=job_id or "", blob_retries=blob_retries,
+            max_retry_after_s=max_retry_after_s, stall_timeout_s=stall_timeout_s)
+
+    def bulk_get(
+        self, bucket: str,
+        files: Mapping[str, PathLike] | Iterable[str | tuple[str, PathLike]], *,
+        dest_dir: PathLike | None = None, workers: int | None = None, verify: bool = True,
+        in_order: bool = False, priority: str | None = None, name: str | None = None,
+        job_id: str | None = None, blob_retries: int = 3, max_retry_after_s: float = 60.0,
+        stall_timeout_s: float | None = None,
+    ) -> BulkTransfer:
+        """A bulk GET ready to ``run(progress)``. ``files``: ``{object name: path}``,
+        ``(name, path)`` pairs, or names (written under ``dest_dir``, default the current
+        directory)."""
+        return self._native.bulk_get(
+            bucket, _get_pairs(files, dest_dir), workers=workers or self.workers,
+            verify=verify, in_order=in_order, priority=priority or "", name=name or "",
+            job_id=job_id or "", blob_retries=blob_retries,
+            max_retry_after_s=max_retry_after_s, stall_timeout_s=stall_timeout_s)
+
+    def put_files(
+        self, bucket: str,
+        files: Mapping[str, PathLike] | Iterable[PathLike | tuple[str, PathLike]], *,
+        progress: ProgressCallback | None = None, workers: int | None = None,
+        checksum: str | None = None, max_upload_size: int | None = None,
+        priority: str | None = None, name: str | None = None, job_id: str | None = None,
+        blob_retries: int = 3, max_retry_after_s: float = 60.0,
+        stall_timeout_s: float | None = None,
+    ) -> BulkResult:
+        """Upload files with one bulk PUT job; see :meth:`bulk_put`."""
+        transfer = self.bulk_put(
+            bucket, files, workers=workers, checksum=checksum, max_upload_size=max_upload_size,
+            priority=priority, name=name, job_id=job_id, blob_retries=blob_retries,
+            max_retry_after_s=max_retry_after_s, stall_timeout_s=stall_timeout_s)
+        return transfer.run(progress)
+
+    def get_files(
+        self, bucket: str,
+        files: Mapping[str, PathLike] | Iterable[str | tuple[str, PathLike]], *,
+        dest_dir: PathLike | None = None, progress: ProgressCallback | None = None,
+        workers: int | None = None, verify: bool = True, in_order: bool = False,
+        priority: str | None = None, name: str | None = None, job_id: str | None = None,
+        blob_retries: int = 3, max_retry_after_s: float = 60.0,
+        stall_timeout_s: float | None = None,
+    ) -> BulkResult:
+        """Download objects with one bulk GET job; see :meth:`bulk_get`."""
+        transfer = self.bulk_get(
+            bucket, files, dest_dir=dest_dir, workers=workers, verify=verify,
+            in_order=in_order, priority=priority, name=name, job_id=job_id,
+            blob_retries=blob_retries, max_retry_after_s=max_retry_after_s,
+            stall_timeout_s=stall_timeout_s)
+        return transfer.run(progress)

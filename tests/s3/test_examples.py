@@ -1,0 +1,37 @@
+"""The example scripts in examples/s3 run as shipped, against the session's radosgw."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "s3"
+
+
+@pytest.mark.parametrize("script", ["example_1_roundtrip.py", "example_2_metadata.py"])
+def test_example_script(rgw, bucket, other_bucket, tmp_path, script):
+    """``other_bucket`` (my_other_bucket) is made fresh and removed afterwards."""
+    (tmp_path / "s3.yaml").write_text(
+        "---\ns3:\n"
+        f'    access_key_id: "{rgw.access_key}"\n'
+        f'    secret_access_key: "{rgw.secret_key}"\n'
+        f'    default_bucket: "{bucket}"\n'
+        f'    endpoint: "{rgw.host}"\n'
+        "    tls: false\n"
+    )
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert ": OK" in result.stdout or "example 2:" in result.stdout

@@ -45,17 +45,21 @@ struct PyClient {
   std::shared_ptr<http::Client> http;
   std::shared_ptr<Client> client;
 
-  Client& get() {
-    if (!client) throw Error(ErrorKind::InvalidArgument, "the DS3 client is closed");
-    return *client;
+  // A strong reference for the duration of one call, so close() from another thread
+  // cannot free the client under it (its transfers end with CancelledError instead).
+  std::shared_ptr<Client> get() const {
+    std::shared_ptr<Client> c = std::atomic_load(&client);  // may run without the GIL
+    if (!c) throw Error(ErrorKind::InvalidArgument, "the DS3 client is closed");
+    return c;
   }
   void close() {
-    if (!http) return;
+    std::shared_ptr<http::Client> h = http;  // a second close() may run meanwhile
+    if (!h) return;
     {
       py::gil_scoped_release release;
-      http->close();
+      h->close();
     }
-    client.reset();
+    std::atomic_store(&client, std::shared_ptr<Client>());
     http.reset();
   }
 };
@@ -303,24 +307,24 @@ void init_ds3(py::module_& m) {
            py::arg("max_retries") = 3, py::arg("retry_base_delay_s") = 0.1,
            py::arg("retry_max_delay_s") = 20.0, py::arg("max_in_flight") = 64,
            py::arg("user_agent") = py::none())
-      .def_property_readonly("endpoint", [](PyClient& self) { return self.get().endpoint(); })
-      .def_property_readonly("access_key", [](PyClient& self) { return self.get().access_key(); })
+      .def_property_readonly("endpoint", [](PyClient& self) { return self.get()->endpoint(); })
+      .def_property_readonly("access_key", [](PyClient& self) { return self.get()->access_key(); })
       .def("close", &PyClient::close)
       .def("get_service",
-           [](PyClient& self) { return nogil([&](auto& cp) { return self.get().get_service(cp); }); })
+           [](PyClient& self) { return nogil([&](auto& cp) { return self.get()->get_service(cp); }); })
       .def("put_bucket",
            [](PyClient& self, const std::string& bucket) {
-             nogil([&](auto& cp) { self.get().put_bucket(bucket, cp); });
+             nogil([&](auto& cp) { self.get()->put_bucket(bucket, cp); });
            },
            py::arg("bucket"))
       .def("head_bucket",
            [](PyClient& self, const std::string& bucket) {
-             nogil([&](auto& cp) { self.get().head_bucket(bucket, cp); });
+             nogil([&](auto& cp) { self.get()->head_bucket(bucket, cp); });
            },
            py::arg("bucket"))
       .def("delete_bucket",
            [](PyClient& self, const std::string& bucket, bool force) {
-             nogil([&](auto& cp) { self.get().delete_bucket(bucket, force, cp); });
+             nogil([&](auto& cp) { self.get()->delete_bucket(bucket, force, cp); });
            },
            py::arg("bucket"), py::arg("force") = false)
       .def("get_bucket",
@@ -328,7 +332,7 @@ void init_ds3(py::module_& m) {
               const std::string& delimiter, const std::string& marker,
               std::optional<long> max_keys) {
              return nogil([&](auto& cp) {
-               return self.get().get_bucket(bucket, prefix, delimiter, marker, max_keys, cp);
+               return self.get()->get_bucket(bucket, prefix, delimiter, marker, max_keys, cp);
              });
            },
            py::arg("bucket"), py::arg("prefix") = "", py::arg("delimiter") = "",
@@ -361,7 +365,7 @@ void init_ds3(py::module_& m) {
                r.body.offset = file_offset;
                r.body.length = length;
              }
-             nogil([&](auto& cp) { self.get().put_object(r, cp); });
+             nogil([&](auto& cp) { self.get()->put_object(r, cp); });
            },
            py::arg("bucket"), py::arg("key"), py::kw_only(), py::arg("data") = py::none(),
            py::arg("file") = py::none(), py::arg("file_offset") = 0,
@@ -392,29 +396,29 @@ void init_ds3(py::module_& m) {
                r.sink.path = fspath(into_file);
                r.sink.offset = into_offset;
              }
-             return nogil([&](auto& cp) { return self.get().get_object(r, cp); });
+             return nogil([&](auto& cp) { return self.get()->get_object(r, cp); });
            },
            py::arg("bucket"), py::arg("key"), py::kw_only(), py::arg("job") = "",
            py::arg("offset") = py::none(), py::arg("range") = "", py::arg("into") = py::none(),
            py::arg("into_file") = py::none(), py::arg("into_offset") = 0)
       .def("head_object",
            [](PyClient& self, const std::string& bucket, const std::string& key) {
-             return nogil([&](auto& cp) { return self.get().head_object(bucket, key, cp); });
+             return nogil([&](auto& cp) { return self.get()->head_object(bucket, key, cp); });
            },
            py::arg("bucket"), py::arg("key"))
       .def("delete_object",
            [](PyClient& self, const std::string& bucket, const std::string& key) {
-             nogil([&](auto& cp) { self.get().delete_object(bucket, key, cp); });
+             nogil([&](auto& cp) { self.get()->delete_object(bucket, key, cp); });
            },
            py::arg("bucket"), py::arg("key"))
       .def("delete_objects",
            [](PyClient& self, const std::string& bucket, const std::vector<std::string>& keys) {
-             return nogil([&](auto& cp) { return self.get().delete_objects(bucket, keys, cp); });
+             return nogil([&](auto& cp) { return self.get()->delete_objects(bucket, keys, cp); });
            },
            py::arg("bucket"), py::arg("keys"))
       .def("delete_folder",
            [](PyClient& self, const std::string& bucket, const std::string& folder) {
-             nogil([&](auto& cp) { self.get().delete_folder(bucket, folder, cp); });
+             nogil([&](auto& cp) { self.get()->delete_folder(bucket, folder, cp); });
            },
            py::arg("bucket"), py::arg("folder"))
       .def("start_bulk_put",
@@ -427,7 +431,7 @@ void init_ds3(py::module_& m) {
              o.priority = priority;
              o.name = name;
              return nogil(
-                 [&](auto& cp) { return self.get().start_bulk_put(bucket, objects, o, cp); });
+                 [&](auto& cp) { return self.get()->start_bulk_put(bucket, objects, o, cp); });
            },
            py::arg("bucket"), py::arg("objects"), py::kw_only(),
            py::arg("max_upload_size") = py::none(), py::arg("priority") = "",
@@ -440,47 +444,47 @@ void init_ds3(py::module_& m) {
              o.priority = priority;
              o.name = name;
              return nogil(
-                 [&](auto& cp) { return self.get().start_bulk_get(bucket, names, o, cp); });
+                 [&](auto& cp) { return self.get()->start_bulk_get(bucket, names, o, cp); });
            },
            py::arg("bucket"), py::arg("names"), py::kw_only(), py::arg("in_order") = false,
            py::arg("priority") = "", py::arg("name") = "")
       .def("allocate_chunk",
            [](PyClient& self, const std::string& chunk_id) {
-             return nogil([&](auto& cp) { return self.get().allocate_chunk(chunk_id, cp); });
+             return nogil([&](auto& cp) { return self.get()->allocate_chunk(chunk_id, cp); });
            },
            py::arg("chunk_id"))
       .def("get_available_chunks",
            [](PyClient& self, const std::string& job_id, std::optional<int> preferred) {
              return nogil(
-                 [&](auto& cp) { return self.get().get_available_chunks(job_id, preferred, cp); });
+                 [&](auto& cp) { return self.get()->get_available_chunks(job_id, preferred, cp); });
            },
            py::arg("job_id"), py::arg("preferred_number_of_chunks") = py::none())
       .def("get_job",
            [](PyClient& self, const std::string& job_id) {
-             return nogil([&](auto& cp) { return self.get().get_job(job_id, cp); });
+             return nogil([&](auto& cp) { return self.get()->get_job(job_id, cp); });
            },
            py::arg("job_id"))
       .def("get_jobs",
            [](PyClient& self, const std::string& bucket) {
-             return nogil([&](auto& cp) { return self.get().get_jobs(bucket, cp); });
+             return nogil([&](auto& cp) { return self.get()->get_jobs(bucket, cp); });
            },
            py::arg("bucket") = "")
       .def("cancel_job",
            [](PyClient& self, const std::string& job_id, bool force) {
-             nogil([&](auto& cp) { self.get().cancel_job(job_id, force, cp); });
+             nogil([&](auto& cp) { self.get()->cancel_job(job_id, force, cp); });
            },
            py::arg("job_id"), py::arg("force") = true)
       .def("modify_job",
            [](PyClient& self, const std::string& job_id, const std::string& name,
               const std::string& priority) {
              return nogil(
-                 [&](auto& cp) { return self.get().modify_job(job_id, name, priority, cp); });
+                 [&](auto& cp) { return self.get()->modify_job(job_id, name, priority, cp); });
            },
            py::arg("job_id"), py::kw_only(), py::arg("name") = "", py::arg("priority") = "")
       .def("get_physical_placement",
            [](PyClient& self, const std::string& bucket, const std::vector<std::string>& names) {
              return nogil(
-                 [&](auto& cp) { return self.get().get_physical_placement(bucket, names, cp); });
+                 [&](auto& cp) { return self.get()->get_physical_placement(bucket, names, cp); });
            },
            py::arg("bucket"), py::arg("names"))
       .def("get_objects",
@@ -490,18 +494,18 @@ void init_ds3(py::module_& m) {
               std::optional<long> page_offset) {
              SearchRequest s{bucket, name, id, type, version, creation_date, page_length,
                              page_offset};
-             return nogil([&](auto& cp) { return self.get().get_objects(s, cp); });
+             return nogil([&](auto& cp) { return self.get()->get_objects(s, cp); });
            },
            py::kw_only(), py::arg("bucket") = "", py::arg("name") = "", py::arg("id") = "",
            py::arg("type") = "", py::arg("version") = "", py::arg("creation_date") = "",
            py::arg("page_length") = py::none(), py::arg("page_offset") = py::none())
       .def("get_system_information",
            [](PyClient& self) {
-             return nogil([&](auto& cp) { return self.get().get_system_information(cp); });
+             return nogil([&](auto& cp) { return self.get()->get_system_information(cp); });
            })
       .def("get_system_health",
            [](PyClient& self) {
-             return nogil([&](auto& cp) { return self.get().get_system_health(cp); });
+             return nogil([&](auto& cp) { return self.get()->get_system_health(cp); });
            })
       .def("bulk_put",
            [](PyClient& self, const std::string& bucket,
@@ -519,9 +523,9 @@ void init_ds3(py::module_& m) {
              o.blob_retries = blob_retries;
              o.max_retry_after_s = max_retry_after_s;
              o.stall_timeout_s = stall_timeout_s;
-             self.get();
-             return PyBulk{self.client, std::make_unique<BulkTransfer>(
-                                            *self.client, Direction::Put, bucket,
+             auto c = self.get();
+             return PyBulk{c, std::make_unique<BulkTransfer>(
+                                            *c, Direction::Put, bucket,
                                             to_files(files), std::move(o))};
            },
            py::arg("bucket"), py::arg("files"), py::kw_only(), py::arg("workers") = 8,
@@ -546,9 +550,9 @@ void init_ds3(py::module_& m) {
              o.blob_retries = blob_retries;
              o.max_retry_after_s = max_retry_after_s;
              o.stall_timeout_s = stall_timeout_s;
-             self.get();
-             return PyBulk{self.client, std::make_unique<BulkTransfer>(
-                                            *self.client, Direction::Get, bucket,
+             auto c = self.get();
+             return PyBulk{c, std::make_unique<BulkTransfer>(
+                                            *c, Direction::Get, bucket,
                                             to_files(files), std::move(o))};
            },
            py::arg("bucket"), py::arg("files"), py::kw_only(), py::arg("workers") = 8,

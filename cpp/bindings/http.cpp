@@ -147,8 +147,19 @@ struct PyClient {
   }
 
   PyResponse perform(const PyRequest& req) {
-    auto results = run(get(), {req.spec});
-    PyResponse resp{std::make_shared<Result>(std::move(results[0])), req.spec->url};
+    Client& c = get();
+    // Polled from the transfer's thread every ~50 ms: Ctrl-C cancels the request.
+    auto interrupted = [] {
+      py::gil_scoped_acquire gil;
+      return PyErr_CheckSignals() != 0;
+    };
+    Result result;
+    {
+      py::gil_scoped_release nogil;
+      result = c.perform_direct(req.spec, interrupted);
+    }
+    if (PyErr_Occurred()) throw py::error_already_set();
+    PyResponse resp{std::make_shared<Result>(std::move(result)), req.spec->url};
     resp.raise_for_transport();
     return resp;
   }

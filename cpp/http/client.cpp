@@ -43,6 +43,7 @@ Client::Client(ClientOptions options) : options_(std::move(options)), retry_(opt
   curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options_.max_in_flight + 4));
   if (options_.max_host_connections > 0)
     curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, options_.max_host_connections);
+  events_ = std::make_unique<EventLoop>(multi_);
   loop_ = std::thread([this] { run(); });
 }
 
@@ -53,12 +54,23 @@ void Client::close() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (closed_) return;
     closed_ = true;
+    // Direct calls in progress on other threads stop at their next poll.
+    for (auto& [t, multi] : active_direct_) {
+      t->interrupt();
+      curl_multi_wakeup(multi);
+    }
+    for (DirectSlot& slot : idle_direct_) {
+      curl_easy_cleanup(slot.easy);
+      curl_multi_cleanup(slot.multi);
+    }
+    idle_direct_.clear();
   }
   stopping_ = true;
-  curl_multi_wakeup(multi_);
+  events_->wake();
   if (loop_.joinable()) loop_.join();
   for (CURL* e : idle_easy_) curl_easy_cleanup(e);
   idle_easy_.clear();
+  events_.reset();
   curl_multi_cleanup(multi_);
   multi_ = nullptr;
 }
@@ -73,7 +85,7 @@ std::shared_ptr<Batch> Client::submit(std::vector<std::shared_ptr<const RequestS
   std::lock_guard<std::mutex> lock(mutex_);
   if (closed_) throw Error(ErrorKind::InvalidArgument, "the HTTP client is closed");
   for (auto& t : transfers) submitted_.push_back(std::move(t));
-  curl_multi_wakeup(multi_);
+  events_->wake();
   return batch;
 }
 
@@ -81,7 +93,7 @@ void Client::cancel(const std::shared_ptr<Batch>& batch) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (closed_) return;
   cancel_requests_.push_back(batch);
-  curl_multi_wakeup(multi_);
+  events_->wake();
 }
 
 Result Client::perform(std::shared_ptr<const RequestSpec> spec) {
@@ -93,11 +105,115 @@ Result Client::perform(std::shared_ptr<const RequestSpec> spec) {
 }
 
 CURL* Client::take_easy() {
-  if (idle_easy_.empty()) return curl_easy_init();
+  if (idle_easy_.empty()) {
+    CURL* e = curl_easy_init();
+    if (e) Transfer::configure(e, options_);
+    return e;
+  }
   CURL* e = idle_easy_.back();
   idle_easy_.pop_back();
-  curl_easy_reset(e);
   return e;
+}
+
+Client::DirectSlot Client::take_direct(Transfer* user) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_) throw Error(ErrorKind::InvalidArgument, "the HTTP client is closed");
+  DirectSlot slot;
+  if (!idle_direct_.empty()) {
+    slot = idle_direct_.back();
+    idle_direct_.pop_back();
+  } else {
+    slot.multi = curl_multi_init();
+    slot.easy = curl_easy_init();
+    if (!slot.multi || !slot.easy) {
+      if (slot.easy) curl_easy_cleanup(slot.easy);
+      if (slot.multi) curl_multi_cleanup(slot.multi);
+      throw Error(ErrorKind::Internal, "cannot create a curl handle");
+    }
+    Transfer::configure(slot.easy, options_);
+  }
+  active_direct_.emplace_back(user, slot.multi);
+  return slot;
+}
+
+void Client::give_back_direct(DirectSlot slot, Transfer* user) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto it = active_direct_.begin(); it != active_direct_.end(); ++it) {
+    if (it->first == user) {
+      active_direct_.erase(it);
+      break;
+    }
+  }
+  if (closed_) {
+    curl_easy_cleanup(slot.easy);
+    curl_multi_cleanup(slot.multi);
+  } else {
+    idle_direct_.push_back(slot);
+  }
+}
+
+Result Client::perform_direct(std::shared_ptr<const RequestSpec> spec,
+                              const std::function<bool()>& interrupted) {
+  Transfer t(std::move(spec), nullptr, 0);
+  DirectSlot slot = take_direct(&t);
+  ++in_flight_;
+  for (;;) {
+    if (!t.prepare(slot.easy, options_)) break;
+    bool was_interrupted = false;
+    curl_multi_add_handle(slot.multi, slot.easy);
+    const CURLcode code = drive_direct(slot, t, interrupted, was_interrupted);
+    // Removing an unfinished transfer makes curl close its connection: nothing half-sent
+    // is ever reused.
+    curl_multi_remove_handle(slot.multi, slot.easy);
+    if (was_interrupted || t.cancelled()) {
+      t.cancel();
+      break;
+    }
+    t.finish(code);
+    const int attempts = t.result().attempts;
+    if (!retry_.should_retry(t.spec(), t.result(), attempts)) break;
+    if (!wait_direct(retry_.delay_s(t.result(), attempts), t, interrupted)) {
+      t.cancel();
+      break;
+    }
+  }
+  --in_flight_;
+  t.release_easy();
+  give_back_direct(slot, &t);
+  return std::move(t.result());
+}
+
+CURLcode Client::drive_direct(const DirectSlot& slot, Transfer& t,
+                              const std::function<bool()>& interrupted, bool& was_interrupted) {
+  auto last_check = Clock::now();
+  for (;;) {
+    int running = 0;
+    curl_multi_perform(slot.multi, &running);
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(slot.multi, &left)) {
+      if (msg->msg == CURLMSG_DONE) return msg->data.result;
+    }
+    if (t.cancelled()) return CURLE_ABORTED_BY_CALLBACK;
+    const auto now = Clock::now();
+    if (interrupted && now - last_check >= std::chrono::milliseconds(50)) {
+      last_check = now;
+      if (interrupted()) {
+        was_interrupted = true;
+        return CURLE_ABORTED_BY_CALLBACK;
+      }
+    }
+    curl_multi_poll(slot.multi, nullptr, 0, 50, nullptr);
+  }
+}
+
+bool Client::wait_direct(double seconds, Transfer& t, const std::function<bool()>& interrupted) {
+  const auto until = Clock::now() + std::chrono::microseconds(static_cast<long long>(seconds * 1e6));
+  while (Clock::now() < until) {
+    if (t.cancelled() || (interrupted && interrupted())) return false;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+    std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
+  }
+  return !t.cancelled();
 }
 
 void Client::give_back_easy(CURL* easy) {
@@ -109,11 +225,8 @@ void Client::run() {
     take_submissions();
     apply_cancellations();
     start_ready();
-    int running = 0;
-    curl_multi_perform(multi_, &running);
+    events_->run_once(wait_ms());
     reap();
-    start_ready();  // slots freed by reap() are refilled before sleeping
-    curl_multi_poll(multi_, nullptr, 0, static_cast<int>(poll_timeout_ms()), nullptr);
   }
   // Shutting down: everything still pending completes as cancelled.
   take_submissions();
@@ -159,8 +272,8 @@ void Client::apply_cancellations() {
       running_.pop_back();
       curl_multi_remove_handle(multi_, t->easy());
       --in_flight_;
-      // The connection may hold half a request: let curl close it rather than reuse it.
-      curl_easy_cleanup(t->release_easy());
+      // Removing an unfinished transfer makes curl close its connection.
+      give_back_easy(t->release_easy());
       t->cancel();
       complete(std::move(t));
     } else {
@@ -232,12 +345,8 @@ void Client::retire(Transfer* raw, CURLcode code) {
   --in_flight_;
   t->finish(code);
   CURL* easy = t->release_easy();
-  // A handle whose transfer failed may sit on a broken connection; start afresh.
-  if (code == CURLE_OK) {
-    give_back_easy(easy);
-  } else {
-    curl_easy_cleanup(easy);
-  }
+  // curl itself drops a connection that failed, so the handle can be reused.
+  give_back_easy(easy);
   const int attempts = t->result().attempts;
   if (!stopping_ && retry_.should_retry(t->spec(), t->result(), attempts)) {
     const double delay = retry_.delay_s(t->result(), attempts);
@@ -258,12 +367,10 @@ void Client::complete(std::unique_ptr<Transfer> t) {
   batch.complete(index, std::move(result));
 }
 
-long Client::poll_timeout_ms() const {
+long Client::wait_ms() const {
+  // curl's own timer is handled by the event loop; this covers our queues.
+  if (!ready_.empty() && in_flight_ < options_.max_in_flight) return 0;
   long timeout = 1000;
-  long curl_timeout = -1;
-  curl_multi_timeout(multi_, &curl_timeout);
-  if (curl_timeout >= 0) timeout = std::min(timeout, curl_timeout);
-  if (!ready_.empty() && in_flight_ < options_.max_in_flight) timeout = 0;
   const auto now = Clock::now();
   for (const auto& t : waiting_) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t->due - now).count();

@@ -178,6 +178,41 @@ void Transfer::reset_attempt() {
   errbuf_[0] = '\0';
 }
 
+void Transfer::configure(CURL* easy, const ClientOptions& opt) {
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+  // Never let a URL make libcurl read local files or speak another protocol.
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  // Large buffers cut syscalls on bulk transfers; allocated once per handle.
+  curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, 512L * 1024);
+  curl_easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
+  if (!opt.user_agent.empty()) curl_easy_setopt(easy, CURLOPT_USERAGENT, opt.user_agent.c_str());
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_write);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
+  curl_easy_setopt(easy, CURLOPT_READFUNCTION, &Transfer::on_read);
+  curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, &Transfer::on_seek);
+  curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &Transfer::on_progress);
+  curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(opt.connect_timeout_s * 1000));
+  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, opt.low_speed_limit_bytes_per_s);
+  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, static_cast<long>(opt.low_speed_time_s));
+
+  // Proxies: libcurl reads http_proxy / https_proxy / no_proxy itself unless told not to.
+  if (opt.proxy) {
+    curl_easy_setopt(easy, CURLOPT_PROXY, opt.proxy->c_str());
+  } else if (!opt.use_env_proxy) {
+    curl_easy_setopt(easy, CURLOPT_PROXY, "");
+  }
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, opt.verify_tls ? 1L : 0L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, opt.verify_tls ? 2L : 0L);
+  if (opt.ca_file) curl_easy_setopt(easy, CURLOPT_CAINFO, opt.ca_file->c_str());
+}
+
 bool Transfer::prepare(CURL* easy, const ClientOptions& opt) {
   easy_ = easy;
   reset_attempt();
@@ -190,30 +225,23 @@ bool Transfer::prepare(CURL* easy, const ClientOptions& opt) {
     return false;
   }
   curl_easy_setopt(easy, CURLOPT_URL, s.url.c_str());
-  // Never let a URL make libcurl read local files or speak another protocol.
-  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_PRIVATE, this);
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf_);
-  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
-  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, 512L * 1024);
-  curl_easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
-  if (!opt.user_agent.empty()) curl_easy_setopt(easy, CURLOPT_USERAGENT, opt.user_agent.c_str());
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
+  curl_easy_setopt(easy, CURLOPT_READDATA, this);
+  curl_easy_setopt(easy, CURLOPT_SEEKDATA, this);
+  curl_easy_setopt(easy, CURLOPT_XFERINFODATA, this);
 
-  // Method and body.
+  // Method and body. HTTPGET first undoes whatever the handle's previous request set.
+  curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, nullptr);
   const bool has_body = s.body.kind != BodySource::Kind::None;
   if (s.method == "HEAD") {
     curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
   } else if (has_body) {
     curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(body_length_));
-    curl_easy_setopt(easy, CURLOPT_READFUNCTION, &Transfer::on_read);
-    curl_easy_setopt(easy, CURLOPT_READDATA, this);
-    curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, &Transfer::on_seek);
-    curl_easy_setopt(easy, CURLOPT_SEEKDATA, this);
     if (s.method != "PUT") curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, s.method.c_str());
   } else if (s.method == "POST") {
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
@@ -222,13 +250,6 @@ bool Transfer::prepare(CURL* easy, const ClientOptions& opt) {
   } else if (s.method != "GET") {
     curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, s.method.c_str());
   }
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_write);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, this);
-  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
-  curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
-  curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &Transfer::on_progress);
-  curl_easy_setopt(easy, CURLOPT_XFERINFODATA, this);
-  curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
 
   // Headers: the caller's, plus an empty Expect (no 100-continue round trip) and
   // Content-Type suppression for POST unless the caller chose them.
@@ -254,30 +275,14 @@ bool Transfer::prepare(CURL* easy, const ClientOptions& opt) {
   }
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_list_);
 
-  // Timeouts.
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opt.connect_timeout_s * 1000));
   const double total = s.timeout_s.value_or(opt.timeout_s);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(total * 1000));
-  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, opt.low_speed_limit_bytes_per_s);
-  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, static_cast<long>(opt.low_speed_time_s));
-
-  // Proxies: libcurl reads http_proxy / https_proxy / no_proxy itself unless told not to.
-  if (opt.proxy) {
-    curl_easy_setopt(easy, CURLOPT_PROXY, opt.proxy->c_str());
-  } else if (!opt.use_env_proxy) {
-    curl_easy_setopt(easy, CURLOPT_PROXY, "");
-  }
-
-  // TLS.
-  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, opt.verify_tls ? 1L : 0L);
-  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, opt.verify_tls ? 2L : 0L);
-  if (opt.ca_file) curl_easy_setopt(easy, CURLOPT_CAINFO, opt.ca_file->c_str());
   return true;
 }
 
 size_t Transfer::on_read(char* buf, size_t size, size_t n, void* self_ptr) {
   auto* self = static_cast<Transfer*>(self_ptr);
-  if (self->cancelled_) return CURL_READFUNC_ABORT;
+  if (self->cancelled()) return CURL_READFUNC_ABORT;
   const std::uint64_t want =
       std::min<std::uint64_t>(size * n, self->body_length_ - self->body_pos_);
   if (want == 0) return 0;
@@ -314,7 +319,7 @@ bool Transfer::sink_accepts_body() const {
 size_t Transfer::on_write(char* data, size_t size, size_t n, void* self_ptr) {
   auto* self = static_cast<Transfer*>(self_ptr);
   const size_t len = size * n;
-  if (self->cancelled_) return 0;
+  if (self->cancelled()) return 0;
   const BodySink& sink = self->spec_->sink;
   if (sink.kind == BodySink::Kind::Memory || !self->sink_accepts_body()) {
     std::string& body = self->result_.body;
@@ -376,11 +381,11 @@ size_t Transfer::on_header(char* data, size_t size, size_t n, void* self_ptr) {
 }
 
 int Transfer::on_progress(void* self_ptr, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<Transfer*>(self_ptr)->cancelled_ ? 1 : 0;
+  return static_cast<Transfer*>(self_ptr)->cancelled() ? 1 : 0;
 }
 
 void Transfer::cancel() {
-  cancelled_ = true;
+  cancelled_.store(true);
   if (!result_.failure) fail(ErrorKind::Cancelled, "request cancelled");
 }
 
@@ -404,7 +409,7 @@ void Transfer::finish(CURLcode code) {
     return;
   }
   std::string text = errbuf_[0] ? errbuf_ : curl_easy_strerror(code);
-  if (cancelled_) {
+  if (cancelled()) {
     fail(ErrorKind::Cancelled, "request cancelled");
   } else if (overflow_) {
     fail(ErrorKind::BufferTooSmall,

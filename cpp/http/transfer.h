@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -21,13 +22,19 @@ class Transfer {
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
-  // Prepares the easy handle for a new attempt (opens files, sets options). Returns
-  // false and records a failure when the request cannot even start.
+  // Sets the options that are the same for every request of a client; done once
+  // per easy handle so that reuse does not reallocate curl's buffers.
+  static void configure(CURL* easy, const ClientOptions& options);
+  // Prepares a configured easy handle for a new attempt (opens files, sets the
+  // per-request options). Returns false and records a failure when the request
+  // cannot even start.
   bool prepare(CURL* easy, const ClientOptions& options);
   // Records the outcome of an attempt from curl's completion code.
   void finish(CURLcode code);
-  // Marks the transfer as interrupted before completion.
+  // Marks the transfer as interrupted before completion (owning thread only).
   void cancel();
+  // Asks the transfer to stop; safe from any thread. The owner then calls cancel().
+  void interrupt() { cancelled_.store(true); }
 
   CURL* easy() const { return easy_; }
   CURL* release_easy();
@@ -36,7 +43,7 @@ class Transfer {
   Batch& batch() { return *batch_; }
   std::shared_ptr<Batch> batch_ptr() const { return batch_; }
   std::size_t index() const { return index_; }
-  bool cancelled() const { return cancelled_; }
+  bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
 
   std::chrono::steady_clock::time_point due;  // when a scheduled retry may start
 
@@ -68,7 +75,7 @@ class Transfer {
   std::uint64_t sink_pos_ = 0;     // body bytes delivered to the sink this attempt
   int local_errno_ = 0;            // errno of a failed local read/write
   bool overflow_ = false;          // the caller's buffer was too small
-  bool cancelled_ = false;
+  std::atomic<bool> cancelled_{false};  // set from other threads (close, Ctrl-C)
 };
 
 }  // namespace storewire::http

@@ -165,3 +165,21 @@ def test_allocate_answers_retry_after_when_the_cache_is_full(tmp_path):
         assert time.monotonic() - started >= 0.5
         assert answer.chunk.chunkId == second.chunk_id
         assert [o.offset for o in answer.chunk.objects] == [100_000]
+
+
+def test_close_from_another_thread_ends_a_running_transfer(emulator, tmp_path):
+    src = tmp_path / "long.bin"
+    src.write_bytes(os.urandom(100_000))
+    client = ds3.Client(emulator.endpoint, emulator.access_key, emulator.secret_key)
+    client.put_bucket(B)
+    emulator.set_faults(delay_s=0.1, data_only=True)
+    timer = threading.Timer(0.3, client.close)
+    timer.start()
+    try:
+        with pytest.raises(errors.StorageError):
+            client.put_files(B, {"long": src}, workers=2, max_upload_size=5_000)
+    finally:
+        timer.join()
+        emulator.set_faults()
+    with pytest.raises(errors.InvalidRequestError, match="closed"):
+        client.get_service()

@@ -66,6 +66,7 @@ struct PyClient {
 
 struct PyBulk {
   std::shared_ptr<Client> client;  // keeps the client alive while the transfer exists
+  std::vector<std::unique_ptr<bindings::HeldBuffer>> buffers;  // released with the GIL
   std::unique_ptr<BulkTransfer> transfer;
 
   BulkResult run(const py::object& progress) {
@@ -86,14 +87,25 @@ struct PyBulk {
   }
 };
 
-// (object name, local path) pairs.
-std::vector<BulkFile> to_files(const py::object& files) {
+// (object name, local path or buffer) pairs. str and os.PathLike are paths; anything
+// else must be a contiguous buffer (writable for a GET), held until the transfer dies.
+std::vector<BulkFile> to_files(const py::object& files, bool writable,
+                               std::vector<std::unique_ptr<bindings::HeldBuffer>>& held) {
   std::vector<BulkFile> out;
   for (py::handle item : py::iterable(files)) {
     py::tuple pair = py::reinterpret_borrow<py::object>(item).cast<py::tuple>();
-    if (pair.size() != 2) throw py::value_error("files must be (object name, local path) pairs");
-    out.push_back(BulkFile{pair[0].cast<std::string>(),
-                           fspath(py::reinterpret_borrow<py::object>(pair[1])), std::nullopt});
+    if (pair.size() != 2)
+      throw py::value_error("files must be (object name, local path or buffer) pairs");
+    py::object target = py::reinterpret_borrow<py::object>(pair[1]);
+    BulkFile f{pair[0].cast<std::string>(), {}, std::nullopt};
+    if (py::isinstance<py::str>(target) || py::hasattr(target, "__fspath__")) {
+      f.path = fspath(target);
+    } else {
+      held.push_back(std::make_unique<bindings::HeldBuffer>(target, writable));
+      f.buffer = held.back()->data();
+      f.buffer_size = held.back()->size();
+    }
+    out.push_back(std::move(f));
   }
   return out;
 }
@@ -524,16 +536,18 @@ void init_ds3(py::module_& m) {
              o.max_retry_after_s = max_retry_after_s;
              o.stall_timeout_s = stall_timeout_s;
              auto c = self.get();
-             return PyBulk{c, std::make_unique<BulkTransfer>(
-                                            *c, Direction::Put, bucket,
-                                            to_files(files), std::move(o))};
+             PyBulk bulk{c, {}, nullptr};
+             auto list = to_files(files, Direction::Put == Direction::Get, bulk.buffers);
+             bulk.transfer = std::make_unique<BulkTransfer>(*c, Direction::Put, bucket,
+                                                            std::move(list), std::move(o));
+             return bulk;
            },
            py::arg("bucket"), py::arg("files"), py::kw_only(), py::arg("workers") = 8,
            py::arg("checksum") = "crc32c", py::arg("max_upload_size") = py::none(),
            py::arg("priority") = "", py::arg("name") = "", py::arg("job_id") = "",
            py::arg("blob_retries") = 3, py::arg("max_retry_after_s") = 60.0,
            py::arg("stall_timeout_s") = py::none(),
-           "A bulk PUT of (object name, local path) pairs; call run() on the result.")
+           "A bulk PUT of (object name, local path or buffer) pairs; call run() on the result.")
       .def("bulk_get",
            [](PyClient& self, const std::string& bucket,
               const py::object& files, int workers,
@@ -551,15 +565,17 @@ void init_ds3(py::module_& m) {
              o.max_retry_after_s = max_retry_after_s;
              o.stall_timeout_s = stall_timeout_s;
              auto c = self.get();
-             return PyBulk{c, std::make_unique<BulkTransfer>(
-                                            *c, Direction::Get, bucket,
-                                            to_files(files), std::move(o))};
+             PyBulk bulk{c, {}, nullptr};
+             auto list = to_files(files, Direction::Get == Direction::Get, bulk.buffers);
+             bulk.transfer = std::make_unique<BulkTransfer>(*c, Direction::Get, bucket,
+                                                            std::move(list), std::move(o));
+             return bulk;
            },
            py::arg("bucket"), py::arg("files"), py::kw_only(), py::arg("workers") = 8,
            py::arg("verify") = true, py::arg("in_order") = false, py::arg("priority") = "",
            py::arg("name") = "", py::arg("job_id") = "", py::arg("blob_retries") = 3,
            py::arg("max_retry_after_s") = 60.0, py::arg("stall_timeout_s") = py::none(),
-           "A bulk GET of (object name, local path) pairs; call run() on the result.")
+           "A bulk GET of (object name, local path or writable buffer) pairs; call run() on the result.")
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__", [](PyClient& self, const py::args&) { self.close(); });
 }

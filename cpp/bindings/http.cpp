@@ -186,10 +186,6 @@ struct PyClient {
   }
 };
 
-std::string default_user_agent() {
-  return std::string("storewire/") + STOREWIRE_VERSION + " libcurl/" +
-         curl_version_info(CURLVERSION_NOW)->version;
-}
 
 }  // namespace
 
@@ -281,7 +277,7 @@ void init_http(py::module_& m) {
              o.retry_base_delay_s = retry_base_delay_s;
              o.retry_max_delay_s = retry_max_delay_s;
              o.retry_statuses = std::move(retry_statuses);
-             o.user_agent = user_agent ? *user_agent : default_user_agent();
+             o.user_agent = user_agent.value_or(std::string());
              return PyClient{std::make_unique<Client>(std::move(o))};
            }),
            py::kw_only(), py::arg("max_in_flight") = 64, py::arg("max_host_connections") = 0,

@@ -22,7 +22,7 @@ enum class State { Pending, Queued, InFlight, Done };
 
 struct Blob {
   std::string name;
-  std::string path;
+  const BulkFile* source = nullptr;  // the local file or buffer
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
   State state = State::Pending;
@@ -60,7 +60,7 @@ class Run {
       : client_(client), dir_(dir), bucket_(bucket), files_(files), o_(options),
         cancelled_(cancelled), checkpoint_(checkpoint), progress_(progress) {
     if (o_.workers < 1) o_.workers = 1;
-    for (const auto& f : files_) paths_[f.name] = f.path;
+    for (const auto& f : files_) sources_[f.name] = &f;
   }
 
   Job start() {
@@ -83,6 +83,8 @@ class Run {
         std::uint64_t size = 0;
         if (f.size) {
           size = *f.size;
+        } else if (f.buffer) {
+          size = f.buffer_size;
         } else {
           std::error_code ec;
           size = std::filesystem::file_size(f.path, ec);
@@ -111,8 +113,8 @@ class Run {
     for (const auto& chunk : job.chunks) {
       chunk_order_.push_back(chunk.chunk_id);
       for (const auto& b : chunk.objects) {
-        auto p = paths_.find(b.name);
-        if (p == paths_.end())
+        auto p = sources_.find(b.name);
+        if (p == sources_.end())
           throw Error(ErrorKind::InvalidArgument,
                       "job " + job.job_id + " holds object '" + b.name + "' but no local file was given for it");
         const std::string key = blob_key(b.name, b.offset);
@@ -132,7 +134,16 @@ class Run {
     if (dir_ == Direction::Get) {
       // Create every destination at its final size (never shrinks what a resume wrote).
       for (const auto& [name, size] : sizes) {
-        const std::string& path = paths_[name];
+        const BulkFile& source = *sources_[name];
+        if (source.buffer) {
+          if (source.buffer_size < size)
+            throw Error(ErrorKind::BufferTooSmall,
+                        "the buffer for '" + name + "' holds " +
+                            std::to_string(source.buffer_size) + " bytes; the object has " +
+                            std::to_string(size));
+          continue;
+        }
+        const std::string& path = source.path;
         std::error_code ec;
         if (!std::filesystem::exists(path, ec)) {
           std::FILE* f = std::fopen(path.c_str(), "wb");
@@ -282,9 +293,15 @@ class Run {
       r.key = b.name;
       r.job = job_id_;
       r.offset = b.offset;
-      if (b.length > 0) {
+      if (b.length > 0 && b.source->buffer) {
+        if (b.offset + b.length > b.source->buffer_size)
+          throw Error(ErrorKind::InvalidArgument, "the buffer for '" + b.name + "' is shorter than the object");
+        r.body.kind = http::BodySource::Kind::Buffer;
+        r.body.data = b.source->buffer + b.offset;
+        r.body.size = b.length;
+      } else if (b.length > 0) {
         r.body.kind = http::BodySource::Kind::File;
-        r.body.path = b.path;
+        r.body.path = b.source->path;
         r.body.offset = b.offset;
         r.body.length = b.length;
       }
@@ -296,9 +313,15 @@ class Run {
       r.key = b.name;
       r.job = job_id_;
       r.offset = b.offset;
-      r.sink.kind = http::BodySink::Kind::File;
-      r.sink.path = b.path;
-      r.sink.offset = b.offset;
+      if (b.source->buffer) {
+        r.sink.kind = http::BodySink::Kind::Buffer;
+        r.sink.data = b.source->buffer + b.offset;
+        r.sink.capacity = b.length;
+      } else {
+        r.sink.kind = http::BodySink::Kind::File;
+        r.sink.path = b.source->path;
+        r.sink.offset = b.offset;
+      }
       spec = client_.get_object_request(r);
     }
     b.state = State::InFlight;
@@ -367,8 +390,11 @@ class Run {
     if (info.checksum.empty()) return true;
     const std::string alg = checksum_algorithm(info.checksum_type);
     if (alg.empty()) return true;
-    const std::string raw = auth::hash_file(auth::hash_algorithm_from_name(alg), b.path, b.offset,
-                                            b.length, checkpoint_);
+    const auto algorithm = auth::hash_algorithm_from_name(alg);
+    const std::string raw =
+        b.source->buffer
+            ? auth::digest(algorithm, b.source->buffer + b.offset, b.length)
+            : auth::hash_file(algorithm, b.source->path, b.offset, b.length, checkpoint_);
     return auth::base64_encode(raw) == info.checksum;
   }
 
@@ -404,7 +430,7 @@ class Run {
   const Checkpoint& checkpoint_;
   const ProgressFn& progress_;
 
-  std::unordered_map<std::string, std::string> paths_;
+  std::unordered_map<std::string, const BulkFile*> sources_;
   std::string job_id_;
   std::vector<Blob> blobs_;
   std::unordered_map<std::string, std::size_t> index_;

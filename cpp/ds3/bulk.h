@@ -26,7 +26,11 @@ enum class Direction { Put, Get };
 struct BulkFile {
   std::string name;                   // object key
   std::string path;                   // local file (PUT: read; GET: written at blob offsets)
-  std::optional<std::uint64_t> size;  // PUT: taken from the file when unset
+  std::optional<std::uint64_t> size;  // PUT: taken from the file (or buffer) when unset
+  // Instead of a file: memory owned by the caller that outlives run() (PUT: read; GET:
+  // written at blob offsets, must hold the whole object).
+  char* buffer = nullptr;
+  std::uint64_t buffer_size = 0;
 };
 
 struct BulkOptions {

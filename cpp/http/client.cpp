@@ -293,17 +293,20 @@ void Client::apply_cancellations() {
   sweep(waiting_);
 }
 
-void Client::start_ready() {
+bool Client::start_ready() {
   const auto now = Clock::now();
   for (auto& t : waiting_) {
     if (t->due <= now) ready_.push_back(std::move(t));
   }
   waiting_.erase(std::remove(waiting_.begin(), waiting_.end(), nullptr), waiting_.end());
+  bool started = false;
   while (!ready_.empty() && in_flight_ < options_.max_in_flight) {
     auto t = std::move(ready_.front());
     ready_.pop_front();
     start(std::move(t));
+    started = true;
   }
+  return started;
 }
 
 void Client::start(std::unique_ptr<Transfer> t) {
@@ -328,14 +331,17 @@ void Client::start(std::unique_ptr<Transfer> t) {
   running_.push_back(std::move(t));
 }
 
-void Client::reap() {
+bool Client::reap() {
+  bool any = false;
   int left = 0;
   while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
     if (msg->msg != CURLMSG_DONE) continue;
     Transfer* raw = nullptr;
     curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &raw);
     retire(raw, msg->data.result);
+    any = true;
   }
+  return any;
 }
 
 void Client::retire(Transfer* raw, CURLcode code) {

@@ -57,9 +57,9 @@ class Client {
  private:
   void run();
   void take_submissions();
-  void start_ready();
+  bool start_ready();
   void start(std::unique_ptr<Transfer> t);
-  void reap();
+  bool reap();
   void retire(Transfer* t, CURLcode code);
   void complete(std::unique_ptr<Transfer> t);
   void apply_cancellations();

@@ -194,8 +194,8 @@ void Transfer::configure(CURL* easy, const ClientOptions& opt) {
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
   curl_easy_setopt(easy, CURLOPT_READFUNCTION, &Transfer::on_read);
   curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, &Transfer::on_seek);
-  curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &Transfer::on_progress);
-  curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+  // No progress callback: cancellation removes the handle or fails the next read/write.
+  curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 1L);
 
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(opt.connect_timeout_s * 1000));
@@ -231,7 +231,6 @@ bool Transfer::prepare(CURL* easy, const ClientOptions& opt) {
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
   curl_easy_setopt(easy, CURLOPT_READDATA, this);
   curl_easy_setopt(easy, CURLOPT_SEEKDATA, this);
-  curl_easy_setopt(easy, CURLOPT_XFERINFODATA, this);
 
   // Method and body. HTTPGET first undoes whatever the handle's previous request set.
   curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
@@ -269,7 +268,8 @@ bool Transfer::prepare(CURL* easy, const ClientOptions& opt) {
       std::string line = value.empty() ? name + ";" : name + ": " + value;
       header_list_ = curl_slist_append(header_list_, line.c_str());
     }
-    if (!has_expect) header_list_ = curl_slist_append(header_list_, "Expect:");
+    // Only uploads get an automatic Expect; GETs need no header list at all.
+    if (!has_expect && has_body) header_list_ = curl_slist_append(header_list_, "Expect:");
     if (!has_ctype && s.method == "POST")
       header_list_ = curl_slist_append(header_list_, "Content-Type:");
   }
@@ -378,10 +378,6 @@ size_t Transfer::on_header(char* data, size_t size, size_t n, void* self_ptr) {
   const char* colon = static_cast<const char*>(std::memchr(data, ':', len));
   if (colon) r.headers.emplace_back(trim(data, colon), trim(colon + 1, end));
   return len;
-}
-
-int Transfer::on_progress(void* self_ptr, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<Transfer*>(self_ptr)->cancelled() ? 1 : 0;
 }
 
 void Transfer::cancel() {

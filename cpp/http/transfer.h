@@ -52,7 +52,6 @@ class Transfer {
   static int on_seek(void* self, curl_off_t offset, int origin);
   static size_t on_write(char* data, size_t size, size_t n, void* self);
   static size_t on_header(char* data, size_t size, size_t n, void* self);
-  static int on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
 
   bool open_files();
   void close_files();

@@ -25,9 +25,12 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from storewire._native import ds3 as _native
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 Allocation = _native.Allocation
 Bucket = _native.Bucket
@@ -50,6 +53,8 @@ SystemInformation = _native.SystemInformation
 PathLike = Union[str, "os.PathLike[str]"]
 Metadata = Mapping[str, str | Sequence[str]]
 ProgressCallback = Callable[[BulkProgress], object]
+# A local file, or memory (PUT: any contiguous buffer; GET: a writable one, e.g. bytearray).
+Source = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview]
 
 __all__ = ["Client", "metadata_dict"]
 
@@ -73,39 +78,46 @@ def _metadata_pairs(metadata: Metadata | None) -> list[tuple[str, str]]:
     return pairs
 
 
-def _put_pairs(files: Mapping[str, PathLike] | Iterable[PathLike | tuple[str, PathLike]]
-               ) -> list[tuple[str, str]]:
+def _local(target: Source) -> str | Buffer:
+    """A path (str / os.PathLike) as str; anything else is passed on as a buffer."""
+    if isinstance(target, (str, os.PathLike)):
+        return os.fspath(target)
+    return target
+
+
+def _put_pairs(files: Mapping[str, Source] | Iterable[PathLike | tuple[str, Source]]
+               ) -> list[tuple[str, str | Buffer]]:
     if isinstance(files, Mapping):
-        return [(str(k), os.fspath(v)) for k, v in files.items()]
-    out = []
+        return [(str(k), _local(v)) for k, v in files.items()]
+    out: list[tuple[str, str | Buffer]] = []
     for item in files:
         if isinstance(item, tuple):
-            name, path = item
-            out.append((str(name), os.fspath(path)))
+            name, target = item
+            out.append((str(name), _local(target)))
         else:
             path = os.fspath(item)
             out.append((os.path.basename(path), path))
     return out
 
 
-def _get_pairs(files: Mapping[str, PathLike] | Iterable[str | tuple[str, PathLike]],
-               dest_dir: PathLike | None) -> list[tuple[str, str]]:
+def _get_pairs(files: Mapping[str, Source] | Iterable[str | tuple[str, Source]],
+               dest_dir: PathLike | None) -> list[tuple[str, str | Buffer]]:
     base = Path(dest_dir) if dest_dir is not None else Path.cwd()
+    pairs: list[tuple[str, str | Buffer]] = []
     if isinstance(files, Mapping):
-        pairs = [(str(k), os.fspath(v)) for k, v in files.items()]
+        pairs = [(str(k), _local(v)) for k, v in files.items()]
     else:
-        pairs = []
         for item in files:
             if isinstance(item, tuple):
-                pairs.append((str(item[0]), os.fspath(item[1])))
+                pairs.append((str(item[0]), _local(item[1])))
             else:
                 target = (base / str(item)).resolve()
                 if not target.is_relative_to(base.resolve()):
                     raise ValueError(f"object name {item!r} would land outside {base}; "
                                      "pass (name, path) pairs for such names")
                 pairs.append((str(item), os.fspath(target)))
-    for _, path in pairs:
-        parent = os.path.dirname(path)
+    for _, local in pairs:
+        parent = os.path.dirname(local) if isinstance(local, str) else ""
         if parent:
             os.makedirs(parent, exist_ok=True)
     return pairs
@@ -324,7 +336,7 @@ class Client:
 
     def bulk_put(
         self, bucket: str,
-        files: Mapping[str, PathLike] | Iterable[PathLike | tuple[str, PathLike]], *,
+        files: Mapping[str, Source] | Iterable[PathLike | tuple[str, Source]], *,
         workers: int | None = None, checksum: str | None = None,
         max_upload_size: int | None = None, priority: str | None = None,
         name: str | None = None, job_id: str | None = None, blob_retries: int = 3,
@@ -332,8 +344,9 @@ class Client:
     ) -> BulkTransfer:
         """A bulk PUT ready to ``run(progress)``; ``cancel()`` it from any thread.
 
-        ``files``: ``{object name: path}``, ``(name, path)`` pairs, or paths (named by
-        their base name). ``job_id`` resumes that job (blobs the server holds are skipped).
+        ``files``: ``{object name: path or buffer}``, ``(name, path or buffer)`` pairs, or
+        paths (named by their base name). ``job_id`` resumes that job (blobs the server
+        holds are skipped).
         """
         return self._native.bulk_put(
             bucket, _put_pairs(files), workers=workers or self.workers,
@@ -344,15 +357,15 @@ class Client:
 
     def bulk_get(
         self, bucket: str,
-        files: Mapping[str, PathLike] | Iterable[str | tuple[str, PathLike]], *,
+        files: Mapping[str, Source] | Iterable[str | tuple[str, Source]], *,
         dest_dir: PathLike | None = None, workers: int | None = None, verify: bool = True,
         in_order: bool = False, priority: str | None = None, name: str | None = None,
         job_id: str | None = None, blob_retries: int = 3, max_retry_after_s: float = 60.0,
         stall_timeout_s: float | None = None,
     ) -> BulkTransfer:
-        """A bulk GET ready to ``run(progress)``. ``files``: ``{object name: path}``,
-        ``(name, path)`` pairs, or names (written under ``dest_dir``, default the current
-        directory)."""
+        """A bulk GET ready to ``run(progress)``. ``files``: ``{object name: path or
+        writable buffer}``, ``(name, path or buffer)`` pairs, or names (written under
+        ``dest_dir``, default the current directory). A buffer must hold the object."""
         return self._native.bulk_get(
             bucket, _get_pairs(files, dest_dir), workers=workers or self.workers,
             verify=verify, in_order=in_order, priority=priority or "", name=name or "",
@@ -361,7 +374,7 @@ class Client:
 
     def put_files(
         self, bucket: str,
-        files: Mapping[str, PathLike] | Iterable[PathLike | tuple[str, PathLike]], *,
+        files: Mapping[str, Source] | Iterable[PathLike | tuple[str, Source]], *,
         progress: ProgressCallback | None = None, workers: int | None = None,
         checksum: str | None = None, max_upload_size: int | None = None,
         priority: str | None = None, name: str | None = None, job_id: str | None = None,
@@ -377,7 +390,7 @@ class Client:
 
     def get_files(
         self, bucket: str,
-        files: Mapping[str, PathLike] | Iterable[str | tuple[str, PathLike]], *,
+        files: Mapping[str, Source] | Iterable[str | tuple[str, Source]], *,
         dest_dir: PathLike | None = None, progress: ProgressCallback | None = None,
         workers: int | None = None, verify: bool = True, in_order: bool = False,
         priority: str | None = None, name: str | None = None, job_id: str | None = None,
@@ -391,3 +404,13 @@ class Client:
             blob_retries=blob_retries, max_retry_after_s=max_retry_after_s,
             stall_timeout_s=stall_timeout_s)
         return transfer.run(progress)
+
+    def get_bytes(
+        self, bucket: str, names: Iterable[str], *, progress: ProgressCallback | None = None,
+        workers: int | None = None, verify: bool = True,
+    ) -> dict[str, bytearray]:
+        """Objects into memory with one bulk GET (sizes from HEAD first)."""
+        buffers = {name: bytearray(self._native.head_object(bucket, name).size)
+                   for name in names}
+        self.get_files(bucket, buffers, progress=progress, workers=workers, verify=verify)
+        return buffers

@@ -250,3 +250,17 @@ def test_a_thousand_objects_of_mixed_sizes(client, tmp_path, rng):
     assert got.bytes_transferred == put.bytes_total
     for name, path in files.items():
         assert (out / name).read_bytes() == path.read_bytes(), name
+
+
+def test_buffers_instead_of_files(client, rng):
+    payloads = {"m/one": rng.randbytes(150_000), "m/two": rng.randbytes(10), "m/three": b""}
+    client.put_bucket(BUCKET)
+    put = client.put_files(BUCKET, {k: memoryview(v) for k, v in payloads.items()},
+                           max_upload_size=64 * 1024, checksum="md5")
+    assert put.bytes_transferred == 150_010
+    assert client.get_bytes(BUCKET, payloads) == payloads
+    small = bytearray(5)
+    with pytest.raises(errors.BufferTooSmallError):
+        client.get_files(BUCKET, {"m/two": small})
+    with pytest.raises(TypeError, match="writable"):
+        client.get_files(BUCKET, {"m/two": b"0123456789"})

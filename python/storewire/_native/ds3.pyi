@@ -480,7 +480,7 @@ class Client:
     def bulk_put(
         self,
         bucket: str,
-        files: Sequence[tuple[str, _Path]],
+        files: Sequence[tuple[str, _Path | Buffer]],
         *,
         workers: int = 8,
         checksum: str = "crc32c",
@@ -492,11 +492,11 @@ class Client:
         max_retry_after_s: float = 60.0,
         stall_timeout_s: float | None = None,
     ) -> BulkTransfer:
-        """A bulk PUT of (object name, local path) pairs; call run() on the result."""
+        """A bulk PUT of (object name, local path or buffer) pairs; call run() on the result."""
     def bulk_get(
         self,
         bucket: str,
-        files: Sequence[tuple[str, _Path]],
+        files: Sequence[tuple[str, _Path | Buffer]],
         *,
         workers: int = 8,
         verify: bool = True,
@@ -508,6 +508,7 @@ class Client:
         max_retry_after_s: float = 60.0,
         stall_timeout_s: float | None = None,
     ) -> BulkTransfer:
-        """A bulk GET of (object name, local path) pairs; call run() on the result."""
+        """A bulk GET of (object name, local path or writable buffer) pairs; call run() on
+        the result."""
     def __enter__(self) -> Client: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -99,7 +99,7 @@ class Client:
         retry_base_delay_s: float = 0.1,
         retry_max_delay_s: float = 20.0,
         retry_statuses: Sequence[int] = (500, 502, 503, 504),
-        user_agent: str = ...,
+        user_agent: str | None = None,
     ) -> None: ...
     def perform(self, request: Request) -> Response:
         """Run one request; raises the storewire.errors type on a transport failure."""

@@ -35,7 +35,7 @@ $(STAMPS)/apt: third_party/debian-packages.txt
 $(STAMPS)/venv: $(STAMPS)/apt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12" \
+	$(PY) -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12" cmake ninja \
 	    pytest mypy ruff boto3 botocore cryptography urllib3 pycurl obstore pyyaml
 	@mkdir -p $(STAMPS) && touch $@
 

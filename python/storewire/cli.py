@@ -2,7 +2,7 @@
 
 storewire version      the package version and how the native core was built
 storewire selfcheck    run the HTTP engine self-check against a local server
-storewire serve ...    start the emulators (arrive with the DS3/V3IO/Sector issues)
+storewire serve ...    start the DS3 and V3IO emulators on loopback (Sector: its own issue)
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 EMULATORS = ("ds3", "v3io", "sector")
-EXIT_UNAVAILABLE = 2
 
 
 def _host_port(text: str) -> tuple[str, int]:
@@ -76,14 +75,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def serve(options: ServeOptions) -> int:
-    """Start the requested emulators and block until Ctrl-C. Not available yet."""
-    wanted = ", ".join(options.only)
-    print(
-        f"storewire serve: the emulators ({wanted}) are not part of this build yet; "
-        "they arrive with the DS3, V3IO and Sector issues.",
-        file=sys.stderr,
-    )
-    return EXIT_UNAVAILABLE
+    """Start the requested emulators, print their endpoints, block until Ctrl-C."""
+    from .emulators import serve as emulators
+
+    return emulators.serve(options)
 
 
 def build_parser() -> argparse.ArgumentParser:

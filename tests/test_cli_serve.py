@@ -18,7 +18,14 @@ from storewire._native import auth, http, xml
 def _start(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
     env_file = tmp_path / "storewire.env"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "storewire.cli", "serve", *args, "--env-file", str(env_file)],
+        # The console script the wheel installs, as a user would type it.
+        [
+            str(Path(sys.executable).with_name("storewire")),
+            "serve",
+            *args,
+            "--env-file",
+            str(env_file),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -114,17 +114,6 @@ def test_console_script_version():
     assert "libcurl" in out.stdout and "OpenSSL" in out.stdout
 
 
-def test_serve_is_announced_but_not_available():
-    out = subprocess.run(
-        [_console_script(), "serve", "--ds3", "127.0.0.1:0", "--only", "ds3"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.returncode == 2
-    assert "DS3, V3IO and Sector issues" in out.stderr
-
-
 @pytest.mark.parametrize(
     "args", [["serve", "--ds3", "nohostport"], ["serve", "--only", "ftp"], ["nonsense"], []]
 )

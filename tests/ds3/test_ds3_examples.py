@@ -43,3 +43,13 @@ def test_listing_example(emulator, tmp_path):
     out = _run("listing.py", emulator, tmp_path)
     assert "folders: ['docs/', 'logs/']" in out
     assert "page 4:" in out and out.strip().endswith("done")
+
+
+def test_run_examples_starts_its_own_emulator(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if "proxy" not in k.lower() and not k.startswith("DS3_")}
+    proc = subprocess.run([sys.executable, str(EXAMPLES / "run_examples.py")], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for script in ("bulk_put.py", "bulk_get.py", "listing.py"):
+        assert f"{script}: ok" in proc.stdout

@@ -10,18 +10,16 @@
 
 #include "ds3/bulk.h"
 #include "ds3/client.h"
+#include "convert.h"
 #include "errors.h"
 #include "init.h"
 
 namespace py = pybind11;
+using storewire::bindings::fspath;
 using namespace storewire;
 using namespace storewire::ds3;
 
 namespace {
-
-std::string fspath(const py::object& path) {
-  return py::str(py::module_::import("os").attr("fspath")(path));
-}
 
 // Runs between waits without the GIL: takes it only to look for Ctrl-C.
 const Checkpoint& signal_checkpoint() {

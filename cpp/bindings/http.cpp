@@ -7,19 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "convert.h"
 #include "errors.h"
 #include "http/client.h"
 #include "init.h"
 
 namespace py = pybind11;
+using storewire::bindings::fspath;
 using namespace storewire;
 using namespace storewire::http;
 
 namespace {
-
-std::string fspath(const py::object& path) {
-  return py::str(py::module_::import("os").attr("fspath")(path));
-}
 
 HeaderList to_headers(const py::object& obj) {
   HeaderList out;

@@ -166,6 +166,7 @@ class Run {
         last_checkpoint_ = Clock::now();
         checkpoint_();  // takes the GIL in the binding: not on every turn of the loop
       }
+      const std::uint64_t seen = completions_->count();  // before reap(): no lost wake-up
       reap();
       if (done_count_ == blobs_.size() && inflight_.empty()) break;
       if (queue_.empty() && Clock::now() >= next_poll_ && pending_count() > 0) poll();
@@ -175,7 +176,7 @@ class Run {
         launch(i);
       }
       if (!inflight_.empty()) {
-        inflight_.front().batch->wait_for(std::chrono::milliseconds(2));
+        completions_->wait_for(seen, std::chrono::milliseconds(50));
       } else if (queue_.empty()) {
         auto wait = std::min(next_poll_ - Clock::now(), std::chrono::duration_cast<Clock::duration>(
                                                             std::chrono::milliseconds(50)));
@@ -325,7 +326,7 @@ class Run {
       spec = client_.get_object_request(r);
     }
     b.state = State::InFlight;
-    inflight_.push_back(InFlight{i, client_.http().submit({spec}), spec});
+    inflight_.push_back(InFlight{i, client_.http().submit({spec}, completions_), spec});
   }
 
   void reap() {
@@ -438,6 +439,8 @@ class Run {
   std::unordered_map<std::string, std::vector<std::size_t>> chunk_blobs_;
   std::deque<std::size_t> queue_;
   std::vector<InFlight> inflight_;
+  // Notified by every blob batch that completes: the loop sleeps on it, not on a batch.
+  std::shared_ptr<http::CompletionSignal> completions_ = std::make_shared<http::CompletionSignal>();
   std::size_t done_count_ = 0;
   std::size_t pending_ = 0;  // blobs in State::Pending (not queued, sent or done)
   std::uint64_t bytes_done_ = 0;

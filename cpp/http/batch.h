@@ -4,6 +4,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -11,15 +13,50 @@
 
 namespace storewire::http {
 
+// Lets one thread sleep until any of many batches completes (e.g. a bulk engine with
+// several blobs in flight), instead of polling each batch.
+class CompletionSignal {
+ public:
+  void notify() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++count_;
+    }
+    changed_.notify_all();
+  }
+  std::uint64_t count() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return count_;
+  }
+  // Waits until a notify() after `seen` (a value of count()) or the timeout.
+  void wait_for(std::uint64_t seen, std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait_for(lock, timeout, [&] { return count_ != seen; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::uint64_t count_ = 0;
+};
+
 class Batch {
  public:
-  explicit Batch(std::size_t count) : results_(count), remaining_(count) {}
+  explicit Batch(std::size_t count, std::shared_ptr<CompletionSignal> signal = nullptr)
+      : results_(count), remaining_(count), signal_(std::move(signal)) {}
 
   // Called by the event loop when one transfer is over for good.
   void complete(std::size_t index, Result result) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    results_[index] = std::move(result);
-    if (--remaining_ == 0) done_.notify_all();
+    bool finished;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      results_[index] = std::move(result);
+      finished = --remaining_ == 0;
+    }
+    if (finished) {
+      done_.notify_all();
+      if (signal_) signal_->notify();
+    }
   }
 
   // Waits up to `timeout`; true when every transfer has completed.
@@ -41,6 +78,7 @@ class Batch {
   std::condition_variable done_;
   std::vector<Result> results_;
   std::size_t remaining_;
+  std::shared_ptr<CompletionSignal> signal_;
 };
 
 }  // namespace storewire::http

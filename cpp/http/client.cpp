@@ -75,8 +75,9 @@ void Client::close() {
   multi_ = nullptr;
 }
 
-std::shared_ptr<Batch> Client::submit(std::vector<std::shared_ptr<const RequestSpec>> specs) {
-  auto batch = std::make_shared<Batch>(specs.size());
+std::shared_ptr<Batch> Client::submit(std::vector<std::shared_ptr<const RequestSpec>> specs,
+                                      std::shared_ptr<CompletionSignal> signal) {
+  auto batch = std::make_shared<Batch>(specs.size(), std::move(signal));
   std::vector<std::unique_ptr<Transfer>> transfers;
   transfers.reserve(specs.size());
   for (std::size_t i = 0; i < specs.size(); ++i)

@@ -33,7 +33,9 @@ class Client {
 
   // Starts all requests; the returned batch completes when every one is over.
   // Specs (and the memory they point to) must stay alive until then.
-  std::shared_ptr<Batch> submit(std::vector<std::shared_ptr<const RequestSpec>> specs);
+  // `signal`, when given, is notified when the batch completes.
+  std::shared_ptr<Batch> submit(std::vector<std::shared_ptr<const RequestSpec>> specs,
+                                std::shared_ptr<CompletionSignal> signal = nullptr);
 
   // Stops the batch's transfers; they complete with a Cancelled failure.
   void cancel(const std::shared_ptr<Batch>& batch);

@@ -18,10 +18,10 @@ from . import __version__, selfcheck
 _EXAMPLES = (
     ("DS3 (BlackPearl)", Path("examples/ds3/run_examples.py")),
     ("S3 (radosgw)", Path("examples/s3/run_examples.py")),
+    ("V3IO", Path("examples/v3io/run_examples.py")),
 )
 # What the demo does not cover yet, and which issue brings it.
 _PENDING = (
-    ("V3IO", "the emulator runs (storewire serve); the client arrives with the V3IO issue"),
     ("Sector", "client + emulator arrive with the Sector issue"),
 )
 

@@ -1,8 +1,17 @@
-"""V3IO (Iguazio) data-plane client — placeholder until the V3IO issue lands.
+"""V3IO (Iguazio) data-plane client: a drop-in for the official ``v3io`` SDK on storewire's
+native HTTP engine.
 
-It will provide the official SDK's surface as a drop-in: ``v3io.dataplane.Client`` (endpoint
-from ``V3IO_API``, access key from ``V3IO_ACCESS_KEY``) with its method names and
-``Response`` (``status_code``, ``output``, ``headers``, ``body``), ``RaiseForStatus``,
-batches, containers, objects, KV items and streams — batches run in parallel on
-storewire's native HTTP engine.
+``v3io.dataplane.Client`` (endpoint from ``V3IO_API``, access key from ``V3IO_ACCESS_KEY``)
+keeps the official method names and ``Response`` (``status_code``, ``output``,
+``headers``, ``body``), ``RaiseForStatus``, batches (run in parallel natively), item
+cursors, objects, KV items and streams. Errors are :mod:`storewire.errors` types that are
+also ``v3io.dataplane.transport.HttpResponseError``.
 """
+
+from __future__ import annotations
+
+from storewire import __version__
+
+from .dataplane import Client, RaiseForStatus
+
+__all__ = ["Client", "RaiseForStatus", "__version__"]

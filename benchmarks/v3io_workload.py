@@ -1,0 +1,97 @@
+"""The V3IO benchmark's workload, run by ``benchmarks/v3io.py`` in a subprocess.
+
+It only uses the API both clients share, so the same file runs under storewire's ``v3io``
+(the repository venv) and under the official ``v3io`` 0.7.2 (its own venv):
+
+    python v3io_workload.py load <container> <table> <count>   # fill the scan table
+    python v3io_workload.py run <container> <prefix> <scan table> <scan count>
+
+``run`` prints one JSON object: per row, wall seconds and the process's CPU seconds (all
+threads). Endpoint and key come from ``V3IO_API``
+and ``V3IO_ACCESS_KEY``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import v3io.dataplane
+
+ITEMS = 10_000
+OBJECTS = 1_000
+OBJECT_BYTES = 4096
+LOAD_BATCH = 5_000
+
+
+def _client() -> v3io.dataplane.Client:
+    return v3io.dataplane.Client()
+
+
+def load(container: str, table: str, count: int) -> None:
+    client = _client()
+    for start in range(0, count, LOAD_BATCH):
+        for i in range(start, min(count, start + LOAD_BATCH)):
+            client.batch.kv.put(container, table, f"item-{i:06d}",
+                                {"n": i, "x": i * 0.25, "name": f"name-{i}", "ok": i % 2 == 0})
+        client.batch.wait()
+    # one untimed scan, so that neither client's timed scan pays for a cold server
+    assert len(client.kv.new_cursor(container, table).all()) == count
+
+
+def run(container: str, prefix: str, scan_table: str, scan_count: int) -> dict[str, float]:
+    client = _client()
+    times: dict[str, float] = {}
+    table = f"{prefix}-items"
+
+    started, cpu = time.perf_counter(), time.process_time()
+    for i in range(ITEMS):
+        client.batch.kv.put(container, table, f"k{i}", {"i": i, "f": i * 0.5, "s": f"v-{i}"})
+    client.batch.wait()
+    times["put_item"] = time.perf_counter() - started
+    times["put_item_cpu"] = time.process_time() - cpu
+
+    started, cpu = time.perf_counter(), time.process_time()
+    for i in range(ITEMS):
+        client.batch.kv.get(container, table, f"k{i}")
+    responses = client.batch.wait()
+    got = [r.output.item for r in responses]
+    times["get_item"] = time.perf_counter() - started
+    times["get_item_cpu"] = time.process_time() - cpu
+    assert len(got) == ITEMS and got[-1]["i"] == ITEMS - 1, got[-1]
+
+    started, cpu = time.perf_counter(), time.process_time()
+    items = client.kv.new_cursor(container, scan_table).all()
+    times["scan"] = time.perf_counter() - started
+    times["scan_cpu"] = time.process_time() - cpu
+    assert len(items) == scan_count, len(items)
+
+    body = bytes(range(256)) * (OBJECT_BYTES // 256)
+    started, cpu = time.perf_counter(), time.process_time()
+    for i in range(OBJECTS):
+        client.batch.object.put(container, f"{prefix}-objects/o{i}", body=body)
+    client.batch.wait()
+    times["put_object"] = time.perf_counter() - started
+    times["put_object_cpu"] = time.process_time() - cpu
+
+    started, cpu = time.perf_counter(), time.process_time()
+    for i in range(OBJECTS):
+        client.batch.object.get(container, f"{prefix}-objects/o{i}")
+    responses = client.batch.wait()
+    times["get_object"] = time.perf_counter() - started
+    times["get_object_cpu"] = time.process_time() - cpu
+    assert all(r.body == body for r in responses)
+    return times
+
+
+def main(argv: list[str]) -> int:
+    if argv[0] == "load":
+        load(argv[1], argv[2], int(argv[3]))
+        return 0
+    print(json.dumps(run(argv[1], argv[2], argv[3], int(argv[4]))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,325 @@
+"""Encoders: each V3IO operation's arguments -> a :class:`Call` (method, path, headers,
+body, output class). Encoding is pure and cheap, so a batch can encode thousands of calls
+before sending any of them; the transport turns a Call into a native request.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from . import output
+from .response import RaiseForStatusArg
+from .typed import encode_attributes, encode_value
+
+__all__ = ["Call"]
+
+_JSON = ("Content-Type", "application/json")
+_OCTET = ("Content-Type", "application/octet-stream")  # the SDK misspells it; we do not
+_SEEK_TYPES = ("EARLIEST", "LATEST", "SEQUENCE", "TIME")
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+@dataclass(slots=True)
+class Call:
+    """One encoded request; ``path`` is already percent-encoded (with the query)."""
+
+    operation: str
+    method: str
+    path: str
+    headers: list[tuple[str, str]]
+    body: bytes | memoryview | None = None
+    output_class: type[output.Output] | None = None
+    resource: str = ""
+    access_key: str | None = None
+    raise_for_status: RaiseForStatusArg = None
+
+
+def _path(container: str, path: str = "", collection: bool = False) -> str:
+    """``/<container>/<path>`` percent-encoded with ``/`` kept; ``collection`` ensures the
+    trailing slash that marks a table, stream or shard."""
+    full = f"/{container}/{path.lstrip('/')}"
+    if collection and not full.endswith("/"):
+        full += "/"
+    return quote(full, safe="/")
+
+
+def _function(name: str, body: Mapping[str, Any] | None) -> tuple[list[tuple[str, str]], bytes]:
+    headers = [("X-v3io-function", name)]
+    if body is None:
+        return headers, b""
+    headers.append(_JSON)
+    return headers, _dumps(body).encode()
+
+
+def _data_call(
+    operation: str,
+    method: str,
+    container: str,
+    path: str,
+    body: Mapping[str, Any] | None,
+    output_class: type[output.Output] | None = None,
+    *,
+    collection: bool = False,
+) -> Call:
+    headers, data = _function(operation, body)
+    return Call(operation, method, _path(container, path, collection), headers, data,
+                output_class, f"{container}/{path.lstrip('/')}")
+
+
+# containers
+
+
+def get_containers() -> Call:
+    return Call("GetContainers", "GET", "/", [], None, output.GetContainersOutput, "/")
+
+
+def get_container_contents(
+    container: str,
+    path: str,
+    get_all_attributes: bool | None = None,
+    directories_only: bool | None = None,
+    limit: int | None = None,
+    marker: str | None = None,
+) -> Call:
+    query: list[tuple[str, str]] = [("prefix", path or "/")]
+    if get_all_attributes:
+        query.append(("prefix-info", "1"))
+    if directories_only:
+        query.append(("prefix-only", "1"))
+    if limit is not None:
+        query.append(("max-keys", str(limit)))
+    if marker:
+        query.append(("marker", marker))
+    url = quote(f"/{container}", safe="/") + "?" + urlencode(query, quote_via=quote)
+    return Call("ListContainer", "GET", url, [], None, output.GetContainerContentsOutput,
+                f"{container}/{path.lstrip('/')}")
+
+
+# objects
+
+
+def get_object(
+    container: str, path: str, offset: int | None = None, num_bytes: int | None = None
+) -> Call:
+    headers: list[tuple[str, str]] = []
+    if offset is not None or num_bytes is not None:
+        start = offset or 0
+        end = "" if num_bytes is None else str(start + num_bytes - 1)
+        headers.append(("Range", f"bytes={start}-{end}"))
+    return Call("GetObject", "GET", _path(container, path), headers, None, None,
+                f"{container}/{path.lstrip('/')}")
+
+
+def _as_bytes(body: Any) -> bytes | memoryview:
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, bytes):
+        return body
+    return memoryview(body).cast("B")  # any buffer, sent without a copy
+
+
+def put_object(container: str, path: str, body: Any = None, append: bool | None = None) -> Call:
+    headers = [("Range", "-1")] if append else [_OCTET]
+    operation = "AppendObject" if append else "PutObject"
+    return Call(operation, "PUT", _path(container, path), headers, _as_bytes(body), None,
+                f"{container}/{path.lstrip('/')}")
+
+
+def delete_object(container: str, path: str) -> Call:
+    return Call("DeleteObject", "DELETE", _path(container, path), [], None, None,
+                f"{container}/{path.lstrip('/')}")
+
+
+def head_object(container: str, path: str) -> Call:
+    return Call("HeadObject", "HEAD", _path(container, path), [], None, None,
+                f"{container}/{path.lstrip('/')}")
+
+
+# key-value
+
+
+def put_item(
+    container: str, path: str, attributes: Mapping[str, Any], condition: str | None = None,
+    update_mode: str | None = None,
+) -> Call:
+    body: dict[str, Any] = {"Item": encode_attributes(attributes)}
+    if condition:
+        body["ConditionExpression"] = condition
+    if update_mode:
+        body["UpdateMode"] = update_mode
+    return _data_call("PutItem", "PUT", container, path, body)
+
+
+def _literal(name: str, value: Any) -> str:
+    """A Python value as an expression literal (to merge ``attributes`` into an
+    expression instead of sending both, the SDK's defect v3io.md §12.11)."""
+    kind = type(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int or kind is float:
+        return repr(value)
+    if kind is str and "'" not in value and "\\" not in value:
+        return f"'{value}'"
+    if kind in (bytes, bytearray, list) or kind.__name__ == "array":
+        return f"blob('{encode_value(value)['B']}')"
+    raise ValueError(f"attribute {name!r}: cannot combine {kind.__name__} with an expression")
+
+
+def update_item(
+    container: str,
+    path: str,
+    attributes: Mapping[str, Any] | None = None,
+    expression: str | None = None,
+    condition: str | None = None,
+    update_mode: str | None = None,
+    alternate_expression: str | None = None,
+) -> Call:
+    if expression is None and alternate_expression is None:
+        # a merge of plain attributes: PutItem with an UpdateMode, as the SDK sends it
+        return put_item(container, path, attributes or {}, condition,
+                        update_mode or "CreateOrReplaceAttributes")
+    if attributes:
+        sets = "; ".join(f"SET {k}={_literal(k, v)}" for k, v in attributes.items())
+        expression = f"{sets}; {expression}" if expression else sets
+    body: dict[str, Any] = {
+        "UpdateMode": update_mode or "CreateOrReplaceAttributes",
+        "UpdateExpression": expression or "",
+    }
+    if condition:
+        body["ConditionExpression"] = condition
+    if alternate_expression:
+        body["AlternateUpdateExpression"] = alternate_expression
+    return _data_call("UpdateItem", "POST", container, path, body)
+
+
+def _attribute_names(names: str | Iterable[str]) -> str:
+    # a plain string is passed as is (the SDK character-joins it, v3io.md §12.10)
+    return names if isinstance(names, str) else ",".join(names)
+
+
+def get_item(container: str, path: str, attribute_names: str | Iterable[str] = "*") -> Call:
+    body = {"AttributesToGet": _attribute_names(attribute_names)}
+    return _data_call("GetItem", "PUT", container, path, body, output.GetItemOutput)
+
+
+def get_items(
+    container: str,
+    path: str,
+    table_name: str | None = None,
+    attribute_names: str | Iterable[str] = "*",
+    filter_expression: str | None = None,
+    marker: str | None = None,
+    sharding_key: str | None = None,
+    limit: int | None = None,
+    segment: int | None = None,
+    total_segments: int | None = None,
+    sort_key_range_start: str | None = None,
+    sort_key_range_end: str | None = None,
+) -> Call:
+    body: dict[str, Any] = {"AttributesToGet": _attribute_names(attribute_names)}
+    optional = (
+        ("TableName", table_name),
+        ("FilterExpression", filter_expression),
+        ("Marker", marker),
+        ("ShardingKey", sharding_key),
+        ("Limit", limit),
+        ("Segment", segment),
+        ("TotalSegment", total_segments),
+        ("SortKeyRangeStart", sort_key_range_start),
+        ("SortKeyRangeEnd", sort_key_range_end),
+    )
+    body.update((k, v) for k, v in optional if v is not None)
+    return _data_call("GetItems", "PUT", container, path, body, output.GetItemsOutput,
+                      collection=True)
+
+
+def create_schema(
+    container: str, path: str, key: str | None = None, fields: Sequence[Any] | None = None
+) -> Call:
+    schema = {"hashingBucketNum": 0, "key": key, "fields": list(fields or [])}
+    table = path.rstrip("/")
+    return put_object(container, f"{table}/.#schema", _dumps(schema).encode())
+
+
+# streams
+
+
+def create_stream(
+    container: str, path: str, shard_count: int, retention_period_hours: int | None = None
+) -> Call:
+    body = {"ShardCount": shard_count, "RetentionPeriodHours": retention_period_hours or 24}
+    return _data_call("CreateStream", "POST", container, path, body, collection=True)
+
+
+def update_stream(container: str, path: str, shard_count: int) -> Call:
+    return _data_call("UpdateStream", "POST", container, path, {"ShardCount": shard_count},
+                      collection=True)
+
+
+def describe_stream(container: str, path: str) -> Call:
+    return _data_call("DescribeStream", "PUT", container, path, None,
+                      output.DescribeStreamOutput, collection=True)
+
+
+def seek_shard(
+    container: str,
+    path: str,
+    seek_type: str,
+    starting_sequence_number: int | None = None,
+    timestamp_sec: int | None = None,
+    timestamp_nsec: int | None = None,
+) -> Call:
+    if seek_type not in _SEEK_TYPES:
+        raise ValueError(f"seek_type must be one of {', '.join(_SEEK_TYPES)}, not {seek_type!r}")
+    body: dict[str, Any] = {"Type": seek_type}
+    if seek_type == "SEQUENCE":
+        if starting_sequence_number is None:
+            raise ValueError("seek_type SEQUENCE needs starting_sequence_number")
+        body["StartingSequenceNumber"] = starting_sequence_number
+    elif seek_type == "TIME":
+        if timestamp_sec is None:
+            raise ValueError("seek_type TIME needs timestamp_sec")
+        body["TimestampSec"] = timestamp_sec
+        body["TimestampNSec"] = timestamp_nsec or 0
+    return _data_call("SeekShard", "PUT", container, path, body, output.SeekShardOutput,
+                      collection=True)
+
+
+def _b64(data: Any) -> str:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return base64.b64encode(raw).decode("ascii")
+
+
+def put_records(container: str, path: str, records: Sequence[Mapping[str, Any]]) -> Call:
+    encoded = []
+    for record in records:
+        entry: dict[str, Any] = {"Data": _b64(record["data"])}
+        if record.get("client_info") is not None:
+            entry["ClientInfo"] = _b64(record["client_info"])
+        if record.get("shard_id") is not None:
+            entry["ShardId"] = record["shard_id"]
+        if record.get("partition_key") is not None:
+            entry["PartitionKey"] = record["partition_key"]
+        encoded.append(entry)
+    return _data_call("PutRecords", "POST", container, path, {"Records": encoded},
+                      output.PutRecordsOutput, collection=True)
+
+
+def get_records(container: str, path: str, location: str, limit: int | None = None) -> Call:
+    body: dict[str, Any] = {"Location": location}
+    if limit is not None:
+        body["Limit"] = limit
+    return _data_call("GetRecords", "PUT", container, path, body, output.GetRecordsOutput,
+                      collection=True)
+
+
+def join(*parts: Any) -> str:
+    """Model-style path pieces (table path + key, stream path + shard) as one path."""
+    return "/".join(str(p).strip("/") for p in parts if str(p).strip("/"))

@@ -47,4 +47,6 @@ PYBIND11_MODULE(_native, m) {
   add_area(m, "auth", "AWS signatures (V2, DS3 V2, V4), hashes and checksums.", &init_auth);
   add_area(m, "xml", "Small pugixml helpers for DS3 and S3 documents.", &init_xml);
   add_area(m, "ds3", "DS3 (Spectra BlackPearl) requests, parsers and the bulk engine.", &init_ds3);
+  add_area(m, "sector", "Sector 2.x client: TLS login, GMP messaging, file-system commands.",
+           &init_sector);
 }

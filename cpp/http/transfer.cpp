@@ -168,6 +168,7 @@ void Transfer::close_files() {
 }
 
 void Transfer::reset_attempt() {
+  if (spec_->observer) spec_->observer->reset();
   Result fresh;
   fresh.attempts = result_.attempts;
   result_ = std::move(fresh);
@@ -352,6 +353,8 @@ size_t Transfer::on_write(char* data, size_t size, size_t n, void* self_ptr) {
       done += static_cast<size_t>(w);
     }
   }
+  if (self->spec_->observer && self->sink_accepts_body())
+    self->spec_->observer->update(data, len);
   self->sink_pos_ += len;
   self->result_.bytes_received = self->sink_pos_;
   return len;

@@ -1,7 +1,9 @@
 // Plain data types of the HTTP engine: what a request asks for, what a result holds.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -36,6 +38,16 @@ struct BodySink {
   std::uint64_t offset = 0;     // File: where the first byte lands
 };
 
+// Sees the bytes of a successful (2xx) response body as they are delivered, e.g. to
+// checksum a download on the fly instead of reading it back. Called on the engine's
+// thread; reset() starts every attempt.
+class BodyObserver {
+ public:
+  virtual ~BodyObserver() = default;
+  virtual void reset() = 0;
+  virtual void update(const char* data, std::size_t size) = 0;
+};
+
 struct RequestSpec {
   std::string method = "GET";
   std::string url;
@@ -44,6 +56,7 @@ struct RequestSpec {
   BodySink sink;
   std::optional<bool> retry;         // unset: retry only idempotent methods
   std::optional<double> timeout_s;   // unset: the client's total timeout
+  std::shared_ptr<BodyObserver> observer;  // optional
 };
 
 struct Timings {

@@ -1,0 +1,100 @@
+// A Sector 2.x client session: login over TLS, then file-system commands over GMP.
+// Thread-safe: any number of threads may call commands concurrently.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sector/datachn.h"
+#include "sector/file.h"
+#include "sector/gmp.h"
+#include "sector/login.h"
+#include "sector/protocol.h"
+
+namespace storewire::sector {
+
+
+struct ClientOptions {
+  std::string bind_ip = "0.0.0.0";  // local address of the GMP ports
+  double timeout_s = 60.0;          // per request (login: connect + exchange)
+  double retransmit_s = 1.0;        // GMP resend interval for unacknowledged messages
+};
+
+class Client {
+ public:
+  Client(std::string host, int port, ClientOptions options = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Logs in (TLS, trust pinned to cert_path). Throws SectorError(-2000) on bad credentials.
+  void login(const std::string& user, const std::string& password, const std::string& cert_path,
+             const Checkpoint& cp = {});
+  // Re-login that keeps the current session key (after a master restart).
+  void relogin(const Checkpoint& cp = {});
+  void logout(const Checkpoint& cp = {});
+  void close();
+
+  bool logged_in() const;
+  std::int32_t session_key() const;
+  int gmp_port() const { return gmp_.port(); }
+  const std::string& host() const { return host_; }
+  int port() const { return port_; }
+  GmpStats gmp_stats() const { return gmp_.stats(); }
+
+  std::vector<FileAttr> list(const std::string& path, bool with_locations = true,
+                             const Checkpoint& cp = {});
+  FileAttr stat(const std::string& path, const Checkpoint& cp = {});
+  void mkdir(const std::string& path, const Checkpoint& cp = {});
+  void move(const std::string& src, const std::string& dst, const Checkpoint& cp = {});
+  void remove(const std::string& path, const Checkpoint& cp = {});
+  void rmr(const std::string& path, const Checkpoint& cp = {});  // client-side recursion
+  void copy(const std::string& src, const std::string& dst, const Checkpoint& cp = {});
+  void utime(const std::string& path, std::int64_t mtime, const Checkpoint& cp = {});
+  SysInfo sysinfo(const Checkpoint& cp = {});
+  std::pair<std::int64_t, std::int64_t> df(const Checkpoint& cp = {});  // (available, used)
+  void keepalive(const Checkpoint& cp = {});
+
+  // Files (§7). mode: OpenMode bits; WRITE on a missing file creates it.
+  std::unique_ptr<File> open(const std::string& path, std::int32_t mode,
+                             const std::string& options = {}, const Checkpoint& cp = {});
+  // Whole-file transfers between a local file and Sector; return the bytes moved.
+  std::int64_t upload(const std::string& local, const std::string& remote,
+                      const Checkpoint& cp = {});
+  std::int64_t download(const std::string& remote, const std::string& local,
+                        const Checkpoint& cp = {});
+
+  DataChannel& data_channel() { return *data_; }
+  // The login's data-encryption key and IV (16 + 8 bytes).
+  std::pair<std::string, std::string> crypto_material() const;
+  int data_port() const { return data_->port(); }
+  double timeout_s() const { return options_.timeout_s; }
+
+ private:
+  // Sends type+key+data to the master; returns the reply's data, throws on an error reply.
+  std::string request(std::int32_t type, const std::string& data, const char* op,
+                      const std::string& resource, const Checkpoint& cp);
+  std::string request_once(std::int32_t type, std::int32_t key, const std::string& data,
+                           const char* op, const std::string& resource, const Checkpoint& cp);
+  std::int32_t key_or_throw(const char* op) const;
+  std::string two_paths(const std::string& src, const std::string& dst) const;
+
+  std::string host_;
+  int port_;
+  std::string master_ip_;
+  ClientOptions options_;
+  Gmp gmp_;
+  std::unique_ptr<DataChannel> data_;
+
+  mutable std::mutex mu_;
+  std::int32_t key_ = 0;
+  std::string user_, password_, cert_path_;
+  std::string crypto_key_, crypto_iv_;
+};
+
+}  // namespace storewire::sector

@@ -1,0 +1,313 @@
+#include "sector/datachn.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <udt/udt.h>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "sector/protocol.h"
+#include "sector/udt_link.h"
+#include "storewire/error.h"
+
+namespace storewire::sector {
+
+namespace {
+
+sockaddr_in make_addr(const std::string& ip, int port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  if (inet_pton(AF_INET, ip.c_str(), &a.sin_addr) != 1)
+    throw Error(ErrorKind::InvalidArgument, "not an IPv4 address: " + ip);
+  return a;
+}
+
+std::string udt_error_text() { return UDT::getlasterror().getErrorMessage(); }
+
+UDTSOCKET rendezvous_socket(const std::string& bind_ip, int port) {
+  UDTSOCKET s = UDT::socket(AF_INET, SOCK_STREAM, 0);
+  if (s == UDT::INVALID_SOCK)
+    throw Error(ErrorKind::Connection, "UDT socket failed: " + udt_error_text());
+  bool yes = true;
+  UDT::setsockopt(s, 0, UDT_REUSEADDR, &yes, sizeof yes);
+  UDT::setsockopt(s, 0, UDT_RENDEZVOUS, &yes, sizeof yes);
+  int buf = 16 << 20;
+  UDT::setsockopt(s, 0, UDT_SNDBUF, &buf, sizeof buf);
+  UDT::setsockopt(s, 0, UDT_RCVBUF, &buf, sizeof buf);
+  int udp_buf = 4 << 20;
+  UDT::setsockopt(s, 0, UDP_SNDBUF, &udp_buf, sizeof udp_buf);
+  UDT::setsockopt(s, 0, UDP_RCVBUF, &udp_buf, sizeof udp_buf);
+  sockaddr_in a = make_addr(bind_ip, port);
+  if (UDT::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == UDT::ERROR) {
+    std::string why = udt_error_text();
+    UDT::close(s);
+    throw Error(ErrorKind::Connection, "UDT bind failed: " + why);
+  }
+  return s;
+}
+
+}  // namespace
+
+DataChannel::DataChannel(const std::string& bind_ip, int port) : bind_ip_(bind_ip) {
+  udt_init();
+  base_ = rendezvous_socket(bind_ip, port);
+  sockaddr_in bound{};
+  int len = sizeof bound;
+  UDT::getsockname(base_, reinterpret_cast<sockaddr*>(&bound), &len);
+  port_ = ntohs(bound.sin_port);
+}
+
+DataChannel::~DataChannel() { close(); }
+
+void DataChannel::close() {
+  std::map<std::pair<std::string, int>, std::shared_ptr<Peer>> peers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    peers.swap(peers_);
+  }
+  for (auto& [k, p] : peers) UDT::close(p->sock);
+  if (base_ >= 0) UDT::close(base_);
+  base_ = -1;
+}
+
+std::shared_ptr<DataChannel::Peer> DataChannel::peer(const std::string& ip, int port) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = peers_.find({ip, port});
+  if (it == peers_.end())
+    throw SectorError(E_DATACHN, "data channel", ip + ":" + std::to_string(port));
+  return it->second;
+}
+
+void DataChannel::drop(const std::string& ip, int port) {
+  std::shared_ptr<Peer> p;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = peers_.find({ip, port});
+    if (it == peers_.end()) return;
+    p = it->second;
+    peers_.erase(it);
+  }
+  UDT::close(p->sock);
+}
+
+void DataChannel::connect(const std::string& ip, int port, double timeout_s,
+                          const Checkpoint& cp) {
+  std::lock_guard<std::mutex> connecting(connect_mu_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = peers_.find({ip, port});
+    if (it != peers_.end()) {
+      UDTSTATUS st = UDT::getsockstate(it->second->sock);
+      if (st == CONNECTED) return;
+      UDT::close(it->second->sock);
+      peers_.erase(it);
+    }
+  }
+  if (cp) cp();
+  UDTSOCKET s = rendezvous_socket(bind_ip_, port_);
+  bool nonblocking = false;
+  UDT::setsockopt(s, 0, UDT_SNDSYN, &nonblocking, sizeof nonblocking);  // async connect
+  sockaddr_in a = make_addr(ip, port);
+  if (UDT::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == UDT::ERROR) {
+    std::string why = udt_error_text();
+    UDT::close(s);
+    throw SectorError(E_CONNECTION, "data channel", ip + ":" + std::to_string(port) + ": " + why);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  for (;;) {
+    UDTSTATUS st = UDT::getsockstate(s);
+    if (st == CONNECTED) break;
+    if (st != CONNECTING || std::chrono::steady_clock::now() > deadline) {
+      UDT::close(s);
+      throw SectorError(st == CONNECTING ? E_TIMEOUT : E_CONNECTION, "data channel",
+                        ip + ":" + std::to_string(port));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (cp) {
+      try {
+        cp();
+      } catch (...) {
+        UDT::close(s);
+        throw;
+      }
+    }
+  }
+  bool blocking = true;
+  UDT::setsockopt(s, 0, UDT_SNDSYN, &blocking, sizeof blocking);
+  int rcv_ms = 1000;  // only to poll for Ctrl-C: a timeout means "keep waiting" (§9.3)
+  UDT::setsockopt(s, 0, UDT_RCVTIMEO, &rcv_ms, sizeof rcv_ms);
+  auto p = std::make_shared<Peer>();
+  p->sock = s;
+  std::lock_guard<std::mutex> lock(mu_);
+  peers_[{ip, port}] = p;
+}
+
+void DataChannel::send_frame(const std::string& ip, int port, std::int32_t session,
+                             const void* data, std::size_t size) {
+  auto p = peer(ip, port);
+  std::lock_guard<std::mutex> lock(p->send_mu);
+  Writer w;
+  w.i32(session);
+  w.i32(static_cast<std::int32_t>(size));
+  auto send_all = [&](const char* b, std::size_t n) {
+    while (n > 0) {
+      int chunk = static_cast<int>(std::min<std::size_t>(n, 8u << 20));
+      int sent = UDT::send(p->sock, b, chunk, 0);
+      if (sent == UDT::ERROR) {
+        std::string why = udt_error_text();
+        drop(ip, port);
+        throw SectorError(E_CONNECTION, "data channel", why);
+      }
+      b += sent;
+      n -= static_cast<std::size_t>(sent);
+    }
+  };
+  if (size <= 65536) {  // small frames: one send, so header and payload travel together
+    w.raw(data, size);
+    send_all(w.bytes().data(), w.bytes().size());
+    return;
+  }
+  send_all(w.bytes().data(), w.bytes().size());
+  send_all(static_cast<const char*>(data), size);
+}
+
+void DataChannel::send_error(const std::string& ip, int port, std::int32_t session) {
+  auto p = peer(ip, port);
+  std::lock_guard<std::mutex> lock(p->send_mu);
+  std::int32_t head[2] = {session, -1};
+  if (UDT::send(p->sock, reinterpret_cast<const char*>(head), 8, 0) != 8)
+    throw SectorError(E_CONNECTION, "data channel", udt_error_text());
+}
+
+void DataChannel::send_i32(const std::string& ip, int port, std::int32_t session,
+                           std::int32_t v) {
+  send_frame(ip, port, session, &v, 4);
+}
+
+void DataChannel::send_i64_pair(const std::string& ip, int port, std::int32_t session,
+                                std::int64_t a, std::int64_t b) {
+  std::int64_t v[2] = {a, b};
+  send_frame(ip, port, session, v, 16);
+}
+
+void DataChannel::recv_exact(Peer& p, char* buf, std::size_t n, const Checkpoint& cp) {
+  while (n > 0) {
+    int chunk = static_cast<int>(std::min<std::size_t>(n, 8u << 20));
+    int got = UDT::recv(p.sock, buf, chunk, 0);
+    if (got == UDT::ERROR) {
+      int code = UDT::getlasterror_code();
+      if (code == CUDTException::ETIMEOUT || code == CUDTException::EASYNCRCV) {
+        if (cp) cp();
+        continue;
+      }
+      throw SectorError(E_CONNECTION, "data channel", udt_error_text());
+    }
+    if (got == 0) {
+      if (cp) cp();
+      continue;
+    }
+    buf += got;
+    n -= static_cast<std::size_t>(got);
+  }
+}
+
+std::int64_t DataChannel::recv_frame_to(const std::string& ip, int port, std::int32_t session,
+                                        const std::function<void(const char*, std::size_t)>& sink,
+                                        const Checkpoint& cp) {
+  auto p = peer(ip, port);
+  std::lock_guard<std::mutex> lock(p->recv_mu);
+  auto parked = p->parked.find(session);
+  if (parked != p->parked.end() && !parked->second.empty()) {
+    auto [error, f] = std::move(parked->second.front());
+    parked->second.pop_front();
+    if (error) throw SectorError(E_DATACHN, "data channel", "error frame from the slave");
+    sink(f.data(), f.size());
+    return static_cast<std::int64_t>(f.size());
+  }
+  try {
+    for (;;) {
+      char head[8];
+      recv_exact(*p, head, 8, cp);
+      Reader r(head, 8);
+      std::int32_t sess = r.i32();
+      std::int32_t size = r.i32();
+      if (sess == session) {
+        if (size < 0) throw SectorError(E_DATACHN, "data channel", "error frame from the slave");
+        std::string buf(std::min<std::size_t>(static_cast<std::size_t>(size), 4u << 20), '\0');
+        std::size_t left = static_cast<std::size_t>(size);
+        while (left > 0) {
+          std::size_t n = std::min(left, buf.size());
+          recv_exact(*p, buf.data(), n, cp);
+          sink(buf.data(), n);
+          left -= n;
+        }
+        return size;
+      }
+      // Another session's frame: set it aside for its reader.
+      std::string f;
+      if (size > 0) {
+        f.resize(static_cast<std::size_t>(size));
+        recv_exact(*p, f.data(), f.size(), cp);
+      }
+      p->parked[sess].emplace_back(size < 0, std::move(f));
+    }
+  } catch (const SectorError& e) {
+    if (e.sector_code() == E_CONNECTION) drop(ip, port);
+    throw;
+  }
+}
+
+std::string DataChannel::recv_frame(const std::string& ip, int port, std::int32_t session,
+                                    const Checkpoint& cp) {
+  std::string out;
+  recv_frame_to(ip, port, session, [&](const char* d, std::size_t n) { out.append(d, n); }, cp);
+  return out;
+}
+
+std::int32_t DataChannel::recv_i32(const std::string& ip, int port, std::int32_t session,
+                                   const Checkpoint& cp) {
+  std::string f = recv_frame(ip, port, session, cp);
+  if (f.size() < 4) throw Error(ErrorKind::Protocol, "short frame on the Sector data channel");
+  return Reader(f).i32();
+}
+
+bool DataChannel::connected(const std::string& ip, int port) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = peers_.find({ip, port});
+  return it != peers_.end() && UDT::getsockstate(it->second->sock) == CONNECTED;
+}
+
+std::pair<std::int32_t, std::string> DataChannel::recv_any(const std::string& ip, int port,
+                                                           bool& error, const Checkpoint& cp) {
+  auto p = peer(ip, port);
+  std::lock_guard<std::mutex> lock(p->recv_mu);
+  for (auto& [sess, q] : p->parked) {
+    if (q.empty()) continue;
+    auto [err, f] = std::move(q.front());
+    q.pop_front();
+    error = err;
+    return {sess, std::move(f)};
+  }
+  try {
+    char head[8];
+    recv_exact(*p, head, 8, cp);
+    Reader r(head, 8);
+    std::int32_t sess = r.i32();
+    std::int32_t size = r.i32();
+    std::string f;
+    if (size > 0) {
+      f.resize(static_cast<std::size_t>(size));
+      recv_exact(*p, f.data(), f.size(), cp);
+    }
+    error = size < 0;
+    return {sess, std::move(f)};
+  } catch (const SectorError& e) {
+    if (e.sector_code() == E_CONNECTION) drop(ip, port);
+    throw;
+  }
+}
+
+}  // namespace storewire::sector

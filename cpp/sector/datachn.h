@@ -1,0 +1,75 @@
+// The data channel (protocol notes §7.2): UDT stream sockets in rendezvous mode between
+// (our IP, Dc) and (slave IP, D), one per peer, kept for the life of the process. Every
+// unit is a frame: i32 session (transid), i32 size, size bytes; frames of other sessions
+// are set aside for their readers.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+
+namespace storewire::sector {
+
+using Checkpoint = std::function<void()>;
+
+class DataChannel {
+ public:
+  // Binds the base rendezvous socket on (bind_ip, port); port 0 = any free port.
+  explicit DataChannel(const std::string& bind_ip, int port = 0);
+  ~DataChannel();
+  DataChannel(const DataChannel&) = delete;
+  DataChannel& operator=(const DataChannel&) = delete;
+
+  int port() const { return port_; }
+
+  // Connects (rendezvous) to the peer unless already connected.
+  void connect(const std::string& ip, int port, double timeout_s, const Checkpoint& cp);
+  void send_frame(const std::string& ip, int port, std::int32_t session, const void* data,
+                  std::size_t size);
+  void send_error(const std::string& ip, int port, std::int32_t session);  // size -1 frame
+  void send_i32(const std::string& ip, int port, std::int32_t session, std::int32_t v);
+  void send_i64_pair(const std::string& ip, int port, std::int32_t session, std::int64_t a,
+                     std::int64_t b);
+  // Receives the next frame of `session` whole. Throws SectorError(E_DATACHN) on an error
+  // frame (size -1) and E_CONNECTION when the connection breaks.
+  std::string recv_frame(const std::string& ip, int port, std::int32_t session,
+                         const Checkpoint& cp);
+  std::int32_t recv_i32(const std::string& ip, int port, std::int32_t session,
+                        const Checkpoint& cp);
+  // Receives the next frame of `session` and hands its payload to `sink` in pieces
+  // (for large data, without holding the whole frame). Returns the frame size.
+  std::int64_t recv_frame_to(const std::string& ip, int port, std::int32_t session,
+                             const std::function<void(const char*, std::size_t)>& sink,
+                             const Checkpoint& cp);
+  // Receives the next frame of any session (set-aside frames first): (session, data);
+  // an error frame gives size -1 as (session, nullopt-like empty with error=true).
+  std::pair<std::int32_t, std::string> recv_any(const std::string& ip, int port, bool& error,
+                                                const Checkpoint& cp);
+  bool connected(const std::string& ip, int port);
+  void close();
+
+ private:
+  struct Peer {
+    int sock = -1;
+    std::mutex send_mu;
+    std::mutex recv_mu;
+    std::map<std::int32_t, std::deque<std::pair<bool, std::string>>> parked;  // (error, data)
+  };
+  std::shared_ptr<Peer> peer(const std::string& ip, int port);
+  void drop(const std::string& ip, int port);
+  void recv_exact(Peer& p, char* buf, std::size_t n, const Checkpoint& cp);
+
+  std::string bind_ip_;
+  int base_ = -1;
+  int port_ = 0;
+  std::mutex mu_;
+  std::mutex connect_mu_;  // one rendezvous at a time: never two sockets for one peer
+  std::map<std::pair<std::string, int>, std::shared_ptr<Peer>> peers_;
+};
+
+}  // namespace storewire::sector

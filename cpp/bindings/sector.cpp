@@ -284,20 +284,21 @@ void init_sector(py::module_& m) {
           py::arg("path"), py::arg("mode"), py::arg("options") = "")
       .def(
           "upload",
-          [](PyClient& self, const py::object& local, const std::string& remote) {
+          [](PyClient& self, const py::object& local, const std::string& remote, bool encrypt) {
             std::string l = fspath(local);
             return self.call(
-                [&](Client& c, const Checkpoint& cp) { return c.upload(l, remote, cp); });
+                [&](Client& c, const Checkpoint& cp) { return c.upload(l, remote, encrypt, cp); });
           },
-          py::arg("local"), py::arg("remote"))
+          py::arg("local"), py::arg("remote"), py::kw_only(), py::arg("encrypt") = false)
       .def(
           "download",
-          [](PyClient& self, const std::string& remote, const py::object& local) {
+          [](PyClient& self, const std::string& remote, const py::object& local, bool encrypt) {
             std::string l = fspath(local);
-            return self.call(
-                [&](Client& c, const Checkpoint& cp) { return c.download(remote, l, cp); });
+            return self.call([&](Client& c, const Checkpoint& cp) {
+              return c.download(remote, l, encrypt, cp);
+            });
           },
-          py::arg("remote"), py::arg("local"))
+          py::arg("remote"), py::arg("local"), py::kw_only(), py::arg("encrypt") = false)
       .def_property_readonly("data_port", [](PyClient& self) { return self.get()->data_port(); })
       .def_property_readonly("logged_in", [](PyClient& self) { return self.get()->logged_in(); })
       .def_property_readonly("session_key",

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <memory>
 #include <thread>
@@ -46,6 +47,8 @@ struct Blob {
   State state = State::Pending;
   int failures = 0;
   std::shared_ptr<Crc32cObserver> crc;  // GET: checksum of the bytes received
+  std::future<std::string> checksum_job;  // PUT: computed ahead, off the loop thread
+  std::string checksum;                   // PUT: base64 value once known
 };
 
 struct InFlight {
@@ -194,6 +197,7 @@ class Run {
         queue_.pop_front();
         launch(i);
       }
+      prefetch_checksums();
       if (!inflight_.empty()) {
         completions_->wait_for(seen, std::chrono::milliseconds(50));
       } else if (queue_.empty()) {
@@ -304,6 +308,27 @@ class Run {
     return false;
   }
 
+  // A PUT's checksum header needs the whole blob hashed before the request starts:
+  // hash the next blobs in the queue on other threads while the current ones transfer.
+  void prefetch_checksums() {
+    if (dir_ != Direction::Put || o_.checksum.empty()) return;
+    const auto algorithm = auth::hash_algorithm_from_name(o_.checksum);
+    int ahead = 0;
+    for (std::size_t i : queue_) {
+      if (++ahead > o_.workers) break;
+      Blob& b = blobs_[i];
+      if (b.length == 0 || !b.checksum.empty() || b.checksum_job.valid()) continue;
+      const BulkFile* src = b.source;
+      const std::uint64_t offset = b.offset, length = b.length;
+      b.checksum_job = std::async(std::launch::async, [algorithm, src, offset, length] {
+        const std::string raw =
+            src->buffer ? auth::digest(algorithm, src->buffer + offset, length)
+                        : auth::hash_file(algorithm, src->path, offset, length, {});
+        return auth::base64_encode(raw);
+      });
+    }
+  }
+
   void launch(std::size_t i) {
     Blob& b = blobs_[i];
     std::shared_ptr<http::RequestSpec> spec;
@@ -326,6 +351,8 @@ class Run {
         r.body.length = b.length;
       }
       r.checksum_algorithm = o_.checksum;
+      if (b.checksum.empty() && b.checksum_job.valid()) b.checksum = b.checksum_job.get();
+      r.checksum = b.checksum;
       spec = client_.put_object_request(r, checkpoint_);
     } else {
       GetObjectRequest r;

@@ -293,14 +293,15 @@ std::unique_ptr<File> Client::open(const std::string& path, std::int32_t mode,
 }
 
 std::int64_t Client::upload(const std::string& local, const std::string& remote,
-                            const Checkpoint& cp) {
+                            bool encrypt, const Checkpoint& cp) {
   std::ifstream in(local, std::ios::binary);
   if (!in) throw SectorError(E_LOCALFILE, "upload", local);
   in.seekg(0, std::ios::end);
   const std::int64_t size = in.tellg();
   in.seekg(0);
   std::string options = "NULL NULL " + std::to_string(size) + " 1 1\n";
-  std::unique_ptr<File> f = open(remote, kModeWrite | kModeTrunc, options, cp);
+  std::unique_ptr<File> f =
+      open(remote, kModeWrite | kModeTrunc | (encrypt ? kModeSecure : 0), options, cp);
   std::string buf(std::min<std::int64_t>(std::max<std::int64_t>(size, 1), 16 << 20), '\0');
   std::int64_t done = 0;
   while (done < size) {
@@ -316,8 +317,8 @@ std::int64_t Client::upload(const std::string& local, const std::string& remote,
 }
 
 std::int64_t Client::download(const std::string& remote, const std::string& local,
-                              const Checkpoint& cp) {
-  std::unique_ptr<File> f = open(remote, kModeRead, {}, cp);
+                              bool encrypt, const Checkpoint& cp) {
+  std::unique_ptr<File> f = open(remote, kModeRead | (encrypt ? kModeSecure : 0), {}, cp);
   std::ofstream out(local, std::ios::binary | std::ios::trunc);
   if (!out) throw SectorError(E_LOCALFILE, "download", local);
   const std::int64_t size = f->size();

@@ -64,10 +64,11 @@ class Client {
   std::unique_ptr<File> open(const std::string& path, std::int32_t mode,
                              const std::string& options = {}, const Checkpoint& cp = {});
   // Whole-file transfers between a local file and Sector; return the bytes moved.
-  std::int64_t upload(const std::string& local, const std::string& remote,
+  // encrypt: Blowfish-CBC on the data channel (mode SECURE).
+  std::int64_t upload(const std::string& local, const std::string& remote, bool encrypt = false,
                       const Checkpoint& cp = {});
   std::int64_t download(const std::string& remote, const std::string& local,
-                        const Checkpoint& cp = {});
+                        bool encrypt = false, const Checkpoint& cp = {});
 
   DataChannel& data_channel() { return *data_; }
   // The login's data-encryption key and IV (16 + 8 bytes).

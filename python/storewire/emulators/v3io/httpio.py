@@ -8,9 +8,11 @@ it for large uploads) and responses streamed from files with ``sendfile``.
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from http import HTTPStatus
 from io import BufferedIOBase
 from typing import BinaryIO
@@ -21,6 +23,24 @@ from .errors import E2BIG, EINVAL, V3ioError
 MAX_LINE = 64 * 1024
 MAX_HEADERS = 200
 BLOCK = 1024 * 1024
+SMALL_FILE = 256 * 1024  # file bodies up to this size are read and sent with the head
+
+
+_dates: dict[int, str] = {}
+
+
+def http_date(ns: int) -> str:
+    """``formatdate(ns / 1e9, usegmt=True)``, cached per second (it costs more than a GetItem)."""
+    ts = ns / 1e9
+    second = int(ts)
+    if ts - second >= 0.9999995:  # formatdate rounds to microseconds: may be the next second
+        return formatdate(ts, usegmt=True)
+    text = _dates.get(second)
+    if text is None:
+        if len(_dates) > 4096:
+            _dates.clear()
+        text = _dates[second] = formatdate(second, usegmt=True)
+    return text
 
 
 class BadRequest(Exception):
@@ -220,6 +240,51 @@ def read_request(rfile: BufferedIOBase, sock: socket.socket) -> Request | None:
     return Request(method.upper(), target, path, query, headers, version, body)
 
 
+def parse_head(head: bytes) -> Request | None:
+    """The event loop's parser for a complete head (request line to the empty line, CRLF
+    line ends): a Request whose body is still to be attached, or None when the head is
+    anything but plain (bare LFs, oversized, malformed, too many headers), for
+    :func:`read_request` on a blocking connection to answer exactly as it always does."""
+    if len(head) > MAX_LINE:
+        return None
+    text = head.decode("latin-1")
+    if text.count("\n") != text.count("\r\n"):
+        return None
+    lines = text.split("\r\n")  # [request line, headers..., "", ""]
+    if len(lines) > MAX_HEADERS + 3:
+        return None
+    request_line = lines[0].split()
+    if len(request_line) != 3:
+        return None
+    method, target, version = request_line
+    if not version.startswith("HTTP/1."):
+        return None
+    headers: dict[str, str] = {}
+    for index in range(1, len(lines) - 2):
+        name, sep, value = lines[index].partition(":")
+        if not sep or not name or name != name.strip():
+            return None
+        key = name.lower()
+        value = value.strip()
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+    length: int | None = None
+    if not chunked and "content-length" in headers:
+        try:
+            length = int(headers["content-length"])
+        except ValueError:
+            return None
+        if length < 0:
+            return None
+    expect = headers.get("expect", "").lower() == "100-continue"
+    try:
+        path, query = split_target(target)
+    except (V3ioError, ValueError):  # e.g. a query that is not UTF-8 after decoding
+        return None
+    body = Body(None, None, length, chunked, expect)  # type: ignore[arg-type]
+    return Request(method.upper(), target, path, query, headers, version, body)
+
+
 def split_target(target: str) -> tuple[str, dict[str, str]]:
     """Decode the path and query of a request target (origin or absolute form)."""
     if "://" in target.split("?", 1)[0]:  # absolute form, as sent to proxies
@@ -237,13 +302,17 @@ def split_target(target: str) -> tuple[str, dict[str, str]]:
             if pair:
                 name, _, value = pair.partition("=")
                 # "+" is not a space here: the SDKs encode spaces as %20
-                query[unquote(name)] = unquote(value, errors="strict")
+                try:
+                    query[unquote(name)] = unquote(value, errors="strict")
+                except UnicodeDecodeError:
+                    raise V3ioError(
+                        400, EINVAL, "query is not valid UTF-8 after percent-decoding"
+                    ) from None
     return path, query
 
 
-def write_response(
-    sock: socket.socket, response: Response, *, head_only: bool, keep_alive: bool
-) -> None:
+def render_head(response: Response, *, keep_alive: bool) -> tuple[bytes, int]:
+    """The status line and headers of ``response``, and the body length they announce."""
     status = response.status
     lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n"]
     if response.content_type:
@@ -262,7 +331,14 @@ def write_response(
     if not keep_alive:
         lines.append("Connection: close\r\n")
     lines.append("\r\n")
-    head = "".join(lines).encode("latin-1")
+    return "".join(lines).encode("latin-1"), length
+
+
+def write_response(
+    sock: socket.socket, response: Response, *, head_only: bool, keep_alive: bool
+) -> None:
+    head, length = render_head(response, keep_alive=keep_alive)
+    status = response.status
     if head_only or status in (204, 304):
         sock.sendall(head)
         return
@@ -272,6 +348,10 @@ def write_response(
         else:
             sock.sendall(head)
             sock.sendall(response.body)
+        return
+    if length <= SMALL_FILE:
+        # a small object goes out with its head in one segment (no sendfile round trip)
+        sock.sendall(head + os.pread(response.file.fileno(), length, response.offset))
         return
     sock.sendall(head)
     if length:

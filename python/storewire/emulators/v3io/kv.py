@@ -12,7 +12,6 @@ import json
 import re
 import zlib
 from collections.abc import Callable
-from email.utils import formatdate
 from functools import partial
 from typing import Any
 
@@ -29,7 +28,7 @@ from .errors import (
     not_found,
 )
 from .expressions import Scope
-from .httpio import Response, json_response
+from .httpio import Response, http_date, json_response
 from .store import Node, Store, split_path
 from .values import decode, encode, wire_size
 
@@ -71,7 +70,12 @@ def item_location(url_parts: list[str], body: dict[str, Any]) -> tuple[list[str]
     return parts[:-1], parts[-1], None
 
 
+_VALID_NAMES: set[str] = set()  # names that passed the check (they repeat item after item)
+
+
 def check_attribute_name(name: str) -> None:
+    if name in _VALID_NAMES:
+        return
     if name.startswith("__"):
         raise bad_request(f"system attribute '{name}' cannot be set")
     if not _ATTRIBUTE_NAME.fullmatch(name):
@@ -79,6 +83,8 @@ def check_attribute_name(name: str) -> None:
             f"invalid attribute name '{name}': use letters, digits and '_', starting with a "
             "letter or '_', at most 255 characters"
         )
+    if len(_VALID_NAMES) < 100_000:
+        _VALID_NAMES.add(name)
 
 
 def validate_item(item: Any) -> dict[str, Any]:
@@ -91,7 +97,12 @@ def validate_item(item: Any) -> dict[str, Any]:
     return item
 
 
-def check_item_size(attrs: dict[str, Any]) -> None:
+def check_item_size(attrs: dict[str, Any], text: str | None = None) -> None:
+    """413-style refusal of an item over ``MAX_ITEM_BYTES``. ``text``, the item's JSON
+    when known, short-cuts the count: no attribute counts more than its JSON takes in
+    bytes, and a character takes at most 4 bytes."""
+    if text is not None and len(text) * 4 <= MAX_ITEM_BYTES:
+        return
     total = sum(len(name) + wire_size(typed) for name, typed in attrs.items())
     if total > MAX_ITEM_BYTES:
         raise V3ioError(
@@ -99,8 +110,13 @@ def check_item_size(attrs: dict[str, Any]) -> None:
         )
 
 
+# prebuilt encoders: json.dumps with options builds a new JSONEncoder on every call
+_dump = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_dumps = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(x, ensure_ascii=False)
+
+
 def dump(attrs: dict[str, Any]) -> str:
-    return json.dumps(attrs, separators=(",", ":"), ensure_ascii=False)
+    return _dump(attrs)
 
 
 class LazyAttrs(dict):  # type: ignore[type-arg]
@@ -164,7 +180,7 @@ def verifier(node: Node) -> dict[str, str]:
     secs, nsecs = divmod(node.mtime_ns, 1_000_000_000)
     return {
         "X-v3io-transaction-verifier": f"__mtime_secs=={secs} and __mtime_nsecs=={nsecs}",
-        "Last-Modified": formatdate(node.mtime_ns / 1e9, usegmt=True),
+        "Last-Modified": http_date(node.mtime_ns),
     }
 
 
@@ -224,14 +240,17 @@ def put_item(store: Store, root: Node, url_parts: list[str], body: dict[str, Any
                 f"Item already exists and UpdateMode is CreateNewItemOnly (ErrorCode "
                 f"{ITEM_EXISTS}): {where}",
             )
-        old = json.loads(node.attrs) if node is not None else {}
-        if body.get("ConditionExpression"):
+        conditional = bool(body.get("ConditionExpression"))
+        merge = mode == "CreateOrReplaceAttributes"
+        # the old attributes matter only to a condition or a merge
+        old = json.loads(node.attrs) if node is not None and (conditional or merge) else {}
+        if conditional:
             scope = Scope(LazyAttrs(old), _system_of(node))
             if not condition(scope):
                 raise _condition_failed()
-        attrs = {**old, **item} if mode == "CreateOrReplaceAttributes" else item
-        check_item_size(attrs)
+        attrs = {**old, **item} if merge else item
         text = dump(attrs)
+        check_item_size(attrs, text)
         if node is None:
             node = store.insert(parent, key, is_dir=False, attrs=text)
         else:
@@ -275,8 +294,8 @@ def update_item(store: Store, root: Node, url_parts: list[str], body: dict[str, 
             attrs[name] = old[name] if originals.get(name, _NONE) is value else encode(value)
         if key_attr is not None:
             attrs.update(key_attr)
-        check_item_size(attrs)
         text = dump(attrs)
+        check_item_size(attrs, text)
         if node is None:
             node = store.insert(parent, key, is_dir=False, attrs=text)
         elif text != node.attrs:
@@ -333,7 +352,7 @@ def get_item(store: Store, root: Node, url_parts: list[str], body: dict[str, Any
         # "*": user attributes only; the stored JSON goes out as is
         return json_response(f'{{"Item":{node.attrs}}}', headers=headers)
     item = _select(node, json.loads(node.attrs), user, system, names)
-    return json_response(json.dumps({"Item": item}, ensure_ascii=False), headers=headers)
+    return json_response(_dumps({"Item": item}), headers=headers)
 
 
 def _segment_of(name: str, total: int) -> int:
@@ -397,6 +416,11 @@ def get_items(store: Store, root: Node, url_parts: list[str], body: dict[str, An
         raise not_found(where)
 
     cap = min(limit or MAX_PAGE_ITEMS, MAX_PAGE_ITEMS)
+    if plain and not has_filter and total is None:
+        page, cursor, last = _plain_page(
+            store, dir_id, marker or None, start, below, sharding_key, cap
+        )
+        return _page_response(page, cursor, last)
     page: list[str] = []
     size = 0
     cursor = marker or None
@@ -421,7 +445,7 @@ def get_items(store: Store, root: Node, url_parts: list[str], body: dict[str, An
                     continue
             if plain:
                 # "*": splice the stored JSON after __name instead of re-encoding it
-                rendered = '{"__name":{"S":' + json.dumps(name, ensure_ascii=False) + "}"
+                rendered = '{"__name":{"S":' + _dumps(name) + "}"
                 if node.attrs != "{}":
                     rendered += "," + node.attrs[1:]
                 else:
@@ -429,7 +453,7 @@ def get_items(store: Store, root: Node, url_parts: list[str], body: dict[str, An
             else:
                 if raw is None:
                     raw = json.loads(node.attrs)
-                rendered = json.dumps(_select(node, raw, user, system, names), ensure_ascii=False)
+                rendered = _dumps(_select(node, raw, user, system, names))
             page.append(rendered)
             size += len(rendered)
             if len(page) >= cap or size >= MAX_PAGE_BYTES:
@@ -437,8 +461,48 @@ def get_items(store: Store, root: Node, url_parts: list[str], body: dict[str, An
                 # a page that ends on the very last row leaves nothing to come
                 exhausted = exhausted and index == len(rows) - 1
                 break
-    last = exhausted
+    return _page_response(page, cursor, exhausted)
+
+
+def _plain_page(
+    store: Store,
+    dir_id: int,
+    cursor: str | None,
+    start: str | None,
+    below: str | None,
+    sharding_key: str | None,
+    cap: int,
+) -> tuple[list[str], str | None, bool]:
+    """The page of a scan without filter or segments that returns the user attributes
+    ("*"): the general loop of :func:`get_items` on (name, attrs) rows, with no Node."""
+    page: list[str] = []
+    size = 0
+    prefix = None if sharding_key is None else sharding_key + "."
+    full = exhausted = False
+    while not full and not exhausted:
+        rows = store.file_attrs(dir_id, after=cursor, start=start, below=below, limit=_SCAN_CHUNK)
+        exhausted = len(rows) < _SCAN_CHUNK
+        for index, (name, attrs) in enumerate(rows):
+            cursor = name
+            if prefix is not None and name != sharding_key and not name.startswith(prefix):
+                continue
+            # splice the stored JSON after __name instead of re-encoding it
+            if attrs != "{}":
+                rendered = '{"__name":{"S":' + _dumps(name) + "}," + attrs[1:]
+            else:
+                rendered = '{"__name":{"S":' + _dumps(name) + "}}"
+            page.append(rendered)
+            size += len(rendered)
+            if len(page) >= cap or size >= MAX_PAGE_BYTES:
+                full = True
+                # a page that ends on the very last row leaves nothing to come
+                exhausted = exhausted and index == len(rows) - 1
+                break
+    return page, cursor, exhausted
+
+
+def _page_response(page: list[str], cursor: str | None, last: bool) -> Response:
     head = f'{{"LastItemIncluded":"{"TRUE" if last else "FALSE"}","NumItems":{len(page)}'
     if not last:
-        head += ',"NextMarker":' + json.dumps(cursor, ensure_ascii=False)
+        head += ',"NextMarker":' + _dumps(cursor)
     return json_response(head + ',"Items":[' + ",".join(page) + "]}")

@@ -1,8 +1,10 @@
 """Simple-Object calls: GET (with ranges), HEAD, PUT (create, overwrite, append, mkdir),
 DELETE (protocols/v3io.md §6.3-6.6).
 
-Bodies are streamed to a temporary file first and installed with an atomic rename, so a
-reader never sees half an object and large uploads never sit in memory.
+A small body (a declared length up to ``SMALL_OBJECT``) is read whole and stored in SQLite
+with the metadata. Larger bodies are streamed to a temporary file first and installed with
+an atomic rename, so a reader never sees half an object and large uploads never sit in
+memory.
 """
 
 from __future__ import annotations
@@ -10,16 +12,15 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from email.utils import formatdate
 
 from .containers import list_contents
 from .errors import ENOTEMPTY, EPERM, V3ioError, bad_request, not_found
-from .httpio import Request, Response
-from .store import Node, Store
+from .httpio import Request, Response, http_date
+from .store import SMALL_OBJECT, Node, Store
 
 
 def last_modified(node: Node) -> str:
-    return formatdate(node.mtime_ns / 1e9, usegmt=True)
+    return http_date(node.mtime_ns)
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
@@ -57,7 +58,10 @@ def get(store: Store, root: Node, parts: list[str], request: Request) -> Respons
     if node.is_dir:
         return list_contents(store, root, parts, request.query)
     headers = {"Last-Modified": last_modified(node)}
-    path = store.data_path(node.id)
+    blob = store.read_blob(node.id)
+    if blob is not None:
+        return _get_blob(blob, headers, request)
+    path = store.data_file(node.id)
     try:
         handle = open(path, "rb")  # closed by the server once sent
     except FileNotFoundError:
@@ -82,6 +86,21 @@ def get(store: Store, root: Node, parts: list[str], request: Request) -> Respons
     )
 
 
+def _get_blob(blob: bytes, headers: dict[str, str], request: Request) -> Response:
+    size = len(blob)
+    range_header = request.headers.get("range")
+    if range_header:
+        chosen = parse_range(range_header, size)
+        if chosen is not None:
+            offset, length = chosen
+            if length:
+                end = offset + length - 1
+                headers["Content-Range"] = f"bytes {offset}-{end}/{size}"
+                return Response(206, blob[offset : end + 1], headers, "application/octet-stream")
+            return Response(200, b"", headers, "application/octet-stream")
+    return Response(200, blob, headers, "application/octet-stream")
+
+
 def head(store: Store, root: Node, parts: list[str]) -> Response:
     node = store.lookup(root, parts)
     if node is None:
@@ -102,6 +121,20 @@ def put(store: Store, root: Node, parts: list[str], trailing: bool, request: Req
         with store.transaction():
             store.make_dirs(root, parts)
         return Response(200)
+    declared = request.body.length
+    if not append and declared is not None and declared <= SMALL_OBJECT:
+        data = request.body.read_all(SMALL_OBJECT)
+        with store.transaction():
+            parent = store.make_dirs(root, parts[:-1])
+            node = store.child(parent, parts[-1])
+            if node is not None and node.is_dir:
+                raise V3ioError(409, -21, f"Is a directory: {'/'.join(parts)}")
+            new = node is None
+            if node is None:
+                node = store.insert(parent, parts[-1], is_dir=False)
+            store.write_blob(node.id, data, new=new)
+            store.touch(node, size=len(data))
+        return Response(200)
     fd, temp = store.temp_file()
     try:
         size = 0
@@ -117,6 +150,7 @@ def put(store: Store, root: Node, parts: list[str], trailing: bool, request: Req
             if node is None:
                 node = store.insert(parent, parts[-1], is_dir=False)
             if append:
+                store.blob_to_file(node.id)
                 target = store.data_path(node.id)
                 target.parent.mkdir(exist_ok=True)
                 with open(temp, "rb") as source, open(target, "ab") as sink:

@@ -1,8 +1,11 @@
 """Persistent namespace: containers, directories, objects/items, stream records.
 
-Metadata lives in one SQLite database (``v3io.sqlite3``); object data lives in files named
-by node id (``objects/<xx>/<id>``), never by a client-supplied path, so no request can reach
-outside the data directory whatever its path says. Client paths are split into segments and
+Metadata lives in one SQLite database (``v3io.sqlite3``). The data of a small object (up
+to ``SMALL_OBJECT`` bytes, written in one PUT) lives in that database too (table
+``blobs``), which spares a file create, write and rename per PUT; larger or appended data
+lives in files named by node id (``objects/<xx>/<id>``), never by a client-supplied path,
+so no request can reach outside the data directory whatever its path says. An object's
+data is in at most one of the two places. Client paths are split into segments and
 ``.``/``..``/NUL are refused before any lookup.
 
 One connection is shared by the server threads under ``lock`` (the GIL serialises the work
@@ -30,6 +33,7 @@ from .errors import EINVAL, EISDIR, ENOTDIR, V3ioError, bad_request
 MAX_NAME_BYTES = 255
 COMMIT_INTERVAL_S = 0.1
 MAX_CACHED_NODES = 250_000
+SMALL_OBJECT = 256 * 1024  # objects up to this size written in one PUT live in SQLite
 
 _COLUMNS = "id, parent, name, is_dir, size, ctime_ns, mtime_ns, atime_ns, attrs, meta"
 
@@ -57,6 +61,10 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (shard, seq)
 );
 CREATE INDEX IF NOT EXISTS records_by_time ON records (shard, arrival_ns);
+CREATE TABLE IF NOT EXISTS blobs (
+    id INTEGER PRIMARY KEY,           -- node id of a small object
+    data BLOB NOT NULL
+);
 """
 
 
@@ -104,6 +112,7 @@ class Store:
         self.lock = threading.RLock()
         root.mkdir(parents=True, exist_ok=True)
         (root / "objects").mkdir(exist_ok=True)
+        self._objects_dir = os.fspath(root / "objects")
         (root / "tmp").mkdir(exist_ok=True)
         self._db = sqlite3.connect(
             root / "v3io.sqlite3", check_same_thread=False, isolation_level=None
@@ -111,6 +120,7 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=OFF")
         self._db.execute("PRAGMA temp_store=MEMORY")
+        self._db.execute("PRAGMA cache_size=-65536")  # 64 MiB: big tables stay in memory
         self._db.executescript(_SCHEMA)
         self._depth = 0
         self._savepoint = False  # a SAVEPOINT is open for the current transaction
@@ -337,7 +347,43 @@ class Store:
         files_only: bool = False,
     ) -> list[Node]:
         """Children ordered by name: after ``after``, from ``start`` on, before ``below``."""
-        sql = f"SELECT {_COLUMNS} FROM nodes WHERE parent = ?"
+        sql, args = self._children_sql(
+            _COLUMNS, parent, after, start, limit, dirs_only, below, files_only
+        )
+        with self.lock:
+            rows = self._db.execute(sql, args).fetchall()
+            cached = self._nodes.get
+            # cached instances where they exist, so that a later touch() keeps them current
+            return [cached((row[1], row[2])) or Node(*row) for row in rows]
+
+    def file_attrs(
+        self,
+        parent: int,
+        *,
+        after: str | None = None,
+        start: str | None = None,
+        limit: int = 1000,
+        below: str | None = None,
+    ) -> list[tuple[str, str]]:
+        """(name, attrs) of the files among :meth:`children` (what a plain scan needs)."""
+        sql, args = self._children_sql(
+            "name, attrs", parent, after, start, limit, False, below, True
+        )
+        with self.lock:
+            return self._db.execute(sql, args).fetchall()
+
+    @staticmethod
+    def _children_sql(
+        columns: str,
+        parent: int,
+        after: str | None,
+        start: str | None,
+        limit: int,
+        dirs_only: bool,
+        below: str | None,
+        files_only: bool,
+    ) -> tuple[str, list[Any]]:
+        sql = f"SELECT {columns} FROM nodes WHERE parent = ?"
         args: list[Any] = [parent]
         if after is not None:
             sql += " AND name > ?"
@@ -354,11 +400,7 @@ class Store:
             sql += " AND is_dir = 0"
         sql += " ORDER BY name LIMIT ?"
         args.append(limit)
-        with self.lock:
-            rows = self._db.execute(sql, args).fetchall()
-            cached = self._nodes.get
-            # cached instances where they exist, so that a later touch() keeps them current
-            return [cached((row[1], row[2])) or Node(*row) for row in rows]
+        return sql, args
 
     def has_children(self, node_id: int) -> bool:
         return bool(self.query("SELECT 1 FROM nodes WHERE parent = ? LIMIT 1", (node_id,)))
@@ -368,6 +410,8 @@ class Store:
         with self.transaction():
             self.execute("DELETE FROM nodes WHERE id = ?", (node.id,))
             self.execute("DELETE FROM records WHERE shard = ?", (node.id,))
+            if not node.is_dir:
+                self.execute("DELETE FROM blobs WHERE id = ?", (node.id,))
             self._nodes.pop((node.parent, node.name), None)
             if node.is_dir:
                 self._dirs.clear()
@@ -384,6 +428,10 @@ class Store:
     def data_path(self, node_id: int) -> Path:
         return self.root / "objects" / f"{node_id % 256:02x}" / str(node_id)
 
+    def data_file(self, node_id: int) -> str:
+        """:meth:`data_path` as a string, without pathlib's cost (hot paths)."""
+        return f"{self._objects_dir}/{node_id % 256:02x}/{node_id}"
+
     def temp_file(self) -> tuple[int, Path]:
         fd, name = tempfile.mkstemp(dir=self.root / "tmp", prefix="put-")
         return fd, Path(name)
@@ -393,6 +441,34 @@ class Store:
         target = self.data_path(node_id)
         target.parent.mkdir(exist_ok=True)
         os.replace(temp, target)
+        self.execute("DELETE FROM blobs WHERE id = ?", (node_id,))
+
+    def write_blob(self, node_id: int, data: bytes, *, new: bool) -> None:
+        """Make ``data`` the whole data of a node, stored in SQLite (``new``: the node was
+        just created, so it has no data file to remove)."""
+        self.execute("INSERT OR REPLACE INTO blobs (id, data) VALUES (?, ?)", (node_id, data))
+        if not new:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.data_file(node_id))
+
+    def read_blob(self, node_id: int) -> bytes | None:
+        """The data of a node kept in SQLite, or None (its data is in a file, if any)."""
+        with self.lock:
+            row = self._db.execute("SELECT data FROM blobs WHERE id = ?", (node_id,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def blob_to_file(self, node_id: int) -> None:
+        """Move a node's data from SQLite to its file (before appending to it)."""
+        data = self.read_blob(node_id)
+        if data is None:
+            return
+        target = self.data_path(node_id)
+        target.parent.mkdir(exist_ok=True)
+        fd, temp = self.temp_file()
+        with os.fdopen(fd, "wb") as sink:
+            sink.write(data)
+        os.replace(temp, target)
+        self.execute("DELETE FROM blobs WHERE id = ?", (node_id,))
 
     def check_name(self, name: str) -> None:
         if not name:

@@ -110,6 +110,16 @@ struct PyFile {
   std::shared_ptr<Client> client;  // the file refers to its client: keep it alive
   std::unique_ptr<File> file;
 
+  PyFile(std::shared_ptr<Client> c, std::unique_ptr<File> f)
+      : client(std::move(c)), file(std::move(f)) {}
+  PyFile(PyFile&&) = default;
+  ~PyFile() {
+    if (file) {  // an unclosed file closes itself over the network: not under the GIL
+      py::gil_scoped_release release;
+      file.reset();
+    }
+  }
+
   template <class F>
   auto call(F&& f) {
     py::gil_scoped_release release;

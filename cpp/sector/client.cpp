@@ -4,6 +4,8 @@
 #include <netdb.h>
 #include <openssl/rand.h>
 
+#include <random>
+
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -50,12 +52,39 @@ Client::Client(std::string host, int port, ClientOptions options)
       gmp_(options.bind_ip, GmpOptions{options.retransmit_s, 10.0}),
       data_(std::make_unique<DataChannel>(options.bind_ip)) {
   if (port <= 1 || port > 65535) throw Error(ErrorKind::InvalidArgument, "bad Sector port");
+  if (options_.keepalive) keepalive_thread_ = std::thread([this] { keepalive_loop(); });
+}
+
+void Client::keepalive_loop() {
+  std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<int> wait_s(60, 120);  // as the stock client does
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    if (stop_cv_.wait_for(lock, std::chrono::seconds(wait_s(rng)), [this] { return stopping_; }))
+      break;
+    std::int32_t key = key_;
+    if (key <= 0) continue;
+    lock.unlock();
+    try {
+      request_once(kKeepAlive, key, {}, "keepalive", "", {});
+    } catch (...) {
+      // the next real request re-logs in if the session is gone
+    }
+    lock.lock();
+  }
 }
 
 Client::~Client() { close(); }
 
 void Client::close() {
-  gmp_.close();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  gmp_.close();  // a keep-alive in flight fails at once
+  if (keepalive_thread_.joinable() && keepalive_thread_.get_id() != std::this_thread::get_id())
+    keepalive_thread_.join();
   data_->close();
 }
 

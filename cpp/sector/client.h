@@ -2,8 +2,10 @@
 // Thread-safe: any number of threads may call commands concurrently.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <thread>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,6 +25,7 @@ struct ClientOptions {
   std::string bind_ip = "0.0.0.0";  // local address of the GMP ports
   double timeout_s = 60.0;          // per request (login: connect + exchange)
   double retransmit_s = 1.0;        // GMP resend interval for unacknowledged messages
+  bool keepalive = true;            // send keep-alive (type 6) every 60-120 s while logged in
 };
 
 class Client {
@@ -96,6 +99,11 @@ class Client {
   std::int32_t key_ = 0;
   std::string user_, password_, cert_path_;
   std::string crypto_key_, crypto_iv_;
+
+  void keepalive_loop();
+  bool stopping_ = false;  // guarded by mu_
+  std::condition_variable stop_cv_;
+  std::thread keepalive_thread_;
 };
 
 }  // namespace storewire::sector

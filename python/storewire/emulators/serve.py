@@ -65,6 +65,16 @@ def _v3io(host: str, port: int, data_dir: Path | None) -> Emulator:
 register("v3io", ("127.0.0.1", 8081), _v3io)
 
 
+def _sector(host: str, port: int, data_dir: Path | None) -> Emulator:
+    from .sector import SectorEmulator
+
+    # env(): SECTOR_HOST, SECTOR_PORT, SECTOR_USER, SECTOR_PASSWORD, SECTOR_CERT
+    return SectorEmulator(host=host, port=port, data_dir=data_dir)
+
+
+register("sector", ("127.0.0.1", 6000), _sector)
+
+
 def serve(args: Any, *, stop: threading.Event | None = None, out: TextIO | None = None) -> int:
     """Starts the emulators named by ``args.only`` (default: every registered one) at
     ``args.<name>`` (HOST, PORT) or their default address, under ``args.data/<name>``

@@ -1,0 +1,159 @@
+"""Sector 2.x client: TLS login, GMP messaging, file-system commands.
+
+Every blocking call releases the GIL and polls for Ctrl-C. A Sector error reply raises the
+``storewire.errors`` class of its code (``NotFoundError`` for E_NOEXIST -1003,
+``PermissionDeniedError`` for E_SECURITY -2000, ...) with ``code`` = the decimal Sector
+code (``"-1003"``), ``operation`` and ``resource`` (the path).
+"""
+
+import os
+from typing import Any
+
+from typing_extensions import Buffer
+
+_Path = str | os.PathLike[str]
+
+class FileAttr:
+    """Attributes of one Sector file or directory (SNode)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def is_dir(self) -> bool: ...
+    @property
+    def mtime(self) -> int: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def replicas_target(self) -> int: ...
+    @property
+    def replicas_max(self) -> int: ...
+    @property
+    def replica_dist(self) -> int: ...
+    @property
+    def locations(self) -> list[tuple[str, int]]: ...
+    def __repr__(self) -> str: ...
+
+class File:
+    """A Sector file opened with Client.open()."""
+
+    def read(self, n: int) -> bytes:
+        """Up to ``n`` bytes from the current position (empty at EOF)."""
+    def write(self, data: Buffer) -> None: ...
+    def seek(self, pos: int) -> None: ...
+    def tell(self) -> int: ...
+    def flush(self) -> None:
+        """Syncs the writes so far with every replica (data-channel cmd 7)."""
+    def close(self) -> None: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def path(self) -> str: ...
+
+class Client:
+    """A Sector 2.x client session (TLS login, GMP commands). Thread-safe."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        bind_ip: str = "0.0.0.0",
+        timeout_s: float = 60.0,
+        retransmit_s: float = 1.0,
+    ) -> None: ...
+    def login(self, user: str, password: str, cert: _Path) -> None:
+        """TLS login trusting exactly ``cert`` (the master's master_node.cert)."""
+    def relogin(self) -> None:
+        """Logs in again keeping the session key (after a master restart)."""
+    def logout(self) -> None: ...
+    def close(self) -> None:
+        """Releases the GMP ports; later calls raise CancelledError."""
+    def list(self, path: str, with_locations: bool = True) -> list[FileAttr]: ...
+    def stat(self, path: str) -> FileAttr: ...
+    def mkdir(self, path: str) -> None: ...
+    def move(self, src: str, dst: str) -> None: ...
+    def remove(self, path: str) -> None: ...
+    def rmr(self, path: str) -> None:
+        """Removes a directory tree (client-side recursion, as Sector does)."""
+    def copy(self, src: str, dst: str) -> None: ...
+    def utime(self, path: str, mtime: int) -> None: ...
+    def sysinfo(self) -> dict[str, Any]: ...
+    def df(self) -> tuple[int, int]:
+        """(available bytes, used bytes)."""
+    def keepalive(self) -> None: ...
+    def open(self, path: str, mode: int, options: str = "") -> File:
+        """Opens a file. mode bits: 1 read, 2 write, 4 truncate, 8 append, 16 encrypt the
+        data (Blowfish-CBC). ``options``: Sector's open options text."""
+    def upload(self, local: _Path, remote: str, *, encrypt: bool = False) -> int:
+        """Copies a local file into Sector; returns the bytes moved."""
+    def download(self, remote: str, local: _Path, *, encrypt: bool = False) -> int:
+        """Copies a Sector file to a local file; returns the bytes moved."""
+    @property
+    def data_port(self) -> int: ...
+    @property
+    def logged_in(self) -> bool: ...
+    @property
+    def session_key(self) -> int: ...
+    @property
+    def gmp_port(self) -> int: ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def gmp_stats(self) -> dict[str, int]: ...
+
+class DataChannel:
+    """UDT rendezvous data channel (frames: session, size, bytes), for the emulated slave."""
+
+    def __init__(self, host: str, port: int = 0) -> None: ...
+    @property
+    def port(self) -> int: ...
+    def connect(self, ip: str, port: int, *, timeout_s: float = 30.0) -> None: ...
+    def connected(self, ip: str, port: int) -> bool: ...
+    def send_frame(self, ip: str, port: int, session: int, data: Buffer) -> None: ...
+    def send_error(self, ip: str, port: int, session: int) -> None: ...
+    def recv_any(self, ip: str, port: int) -> tuple[int, bytes, bool]:
+        """The next frame: (session, data, is_error_frame)."""
+    def close(self) -> None: ...
+
+class FrameCipher:
+    """Blowfish-CBC per data frame, chained across frames (one direction)."""
+
+    def __init__(self, key: bytes, iv: bytes, *, encrypt: bool) -> None: ...
+    def apply(self, data: Buffer) -> bytes:
+        """Encrypts (PKCS#5-padded) or decrypts one frame, advancing the chain."""
+
+class UdtMessageListener:
+    """A UDT listener receiving GMP messages larger than 1456 bytes."""
+
+    def __init__(self, host: str, port: int) -> None: ...
+    @property
+    def port(self) -> int: ...
+    def accept(self, timeout_s: float) -> tuple[str, int, int, int, int, bytes] | None:
+        """(peer ip, sender GMP port, session, id, info, payload) or None on timeout."""
+    def close(self) -> None: ...
+
+def fetch_certificate(host: str, port: int, *, timeout_s: float = 30.0) -> str:
+    """The PEM text of master_node.cert from master TCP port - 1 (unauthenticated)."""
+
+def make_self_signed_cert(
+    cert_path: _Path, key_path: _Path, *, common_name: str = "sector-master", days: int = 3650
+) -> None: ...
+def code_name(code: int) -> str: ...
+def code_text(code: int) -> str: ...
+def udt_send_message(
+    host: str,
+    port: int,
+    sender_port: int,
+    session: int,
+    id: int,
+    info: int,
+    payload: bytes,
+    *,
+    timeout_s: float = 30.0,
+) -> None:
+    """Sends one GMP message over a one-shot UDT stream to ``port`` (= GMP port - 1)."""

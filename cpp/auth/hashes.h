@@ -2,6 +2,8 @@
 // and incremental, plus hashing of a file range.
 #pragma once
 
+#include "storewire/checkpoint.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -57,8 +59,7 @@ class Hasher {
 // Length meaning "up to the end of the file".
 inline constexpr uint64_t kToEnd = UINT64_MAX;
 
-// Called between blocks of long work; may throw to abort (the binding checks Ctrl-C).
-using Checkpoint = std::function<void()>;
+using storewire::Checkpoint;
 
 // Feeds bytes [offset, offset + length) of a file to `hasher`, read with pread in 1 MiB
 // blocks. Throws Io if the file cannot be read or ends before the range does (unless

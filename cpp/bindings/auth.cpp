@@ -10,10 +10,12 @@
 #include "auth/hashes.h"
 #include "auth/sigv2.h"
 #include "auth/sigv4.h"
+#include "convert.h"
 #include "errors.h"
 #include "init.h"
 
 namespace py = pybind11;
+using storewire::bindings::signal_checkpoint;
 using namespace storewire;
 using namespace storewire::auth;
 
@@ -40,14 +42,6 @@ std::string fspath(const py::object& path) {
 
 uint64_t length_arg(const std::optional<uint64_t>& length) {
   return length ? *length : kToEnd;
-}
-
-// Lets Ctrl-C interrupt long file hashing: runs between blocks without the GIL.
-Checkpoint signal_checkpoint() {
-  return [] {
-    py::gil_scoped_acquire gil;
-    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-  };
 }
 
 // Calls f(bytes) on a buffer, without the GIL when the buffer is large.

@@ -16,19 +16,11 @@
 
 namespace py = pybind11;
 using storewire::bindings::fspath;
+using storewire::bindings::signal_checkpoint;
 using namespace storewire;
 using namespace storewire::ds3;
 
 namespace {
-
-// Runs between waits without the GIL: takes it only to look for Ctrl-C.
-const Checkpoint& signal_checkpoint() {
-  static const Checkpoint cp = [] {
-    py::gil_scoped_acquire gil;
-    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-  };
-  return cp;
-}
 
 // Calls f(checkpoint) with the GIL released.
 template <class F>

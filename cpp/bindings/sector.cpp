@@ -16,19 +16,11 @@
 
 namespace py = pybind11;
 using storewire::bindings::fspath;
+using storewire::bindings::signal_checkpoint;
 using namespace storewire;
 using namespace storewire::sector;
 
 namespace {
-
-// Runs between waits without the GIL: takes it only to look for Ctrl-C.
-const Checkpoint& signal_checkpoint() {
-  static const Checkpoint cp = [] {
-    py::gil_scoped_acquire gil;
-    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-  };
-  return cp;
-}
 
 struct PyClient {
   std::shared_ptr<Client> client;

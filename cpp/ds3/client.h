@@ -4,6 +4,8 @@
 // (HTTP status >= 300 with the server's Code and Message).
 #pragma once
 
+#include "storewire/checkpoint.h"
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,8 +19,7 @@
 
 namespace storewire::ds3 {
 
-// Called between waits of a blocking call (every ~50 ms); may throw to abort (Ctrl-C).
-using Checkpoint = std::function<void()>;
+using storewire::Checkpoint;
 
 struct QueryItem {
   std::string name;

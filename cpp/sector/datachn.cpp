@@ -7,6 +7,9 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <cstdio>
+#include <unistd.h>
+#include <cstdlib>
 
 #include "sector/protocol.h"
 #include "sector/udt_link.h"
@@ -23,6 +26,22 @@ sockaddr_in make_addr(const std::string& ip, int port) {
   if (inet_pton(AF_INET, ip.c_str(), &a.sin_addr) != 1)
     throw Error(ErrorKind::InvalidArgument, "not an IPv4 address: " + ip);
   return a;
+}
+
+void perf_dump(int sock, const char* what) {  // TEMP diagnostics
+  const char* path = std::getenv("SW_SECTOR_PERF");
+  if (!path) return;
+  UDT::TRACEINFO t;
+  if (UDT::perfmon(sock, &t, true) == UDT::ERROR) return;
+  FILE* f = std::fopen(path, "a");
+  if (!f) return;
+  std::fprintf(f, "%s pid=%d sent=%lld recv=%lld sndloss=%d rcvloss=%d retr=%d acks=%d/%d naks=%d/%d "
+               "rate=%.0f rtt=%.2f period=%.2f cwnd=%d flow=%d bw=%.0f avail=%d/%d dur=%lld\n",
+               what, (int)getpid(), (long long)t.pktSent, (long long)t.pktRecv, t.pktSndLoss, t.pktRcvLoss,
+               t.pktRetrans, t.pktSentACK, t.pktRecvACK, t.pktSentNAK, t.pktRecvNAK, t.mbpsSendRate, t.msRTT,
+               t.usPktSndPeriod, t.pktCongestionWindow, t.pktFlowWindow, t.mbpsBandwidth,
+               t.byteAvailSndBuf, t.byteAvailRcvBuf, (long long)t.usSndDuration);
+  std::fclose(f);
 }
 
 std::string udt_error_text() { return UDT::getlasterror().getErrorMessage(); }
@@ -172,6 +191,7 @@ void DataChannel::send_frame(const std::string& ip, int port, std::int32_t sessi
   }
   send_all(w.bytes().data(), w.bytes().size());
   send_all(static_cast<const char*>(data), size);
+  perf_dump(p->sock, "send");
 }
 
 void DataChannel::send_error(const std::string& ip, int port, std::int32_t session) {
@@ -303,6 +323,7 @@ std::pair<std::int32_t, std::string> DataChannel::recv_any(const std::string& ip
       recv_exact(*p, f.data(), f.size(), cp);
     }
     error = size < 0;
+    if (size > 65536) perf_dump(p->sock, "recv_any");
     return {sess, std::move(f)};
   } catch (const SectorError& e) {
     if (e.sector_code() == E_CONNECTION) drop(ip, port);

@@ -4,6 +4,8 @@
 // are set aside for their readers.
 #pragma once
 
+#include "storewire/checkpoint.h"
+
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -15,7 +17,7 @@
 
 namespace storewire::sector {
 
-using Checkpoint = std::function<void()>;
+using storewire::Checkpoint;
 
 class DataChannel {
  public:

@@ -26,16 +26,12 @@ all threads, for the client (this process) and the server process separately.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import platform
 import resource
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -43,64 +39,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from storewire.testing.serve_process import ServeProcess
+
 _MIB = 1 << 20
 _KIB = 1 << 10
 _MB = 1_000_000
-_PR_SET_PDEATHSIG = 1
 CLIENTS = ("storewire", "boto3")
 
 
 # ---- the server ---------------------------------------------------------------------------
 
 
-def _die_with_parent() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # stopped with SIGINT even if we ignore it
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-class Server:
-    """``storewire serve --only ds3`` in a child process; its env file's credentials."""
-
-    def __init__(self, data_dir: Path) -> None:
-        script = Path(sys.executable).with_name("storewire")
-        base = [str(script)] if script.exists() else [sys.executable, "-m", "storewire.cli"]
-        env_file = data_dir / "ds3.env"
-        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-        self.proc = subprocess.Popen(
-            [*base, "serve", "--only", "ds3", "--ds3", "127.0.0.1:0",
-             "--data", str(data_dir / "server"), "--env-file", str(env_file)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-            preexec_fn=_die_with_parent)
-        assert self.proc.stdout is not None
-        lines = []
-        for line in self.proc.stdout:
-            lines.append(line)
-            if line.startswith("serving"):
-                break
-        else:
-            raise RuntimeError("storewire serve did not start:\n" + "".join(lines))
-        # Keep draining its output so the server never blocks on a full pipe.
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
-        values = dict(line.split("=", 1) for line in env_file.read_text().splitlines()
-                      if "=" in line)
-        self.endpoint = values["DS3_ENDPOINT"]
-        self.access_key = values["DS3_ACCESS_KEY"]
-        self.secret_key = values["DS3_SECRET_KEY"]
-
-    def cpu_s(self) -> float:
-        """User + system CPU seconds of the server process so far (all threads)."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+def start_server(root: Path) -> ServeProcess:
+    """``storewire serve --only ds3`` in a child process, its data under ``root``."""
+    return ServeProcess("ds3", root, "--data", str(root / "server")).start()
 
 
 # ---- the workloads ------------------------------------------------------------------------
@@ -161,12 +113,14 @@ def make_small(root: Path, count: int, size: int, pool: bytes) -> Workload:
 class StorewireRunner:
     name = "storewire"
 
-    def __init__(self, srv: Server, workers: int, verify: bool = True) -> None:
+    def __init__(self, srv: ServeProcess, workers: int, verify: bool = True) -> None:
         import ds3
 
         self.workers = workers
         self.verify = verify
-        self.client = ds3.Client(srv.endpoint, srv.access_key, srv.secret_key, proxy="",
+        env = srv.variables
+        self.client = ds3.Client(env["DS3_ENDPOINT"], env["DS3_ACCESS_KEY"], env["DS3_SECRET_KEY"],
+                                 proxy="",
                                  workers=workers)
 
     def put(self, bucket: str, w: Workload) -> None:
@@ -193,14 +147,15 @@ class StorewireRunner:
 class Boto3Runner:
     name = "boto3"
 
-    def __init__(self, srv: Server, threads: int) -> None:
+    def __init__(self, srv: ServeProcess, threads: int) -> None:
         import boto3
         from botocore.config import Config
 
         self.threads = threads
         self.client = boto3.client(
-            "s3", endpoint_url=srv.endpoint, region_name="us-east-1",
-            aws_access_key_id=srv.access_key, aws_secret_access_key=srv.secret_key,
+            "s3", endpoint_url=srv.variables["DS3_ENDPOINT"], region_name="us-east-1",
+            aws_access_key_id=srv.variables["DS3_ACCESS_KEY"],
+            aws_secret_access_key=srv.variables["DS3_SECRET_KEY"],
             config=Config(signature_version="s3", s3={"addressing_style": "path"},
                           max_pool_connections=threads, retries={"max_attempts": 3},
                           proxies={}))
@@ -279,11 +234,11 @@ def _client_cpu() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
-def _measure(srv: Server, fn: Callable[[], Any]) -> tuple[Cell, Any]:
-    cpu0, scpu0, t0 = _client_cpu(), srv.cpu_s(), time.perf_counter()
+def _measure(srv: ServeProcess, fn: Callable[[], Any]) -> tuple[Cell, Any]:
+    cpu0, scpu0, t0 = _client_cpu(), srv.cpu_seconds(), time.perf_counter()
     result = fn()
     elapsed = time.perf_counter() - t0
-    return Cell(elapsed, _client_cpu() - cpu0, srv.cpu_s() - scpu0), result
+    return Cell(elapsed, _client_cpu() - cpu0, srv.cpu_seconds() - scpu0), result
 
 
 def _check(w: Workload, got: dict[str, Any]) -> None:
@@ -301,7 +256,7 @@ def _check(w: Workload, got: dict[str, Any]) -> None:
             raise AssertionError(f"{name}: content differs")
 
 
-def run_workload(srv: Server, runners: list[Any], w: Workload, rows: list[Row],
+def run_workload(srv: ServeProcess, runners: list[Any], w: Workload, rows: list[Row],
                  tag: str) -> None:
     put_row = Row(f"{w.title} put", w)
     get_row = Row(f"{w.title} get", w)
@@ -413,9 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     root = _scratch(args, 3 * large_total + 512 * _MIB)
     print(f"storewire ds3 bulk benchmark: {platform.python_version()}, {os.cpu_count()} CPUs, "
           f"scratch {root}")
-    srv = Server(root)
+    srv = start_server(root)
     try:
-        print(f"DS3 emulator (storewire serve, pid {srv.proc.pid}) at {srv.endpoint}")
+        print(f"DS3 emulator (storewire serve, pid {srv.pid}) at {srv.variables['DS3_ENDPOINT']}")
         pool = _pool(root, max(64 * _MIB, large_size * 2))
         large = make_large(root, args.large_count, large_size, pool)
         small = make_small(root, args.small_count, small_size, pool)

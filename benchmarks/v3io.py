@@ -31,13 +31,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from storewire.testing.serve_process import ServeProcess
+
 REPO = Path(__file__).resolve().parents[1]
 WORKLOAD = Path(__file__).resolve().with_name("v3io_workload.py")
-sys.path.insert(0, str(REPO / "examples" / "v3io"))
 sys.path.insert(0, str(REPO / "tests" / "emulators"))
 
 import _v3io_support  # noqa: E402  (installs the official SDK into its venv)
-from run_examples import storewire_serve  # noqa: E402
 
 CONTAINER = "bigdata"
 SCAN_TABLE = "bench-scan"
@@ -75,7 +75,8 @@ def main() -> int:
     args = parser.parse_args()
     official = _v3io_support.official_python()
     with tempfile.TemporaryDirectory(prefix="storewire-v3io-bench-") as tmp:
-        with storewire_serve(Path(tmp)) as variables:
+        with ServeProcess("v3io", Path(tmp)) as server:
+            variables = server.variables
             env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
             env.update(variables)
             print(f"emulator: storewire serve --only v3io at {variables['V3IO_API']}")

@@ -11,22 +11,15 @@ failure.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
+from storewire.testing.serve_process import ServeError, ServeProcess, clean_env
+
 HERE = Path(__file__).resolve().parent
-VARIABLES = ("V3IO_API", "V3IO_ACCESS_KEY")
-PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-START_TIMEOUT_S = 30.0
 SCRIPT_TIMEOUT_S = 120.0
 
 # script -> lines its output must contain (what the README says it prints)
@@ -47,79 +40,6 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "streams.py": ("first shard record #1", "first shard record #2"),
 }
-
-
-class ServerError(RuntimeError):
-    pass
-
-
-def _serve_command() -> list[str]:
-    """The ``storewire`` console script next to ``sys.executable`` (``python -m
-    storewire.cli`` when it is not installed there)."""
-    script = Path(sys.executable).with_name("storewire")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("storewire", path=str(Path(sys.executable).parent))
-    return [found] if found else [sys.executable, "-m", "storewire.cli"]
-
-
-def _clean_env() -> dict[str, str]:
-    # loopback only: no proxy, and no V3IO_* of the caller leaking into the run
-    return {k: v for k, v in os.environ.items()
-            if k.lower() not in PROXY_VARIABLES and not k.startswith("V3IO_")}
-
-
-def _read_env_file(path: Path) -> dict[str, str]:
-    values = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            values[key.strip().removeprefix("export ")] = value.strip().strip("'\"")
-    return values
-
-
-@contextlib.contextmanager
-def storewire_serve(workdir: Path, extra: tuple[str, ...] = ()) -> Iterator[dict[str, str]]:
-    """Runs ``storewire serve --only v3io`` for the block; yields the env file's variables
-    (V3IO_API, V3IO_ACCESS_KEY)."""
-    env_file = workdir / "v3io.env"
-    command = [*_serve_command(), "serve", "--only", "v3io", "--v3io", "127.0.0.1:0",
-               "--env-file", str(env_file), *extra]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env=_clean_env())
-    output: list[str] = []
-    ready = threading.Event()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            output.append(line.rstrip("\n"))
-            if line.startswith("serving"):
-                ready.set()
-        ready.set()  # EOF: the server exited
-
-    reader = threading.Thread(target=pump, name="storewire-serve-output", daemon=True)
-    reader.start()
-    try:
-        if not ready.wait(START_TIMEOUT_S) or proc.poll() is not None or not env_file.exists():
-            raise ServerError("storewire serve did not start:\n    " + "\n    ".join(output))
-        variables = _read_env_file(env_file)
-        missing = [name for name in VARIABLES if not variables.get(name)]
-        if missing:
-            raise ServerError(f"{env_file} lacks {', '.join(missing)}")
-        yield {name: variables[name] for name in VARIABLES}
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        reader.join(5)
-    if proc.returncode != 0:
-        raise ServerError(f"storewire serve exited with status {proc.returncode}:\n    "
-                          + "\n    ".join(output))
 
 
 def run_one(script: str, expected: tuple[str, ...], env: dict[str, str]) -> bool:
@@ -149,12 +69,12 @@ def run_one(script: str, expected: tuple[str, ...], env: dict[str, str]) -> bool
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="storewire-v3io-examples-") as tmp:
         try:
-            with storewire_serve(Path(tmp)) as variables:
-                print(f"  storewire serve --only v3io at {variables['V3IO_API']}")
-                env = dict(_clean_env(), **variables)
+            with ServeProcess("v3io", Path(tmp)) as server:
+                print(f"  storewire serve --only v3io at {server.variables['V3IO_API']}")
+                env = dict(clean_env("v3io"), **server.variables)
                 results = [run_one(s, lines, env) for s, lines in EXAMPLES.items()]
             print("  storewire serve stopped by SIGINT")
-        except ServerError as exc:
+        except ServeError as exc:
             print(f"  {exc}")
             return 1
     failed = results.count(False)

@@ -14,6 +14,22 @@ inline std::string fspath(const pybind11::object& path) {
   return pybind11::str(pybind11::module_::import("os").attr("fspath")(path));
 }
 
+// repr() of a read-only record class: "Name(field=value, ...)" over its properties, so
+// results print usefully in a REPL or a log line.
+inline pybind11::str record_repr(const pybind11::object& self) {
+  pybind11::object type = pybind11::type::of(self);
+  pybind11::object property = pybind11::module_::import("builtins").attr("property");
+  pybind11::list parts;
+  // __dict__ is a mappingproxy: iterate its items() (in definition order).
+  for (auto item : type.attr("__dict__").attr("items")()) {
+    auto pair = pybind11::reinterpret_borrow<pybind11::tuple>(item);
+    const std::string name = pybind11::str(pair[0]);
+    if (name.empty() || name[0] == '_' || !pybind11::isinstance(pair[1], property)) continue;
+    parts.append(pybind11::str("{}={!r}").format(name, self.attr(name.c_str())));
+  }
+  return pybind11::str("{}({})").format(type.attr("__name__"), pybind11::str(", ").attr("join")(parts));
+}
+
 // The Checkpoint native code calls between waits while the GIL is released: it takes
 // the GIL only to look for Ctrl-C, and raises KeyboardInterrupt through the native call.
 inline const Checkpoint& signal_checkpoint() {

@@ -102,7 +102,7 @@ std::vector<BulkFile> to_files(const py::object& files, bool writable,
 
 template <class T>
 py::class_<T> record(py::module_& m, const char* name, const char* doc) {
-  return py::class_<T>(m, name, doc);
+  return py::class_<T>(m, name, doc).def("__repr__", &bindings::record_repr);
 }
 
 }  // namespace

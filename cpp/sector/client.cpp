@@ -331,16 +331,13 @@ std::int64_t Client::upload(const std::string& local, const std::string& remote,
   std::string options = "NULL NULL " + std::to_string(size) + " 1 1\n";
   std::unique_ptr<File> f =
       open(remote, kModeWrite | kModeTrunc | (encrypt ? kModeSecure : 0), options, cp);
-  std::string buf(std::min<std::int64_t>(std::max<std::int64_t>(size, 1), 16 << 20), '\0');
-  std::int64_t done = 0;
-  while (done < size) {
-    std::size_t n = static_cast<std::size_t>(std::min<std::int64_t>(size - done, buf.size()));
-    if (!in.read(buf.data(), static_cast<std::streamsize>(n)))
-      throw SectorError(E_LOCALFILE, "upload", local);
-    f->write(buf.data(), n, cp);
-    done += static_cast<std::int64_t>(n);
-    if (cp) cp();
-  }
+  // cmd 4: data frames straight from the local file to the socket, then sync and close.
+  std::int64_t done = f->upload(
+      [&](char* buf, std::size_t n) {
+        if (!in.read(buf, static_cast<std::streamsize>(n)))
+          throw SectorError(E_LOCALFILE, "upload", local);
+      },
+      size, cp);
   f->close(cp);
   return done;
 }
@@ -350,16 +347,16 @@ std::int64_t Client::download(const std::string& remote, const std::string& loca
   std::unique_ptr<File> f = open(remote, kModeRead | (encrypt ? kModeSecure : 0), {}, cp);
   std::ofstream out(local, std::ios::binary | std::ios::trunc);
   if (!out) throw SectorError(E_LOCALFILE, "download", local);
-  const std::int64_t size = f->size();
-  std::int64_t done = 0;
-  while (done < size) {
-    std::string chunk = f->read(std::min<std::int64_t>(size - done, 16 << 20), cp);
-    if (chunk.empty()) break;
-    out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    if (!out) throw SectorError(E_LOCALFILE, "download", local);
-    done += static_cast<std::int64_t>(chunk.size());
-  }
+  // cmd 3: the slave streams the file; each piece goes straight from the socket to disk.
+  std::int64_t done = f->download(
+      [&](const char* data, std::size_t n) {
+        out.write(data, static_cast<std::streamsize>(n));
+        if (!out) throw SectorError(E_LOCALFILE, "download", local);
+      },
+      cp);
   f->close(cp);
+  out.flush();
+  if (!out) throw SectorError(E_LOCALFILE, "download", local);
   return done;
 }
 

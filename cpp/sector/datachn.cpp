@@ -7,11 +7,9 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
-#include <cstdio>
-#include <unistd.h>
-#include <cstdlib>
 
 #include "sector/protocol.h"
+#include "sector/udt_cc.h"
 #include "sector/udt_link.h"
 #include "storewire/error.h"
 
@@ -26,22 +24,6 @@ sockaddr_in make_addr(const std::string& ip, int port) {
   if (inet_pton(AF_INET, ip.c_str(), &a.sin_addr) != 1)
     throw Error(ErrorKind::InvalidArgument, "not an IPv4 address: " + ip);
   return a;
-}
-
-void perf_dump(int sock, const char* what) {  // TEMP diagnostics
-  const char* path = std::getenv("SW_SECTOR_PERF");
-  if (!path) return;
-  UDT::TRACEINFO t;
-  if (UDT::perfmon(sock, &t, true) == UDT::ERROR) return;
-  FILE* f = std::fopen(path, "a");
-  if (!f) return;
-  std::fprintf(f, "%s pid=%d sent=%lld recv=%lld sndloss=%d rcvloss=%d retr=%d acks=%d/%d naks=%d/%d "
-               "rate=%.0f rtt=%.2f period=%.2f cwnd=%d flow=%d bw=%.0f avail=%d/%d dur=%lld\n",
-               what, (int)getpid(), (long long)t.pktSent, (long long)t.pktRecv, t.pktSndLoss, t.pktRcvLoss,
-               t.pktRetrans, t.pktSentACK, t.pktRecvACK, t.pktSentNAK, t.pktRecvNAK, t.mbpsSendRate, t.msRTT,
-               t.usPktSndPeriod, t.pktCongestionWindow, t.pktFlowWindow, t.mbpsBandwidth,
-               t.byteAvailSndBuf, t.byteAvailRcvBuf, (long long)t.usSndDuration);
-  std::fclose(f);
 }
 
 std::string udt_error_text() { return UDT::getlasterror().getErrorMessage(); }
@@ -59,6 +41,9 @@ UDTSOCKET rendezvous_socket(const std::string& bind_ip, int port) {
   int udp_buf = 4 << 20;
   UDT::setsockopt(s, 0, UDP_SNDBUF, &udp_buf, sizeof udp_buf);
   UDT::setsockopt(s, 0, UDP_RCVBUF, &udp_buf, sizeof udp_buf);
+  // Window-based congestion control instead of UDT's paced default (see udt_cc.h); local
+  // only, set before the socket connects.
+  UDT::setsockopt(s, 0, UDT_CC, window_cc_factory(), sizeof(void*));
   sockaddr_in a = make_addr(bind_ip, port);
   if (UDT::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == UDT::ERROR) {
     std::string why = udt_error_text();
@@ -191,7 +176,6 @@ void DataChannel::send_frame(const std::string& ip, int port, std::int32_t sessi
   }
   send_all(w.bytes().data(), w.bytes().size());
   send_all(static_cast<const char*>(data), size);
-  perf_dump(p->sock, "send");
 }
 
 void DataChannel::send_error(const std::string& ip, int port, std::int32_t session) {
@@ -323,7 +307,6 @@ std::pair<std::int32_t, std::string> DataChannel::recv_any(const std::string& ip
       recv_exact(*p, f.data(), f.size(), cp);
     }
     error = size < 0;
-    if (size > 65536) perf_dump(p->sock, "recv_any");
     return {sess, std::move(f)};
   } catch (const SectorError& e) {
     if (e.sector_code() == E_CONNECTION) drop(ip, port);

@@ -1,6 +1,7 @@
 #include "sector/file.h"
 
 #include <ctime>
+#include <exception>
 
 #include "sector/client.h"
 #include "sector/protocol.h"
@@ -10,7 +11,8 @@ namespace storewire::sector {
 
 namespace {
 
-constexpr std::int32_t kCmdRead = 1, kCmdWrite = 2, kCmdClose = 5, kCmdSync = 7, kCmdChain = 8;
+constexpr std::int32_t kCmdRead = 1, kCmdWrite = 2, kCmdDownload = 3, kCmdUpload = 4,
+                         kCmdClose = 5, kCmdSync = 7, kCmdChain = 8;
 
 std::string chain_params(const std::string& up_ip, std::int32_t up_port,
                          const std::string& down_ip, std::int32_t down_port) {
@@ -105,6 +107,95 @@ std::string File::read(std::int64_t n, const Checkpoint& cp) {
     throw Error(ErrorKind::Protocol, "the slave sent a short read frame");
   pos_ += len;
   return data;
+}
+
+std::int64_t File::download(const std::function<void(const char*, std::size_t)>& sink,
+                           const Checkpoint& cp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) throw SectorError(E_FILENOTOPEN, "download", path_);
+  if (!(mode_ & kModeRead)) throw SectorError(E_PERMISSION, "download", path_);
+  const std::int64_t total = std::max<std::int64_t>(0, size_ - pos_);
+  if (total == 0) return 0;
+  if (!log_.empty()) sync_locked(cp);  // the slave must see our own writes
+  connect_locked(cp);
+  const auto& [ip, port] = reply_.slaves.front();
+  DataChannel& dc = client_.data_channel();
+  dc.send_i32(ip, port, reply_.transid, kCmdDownload);
+  Writer w;
+  w.i64(pos_);
+  dc.send_frame(ip, port, reply_.transid, w.bytes().data(), w.bytes().size());
+  if (dc.recv_i32(ip, port, reply_.transid, cp) != 0)
+    throw SectorError(E_DATACHN, "download", path_);
+  std::exception_ptr failed;
+  auto deliver = [&](const char* d, std::size_t n) {
+    if (failed) return;
+    try {
+      sink(d, n);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  };
+  std::int64_t got = 0;
+  while (got < total) {  // frames of <= 64 000 000 bytes until the file's end (§7.3)
+    if (dec_) {
+      std::string frame = dc.recv_frame(ip, port, reply_.transid, cp);
+      std::string plain = dec_->apply(frame.data(), frame.size());
+      deliver(plain.data(), plain.size());
+      got += static_cast<std::int64_t>(plain.size());
+    } else {
+      got += dc.recv_frame_to(ip, port, reply_.transid, deliver, cp);
+    }
+  }
+  pos_ += got;
+  if (failed) std::rethrow_exception(failed);
+  if (got != total) throw Error(ErrorKind::Protocol, "the slave sent more than the file holds");
+  return got;
+}
+
+std::int64_t File::upload(const std::function<void(char*, std::size_t)>& source,
+                         std::int64_t total, const Checkpoint& cp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) throw SectorError(E_FILENOTOPEN, "upload", path_);
+  if (!(mode_ & kModeWrite)) throw SectorError(E_PERMISSION, "upload", path_);
+  if (total < 0) throw SectorError(E_INVALID, "upload", path_);
+  connect_locked(cp);
+  sync_locked(cp);
+  DataChannel& dc = client_.data_channel();
+  const auto& s = reply_.slaves;
+  Writer w;
+  w.i64(total);
+  for (auto it = s.rbegin(); it != s.rend(); ++it) {  // every replica, reverse chain order
+    dc.send_i32(it->first, it->second, reply_.transid, kCmdUpload);
+    dc.send_frame(it->first, it->second, reply_.transid, w.bytes().data(), w.bytes().size());
+    if (dc.recv_i32(it->first, it->second, reply_.transid, cp) != 0)
+      throw SectorError(E_DATACHN, "upload", path_);
+  }
+  const auto& [ip, port] = s.front();
+  const std::int64_t kFrame = 16 << 20;  // <= 64 000 000 (§7.2)
+  std::string buf(static_cast<std::size_t>(std::min(std::max<std::int64_t>(total, 1), kFrame)),
+                  '\0');
+  std::int64_t done = 0;
+  while (done < total) {
+    std::size_t n = static_cast<std::size_t>(std::min(total - done, kFrame));
+    try {
+      source(buf.data(), n);
+    } catch (...) {
+      closed_ = true;  // the slave still expects the rest: this session is lost
+      throw;
+    }
+    if (enc_) {
+      std::string sealed = enc_->apply(buf.data(), n);
+      dc.send_frame(ip, port, reply_.transid, sealed.data(), sealed.size());
+    } else {
+      dc.send_frame(ip, port, reply_.transid, buf.data(), n);
+    }
+    done += static_cast<std::int64_t>(n);
+    if (cp) cp();
+  }
+  log_.emplace_back(0, total);
+  pos_ = total;
+  size_ = std::max(size_, total);
+  return total;
 }
 
 void File::write(const char* data, std::size_t n, const Checkpoint& cp) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,6 +43,18 @@ class File {
 
   // Reads up to n bytes at the current position (fewer at the end, empty at EOF).
   std::string read(std::int64_t n, const Checkpoint& cp);
+  // Streams the rest of the file from the current position with cmd 3 (download): the
+  // slave sends data frames back to back; each piece goes to `sink` as it arrives. Returns
+  // the number of bytes. If `sink` throws, the rest of the stream is still drained (so the
+  // data channel stays in step) before the exception propagates.
+  std::int64_t download(const std::function<void(const char*, std::size_t)>& sink,
+                        const Checkpoint& cp);
+  // Replaces the whole file with `total` bytes from `source(buf, n)` (which fills buf with
+  // the next n bytes) with cmd 4 (upload): data frames back to back to the first replica,
+  // then the sync log {0, total}. For a file opened for writing with TRUNC. If `source`
+  // throws, the file is left closed (the slave's session cannot be resumed).
+  std::int64_t upload(const std::function<void(char*, std::size_t)>& source, std::int64_t total,
+                      const Checkpoint& cp);
   // Writes at the current position (append mode: at the end).
   void write(const char* data, std::size_t n, const Checkpoint& cp);
   void seek(std::int64_t pos);

@@ -19,10 +19,10 @@ _EXAMPLES = (
     ("DS3 (BlackPearl)", Path("examples/ds3/run_examples.py")),
     ("S3 (radosgw)", Path("examples/s3/run_examples.py")),
     ("V3IO", Path("examples/v3io/run_examples.py")),
+    ("Sector", Path("examples/sector/run_examples.py")),
 )
 # What the demo does not cover yet, and which issue brings it.
 _PENDING = (
-    ("Sector", "client + emulator arrive with the Sector issue"),
 )
 
 

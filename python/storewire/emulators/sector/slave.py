@@ -26,6 +26,7 @@ log = logging.getLogger("storewire.emulators.sector")
 I32 = struct.Struct("<i")
 I64 = struct.Struct("<q")
 MAX_FRAME = 64_000_000
+DOWNLOAD_FRAME = 16 << 20  # cmd 3 frames the slave sends (<= MAX_FRAME)
 
 CMD_READ, CMD_WRITE, CMD_DOWNLOAD, CMD_UPLOAD, CMD_CLOSE, CMD_PATH, CMD_SYNC, CMD_CHAIN = (
     1, 2, 3, 4, 5, 6, 7, 8)
@@ -226,10 +227,13 @@ class Slave:
                 self._send(s, I32.pack(-1))
                 return
             self._send(s, I32.pack(0))
+            # One reused buffer: no fresh 16 MiB allocation (and page faults) per frame.
+            buf = bytearray(DOWNLOAD_FRAME)
+            view = memoryview(buf)
             with open(s.local, "rb") as f:
                 f.seek(offset)
-                while block := f.read(MAX_FRAME):
-                    self._send(s, s.seal(block))
+                while n := f.readinto(buf):
+                    self._send(s, s.seal(bytes(view[:n])) if s.encrypt is not None else view[:n])
         elif cmd == CMD_UPLOAD:
             (total,) = I64.unpack(self._next(s))
             self._send(s, I32.pack(0 if s.mode & 2 else -1))

@@ -231,6 +231,20 @@ CLIENTS: dict[str, Callable[..., dict[str, float]]] = {
 }
 
 
+def _warm_up(admin: Any, payloads: list[bytes], big: Path) -> None:
+    """Write (then delete) some small objects and one large one before measuring, so
+    that the first client measured is not the only one to meet a cold cluster."""
+    bucket = f"bench-warmup-{os.getpid()}"
+    admin.create_bucket(bucket)
+    keys = [f"warm-{i:05d}" for i in range(min(len(payloads), 300))]
+    for k, v in zip(keys, payloads, strict=False):
+        admin.put_object(bucket, k, v)
+    admin.get_objects(bucket, keys)
+    admin.upload_file(big, bucket, "warm-big")
+    admin.delete_objects(bucket, [*keys, "warm-big"])
+    admin.delete_bucket(bucket)
+
+
 def run(srv: Server, args: argparse.Namespace) -> dict[str, dict[str, list[float]]]:
     import s3
     from storewire.testing import write_pattern_file
@@ -241,8 +255,14 @@ def run(srv: Server, args: argparse.Namespace) -> dict[str, dict[str, list[float
     with tempfile.TemporaryDirectory(prefix="storewire-s3-bench-") as tmp:
         big = Path(tmp) / "big.bin"
         write_pattern_file(big, args.big_mib * 2**20, seed=512)
+        _warm_up(admin, payloads, big)
+        names = list(CLIENTS)
         for rep in range(args.repeat):
-            for name, bench in CLIENTS.items():
+            # The OSD's speed drifts with its state and the machine's other load (sequential
+            # PUT varies 2x between runs of one client): each repeat starts with a
+            # different client so that no client always runs in the same position.
+            for name in names[rep % len(names) :] + names[: rep % len(names)]:
+                bench = CLIENTS[name]
                 slug = name.split()[0] + str(len(name))
                 bucket = f"bench-{slug}-{rep}-{os.getpid()}"
                 admin.create_bucket(bucket)

@@ -119,6 +119,20 @@ def upload_file(
     return _multipart_upload(client, path, size, bucket, key, headers, report)
 
 
+# How a multipart upload checks its parts (with ``verify_checksums``):
+# - "etag": parts go without Content-MD5 while one hashing thread computes their MD5s in
+#   file order alongside the uploads; every part's ETag (the MD5 radosgw/S3 computed of
+#   what it received) must equal the MD5 of the file's bytes before the upload is
+#   completed, and the completed object's MD5-of-MD5s ETag is checked as well. A
+#   mismatch aborts the upload, so nothing corrupt is ever committed.
+# - "content-md5": the same hashing thread runs ahead of the uploads and each part waits
+#   for its MD5 to send it as Content-MD5 (the server rejects a damaged part itself).
+# Both hash each byte once on the client; "etag" lets the MD5 pass overlap the transfer
+# instead of holding each part back until its hash is ready.
+_PART_CHECK = "etag"
+_HASH_WORKERS = 1
+
+
 def _multipart_upload(
     client: Client,
     path: str,
@@ -132,10 +146,13 @@ def _multipart_upload(
     parts = _plan(size, client.part_size_bytes)
     upload_id = client.create_multipart_upload(bucket, key, headers=dict(headers))
     verify = client.verify_checksums
+    send_md5 = verify and _PART_CHECK == "content-md5"
+    hasher: ThreadPoolExecutor | None = None
+    digests: list[Future[bytes]] = []
 
-    def part_job(number: int, offset: int, length: int) -> Callable[[], tuple[str, bytes]]:
-        def run() -> tuple[str, bytes]:
-            md5 = auth.hash_file(path, "md5", offset, length) if verify else b""
+    def part_job(number: int, offset: int, length: int) -> Callable[[], str]:
+        def run() -> str:
+            md5 = digests[number - 1].result() if send_md5 else None
             req = client.part_request(
                 bucket,
                 key,
@@ -144,16 +161,10 @@ def _multipart_upload(
                 body_file=path,
                 body_offset=offset,
                 body_length=length,
-                content_md5=auth.base64_encode(md5) if verify else None,
+                content_md5=auth.base64_encode(md5) if md5 is not None else None,
             )
             resp = client.check(client.http.perform(req), "upload_part", resource)
             etag = (resp.header("ETag") or "").strip('"')
-            if verify and etag and etag != md5.hex():
-                raise errors.IntegrityError(
-                    f"part {number}: ETag {etag} does not match its MD5 {md5.hex()}",
-                    operation="upload_part",
-                    resource=resource,
-                )
             if not etag and not verify:
                 raise errors.ProtocolError(
                     f"part {number}: no ETag in the reply",
@@ -161,15 +172,39 @@ def _multipart_upload(
                     resource=resource,
                 )
             report(length)
-            return etag or md5.hex(), md5
+            return etag
 
         return run
 
+    def check_part(index: int, etag: str) -> None:
+        if not verify:
+            return
+        if not etag and not send_md5:  # nothing vouches for this part: do not complete
+            raise errors.ProtocolError(
+                f"part {index + 1}: no ETag in the reply to check its MD5 against",
+                operation="upload_part",
+                resource=resource,
+            )
+        md5 = digests[index].result()
+        if etag and etag != md5.hex():
+            raise errors.IntegrityError(
+                f"part {index + 1}: ETag {etag} does not match its MD5 {md5.hex()}",
+                operation="upload_part",
+                resource=resource,
+            )
+
     try:
+        if verify:
+            hasher = ThreadPoolExecutor(max_workers=_HASH_WORKERS)
+            digests = [hasher.submit(auth.hash_file, path, "md5", off, ln) for off, ln in parts]
         jobs = [part_job(n, off, ln) for n, (off, ln) in enumerate(parts, start=1)]
-        results = _run_parallel(client.max_concurrency, jobs)
-        etag = client.complete_multipart_upload(bucket, key, upload_id, [e for e, _ in results])
+        etags = _run_parallel(client.max_concurrency, jobs, check_part)
+        if verify:  # (Content-MD5 mode) a part without an ETag: the server checked it
+            etags = [e or d.result().hex() for e, d in zip(etags, digests, strict=True)]
+        etag = client.complete_multipart_upload(bucket, key, upload_id, etags)
     except BaseException as exc:
+        for fut in digests:
+            fut.cancel()
         _log.warning("aborting multipart upload of %s: %s", resource, exc)
         try:
             client.abort_multipart_upload(bucket, key, upload_id)
@@ -178,8 +213,11 @@ def _multipart_upload(
                 "abort of multipart upload %s of %s failed: %s", upload_id, resource, abort_exc
             )
         raise
+    finally:
+        if hasher is not None:
+            hasher.shutdown(wait=True, cancel_futures=True)
     if verify:
-        expected = auth.md5_hex(b"".join(md5 for _, md5 in results)) + f"-{len(results)}"
+        expected = auth.md5_hex(b"".join(d.result() for d in digests)) + f"-{len(digests)}"
         if not etag:  # radosgw answers CompleteMultipartUpload with an empty ETag
             etag = client.head_object(bucket, key).etag
         if _MULTIPART_ETAG.match(etag) and etag != expected:

@@ -368,10 +368,20 @@ class Client:
     ) -> str:
         """Store a buffer (bytes, bytearray, memoryview, numpy...) as one object; the ETag."""
         items = _header_items(headers, metadata)
-        resp = self._call("put_object", "PUT", bucket, key, headers=items, body=data)
+        # One MD5 pass serves both the Content-MD5 header and the ETag check.
+        md5 = auth.digest("md5", data) if self.verify_checksums else None
+        resp = self._call(
+            "put_object",
+            "PUT",
+            bucket,
+            key,
+            headers=items,
+            body=data,
+            content_md5=auth.base64_encode(md5) if md5 is not None else None,
+        )
         etag = _etag(resp.header("ETag"))
-        if self.verify_checksums and _MD5_ETAG.match(etag):
-            expected = auth.md5_hex(memoryview(data))
+        if md5 is not None and _MD5_ETAG.match(etag):
+            expected = md5.hex()
             if etag != expected:
                 raise errors.IntegrityError(
                     f"ETag {etag} does not match the MD5 {expected} of the data sent",

@@ -242,3 +242,76 @@ def test_corrupted_download_is_detected(corrupting_server: str, tmp_path: Path, 
     assert s3.RemoteStore(conn).read("single", str(tmp_path / "r")) == (False, {})
     assert "IntegrityError" in caplog_error.text or "does not match" in caplog_error.text
     client.close()
+
+
+# ---- multipart uploads: each part's MD5 computed once, on a hashing thread ---------------
+
+
+@pytest.mark.parametrize("mode", ["content-md5", "etag"])
+def test_multipart_part_checks_round_trip(client_factory, bucket, tmp_path, mode):
+    """Both ways of checking parts upload intact data and record part MD5s."""
+    from s3 import _transfer
+
+    local = tmp_path / "big"
+    write_pattern_file(local, 11 * 2**20 + 17, seed=21)
+    client = client_factory(
+        multipart_threshold_bytes=5 * 2**20, part_size_bytes=5 * 2**20, max_concurrency=2
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_transfer, "_PART_CHECK", mode)
+        etag = client.upload_file(local, bucket, "big")
+    data = local.read_bytes()
+    parts = [data[i : i + 5 * 2**20] for i in range(0, len(data), 5 * 2**20)]
+    md5s = b"".join(hashlib.md5(p).digest() for p in parts)
+    assert etag == hashlib.md5(md5s).hexdigest() + "-3"
+    assert client.get_object(bucket, "big") == data
+
+
+@pytest.mark.parametrize("mode", ["content-md5", "etag"])
+def test_multipart_md5_mismatch_aborts_upload(client_factory, bucket, tmp_path, mode):
+    """A part whose bytes do not hash to what the client computed (here: the client's
+    hash of part 2 is made wrong) fails the upload as an integrity error (etag mode) or
+    a server rejection (content-md5 mode); the upload is aborted, nothing is stored."""
+    from s3 import _transfer
+
+    local = tmp_path / "big"
+    write_pattern_file(local, 12 * 2**20, seed=22)
+    client = client_factory(multipart_threshold_bytes=5 * 2**20, part_size_bytes=5 * 2**20)
+    real_hash = _transfer.auth.hash_file
+
+    def wrong_second_part(path, algorithm, offset=0, length=None):
+        digest = real_hash(path, algorithm, offset, length)
+        return bytes(16) if offset == 5 * 2**20 else digest
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_transfer, "_PART_CHECK", mode)
+        mp.setattr(_transfer.auth, "hash_file", wrong_second_part)
+        expected = errors.IntegrityError if mode == "etag" else errors.StorageError
+        with pytest.raises(expected):
+            client.upload_file(local, bucket, "big")
+    assert client.list_multipart_uploads(bucket) == []
+    assert not client.object_exists(bucket, "big")
+
+
+def test_put_object_hashes_once(s3client, bucket):
+    """put_object sends Content-MD5 and checks the ETag from a single MD5 pass."""
+    import s3.client as client_module
+
+    calls = []
+    real_digest = client_module.auth.digest
+
+    def counting(algorithm, data):
+        calls.append(algorithm)
+        return real_digest(algorithm, data)
+
+    def second_pass(*_):
+        pytest.fail("the body was hashed twice")
+
+    data = pattern_bytes(4096, seed=23)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(client_module.auth, "digest", counting)
+        mp.setattr(client_module.auth, "md5_base64", second_pass)
+        mp.setattr(client_module.auth, "md5_hex", second_pass)
+        etag = s3client.put_object(bucket, "small", data)
+    assert calls == ["md5"]
+    assert etag == hashlib.md5(data).hexdigest()

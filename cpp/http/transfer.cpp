@@ -15,6 +15,8 @@ namespace {
 
 // Error bodies kept in memory are capped so a hostile server cannot exhaust it.
 constexpr std::size_t kMaxErrorBody = 4u << 20;
+// File bodies are written in pieces of this size (fewer pwrite calls).
+constexpr std::size_t kFileChunk = 1u << 20;
 
 std::string trim(const char* begin, const char* end) {
   while (begin < end && (*begin == ' ' || *begin == '\t')) ++begin;
@@ -168,6 +170,8 @@ void Transfer::close_files() {
 }
 
 void Transfer::reset_attempt() {
+  file_pending_.clear();
+  file_written_ = 0;
   if (spec_->observer) spec_->observer->reset();
   Result fresh;
   fresh.attempts = result_.attempts;
@@ -313,6 +317,35 @@ int Transfer::on_seek(void* self_ptr, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_OK;
 }
 
+bool Transfer::flush_file() {
+  if (file_pending_.empty()) return true;
+  const BodySink& sink = spec_->sink;
+  // Opened at the first byte of a successful body, so an error reply creates no file.
+  if (sink_fd_ < 0) {
+    sink_fd_ = ::open(sink.path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (sink_fd_ < 0) {
+      local_errno_ = errno;
+      return false;
+    }
+  }
+  // file_pending_ holds the bytes just before sink_pos_ + the current callback's.
+  const std::uint64_t at = sink.offset + file_written_;
+  std::size_t done = 0;
+  while (done < file_pending_.size()) {
+    ssize_t w = ::pwrite(sink_fd_, file_pending_.data() + done, file_pending_.size() - done,
+                         static_cast<off_t>(at + done));
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      local_errno_ = w < 0 ? errno : EIO;
+      return false;
+    }
+    done += static_cast<std::size_t>(w);
+  }
+  file_written_ += file_pending_.size();
+  file_pending_.clear();
+  return true;
+}
+
 bool Transfer::sink_accepts_body() const {
   return result_.status >= 200 && result_.status < 300;
 }
@@ -333,25 +366,10 @@ size_t Transfer::on_write(char* data, size_t size, size_t n, void* self_ptr) {
     }
     std::memcpy(sink.data + self->sink_pos_, data, len);
   } else {
-    // Opened at the first byte of a successful body, so an error reply creates no file.
-    if (self->sink_fd_ < 0) {
-      self->sink_fd_ = ::open(sink.path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-      if (self->sink_fd_ < 0) {
-        self->local_errno_ = errno;
-        return 0;
-      }
-    }
-    size_t done = 0;
-    while (done < len) {
-      ssize_t w = ::pwrite(self->sink_fd_, data + done, len - done,
-                           static_cast<off_t>(sink.offset + self->sink_pos_ + done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) {
-        self->local_errno_ = w < 0 ? errno : EIO;
-        return 0;
-      }
-      done += static_cast<size_t>(w);
-    }
+    // curl hands over ~16 KiB at a time: gather up to kFileChunk before each pwrite.
+    if (self->file_pending_.empty()) self->file_pending_.reserve(kFileChunk);
+    self->file_pending_.append(data, len);
+    if (self->file_pending_.size() >= kFileChunk && !self->flush_file()) return 0;
   }
   if (self->spec_->observer && self->sink_accepts_body())
     self->spec_->observer->update(data, len);
@@ -390,6 +408,9 @@ void Transfer::cancel() {
 
 void Transfer::finish(CURLcode code) {
   CURL* e = easy_;
+  // The tail of a file body is still in memory: write it before reporting success.
+  if (code == CURLE_OK && spec_->sink.kind == BodySink::Kind::File && !flush_file())
+    code = CURLE_WRITE_ERROR;
   result_.timings.name_lookup_s = seconds(e, CURLINFO_NAMELOOKUP_TIME_T);
   result_.timings.connect_s = seconds(e, CURLINFO_CONNECT_TIME_T);
   result_.timings.tls_s = seconds(e, CURLINFO_APPCONNECT_TIME_T);

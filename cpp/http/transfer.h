@@ -57,6 +57,7 @@ class Transfer {
   void close_files();
   void reset_attempt();
   bool sink_accepts_body() const;
+  bool flush_file();  // writes file_pending_ at its offset; false (errno kept) on failure
   void fail(ErrorKind kind, std::string message, std::string detail = {});
 
   std::shared_ptr<const RequestSpec> spec_;
@@ -72,6 +73,8 @@ class Transfer {
   int body_fd_ = -1;
   int sink_fd_ = -1;
   std::uint64_t sink_pos_ = 0;     // body bytes delivered to the sink this attempt
+  std::string file_pending_;       // file sink: bytes not yet written
+  std::uint64_t file_written_ = 0; // file sink: bytes written this attempt
   int local_errno_ = 0;            // errno of a failed local read/write
   bool overflow_ = false;          // the caller's buffer was too small
   std::atomic<bool> cancelled_{false};  // set from other threads (close, Ctrl-C)

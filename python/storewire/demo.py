@@ -21,9 +21,6 @@ _EXAMPLES = (
     ("V3IO", Path("examples/v3io/run_examples.py")),
     ("Sector", Path("examples/sector/run_examples.py")),
 )
-# What the demo does not cover yet, and which issue brings it.
-_PENDING = (
-)
 
 
 def run_examples() -> list[str]:
@@ -56,9 +53,6 @@ def main() -> int:
     print()
     failed = [s.title for s in steps if not s.ok]
     failed += run_examples()
-    print("Not in the demo yet:")
-    for name, status in _PENDING:
-        print(f"  {name:<17} {status}")
     print()
     elapsed = time.perf_counter() - started
     if failed:

@@ -143,7 +143,10 @@ def test_sysinfo_and_df(master, client):
     assert info["total_files"] == 2
     assert info["free_disk"] > 0
     assert info["masters"] == [{"key": master.router_key, "ip": "", "port": master.port}]
-    assert info["slaves"] == []
+    (slave,) = info["slaves"]
+    assert (slave["ip"], slave["port"]) == (master.slave.host, master.slave.data_port)
+    assert slave["status"] == 1 and slave["file_bytes"] == 123
+    assert slave["path"] == str(master.slave.root)
     available, used = client.df()
     assert used == 123
     assert available > 0

@@ -1,16 +1,20 @@
-"""Sector 2.x emulator: a master speaking the real wire protocol (``protocols/sector.md``).
+"""Sector 2.x emulator: masters and slaves speaking the real wire protocol
+(``protocols/sector.md``).
 
     from storewire.emulators.sector import SectorEmulator
 
-    with SectorEmulator() as master:
-        print(master.host, master.port, master.user, master.password, master.cert_path)
+    with SectorEmulator(masters=2, slaves=3, replicas=2) as cluster:
+        print(cluster.host, cluster.port, cluster.user, cluster.password, cluster.cert_path)
 
 TLS 1.0-capable login with a self-signed ``master_node.cert``, GMP over UDP with ACKs,
-retransmission and duplicate suppression, large messages over UDT, and the namespace
-commands (ls, stat, mkdir, mv, rm, cp, utime, sysinfo, df). Slaves (file data over the
-UDT data channel) are not emulated yet.
+retransmission and duplicate suppression, large messages over UDT, every namespace
+command, routing between several masters, and slaves that store files on disk and serve
+them over the UDT rendezvous data channel (optionally Blowfish-encrypted), with background
+replication, reopen on another replica and fault knobs (drop / delay GMP, restart a
+master, kill a slave).
 """
 
-from .master import SectorEmulator, UserAccount
+from .accounts import UserAccount
+from .master import SectorEmulator
 
 __all__ = ["SectorEmulator", "UserAccount"]

@@ -1,9 +1,10 @@
-"""SectorEmulator: a Sector 2.x master on loopback (protocol notes §1-§6).
+"""SectorEmulator: a Sector 2.x cluster on loopback (protocol notes §1-§8).
 
-Ports, as a real master uses them: TLS login on TCP ``port``, the plain-text certificate
-download on TCP ``port - 1``, GMP on UDP ``port`` and large GMP messages over UDT on UDP
-``port - 1``. The namespace lives in memory (no slaves yet: files exist only as metadata,
-added with :meth:`SectorEmulator.add_file`).
+One or more masters (:class:`~.endpoint.MasterEndpoint`: TLS login, certificate download,
+GMP over UDP and UDT), each with its own router key and sessions, sharing one namespace,
+one set of path locks and one or more slaves (:class:`~.pool.SlavePool`) that store the
+files under ``data_dir`` and serve them over the UDT data channel. With several masters
+each answers E_ROUTING for paths and keys it does not own (§5.8).
 """
 
 from __future__ import annotations
@@ -13,69 +14,44 @@ import logging
 import os
 import secrets
 import shutil
-import socket
 import ssl
 import struct
 import tempfile
 import threading
 import time
 import warnings
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+from .accounts import Session, UserAccount
 from .codes import (
+    E_AUTHORITY,
     E_BUSY,
-    E_EXPIRED,
     E_NOEXIST,
+    E_NOREPLICA,
     E_NOTFILE,
     E_PERMISSION,
+    E_RESOURCE,
     E_SECURITY,
     E_UNKNOWN,
-    E_VERSION,
     SectorFault,
 )
+from .endpoint import MasterEndpoint
 from .gmp import GmpServer
 from .metadata import Namespace, normalize
+from .pool import SlavePool
+from .routing import ordered
 from .slave import SessionReport, Slave
+from .transactions import Transactions
 
 log = logging.getLogger("storewire.emulators.sector")
 
-SECTOR_VERSION = 2006031
 DEFAULT_USER = "test"
 I32 = struct.Struct("<i")
 I64 = struct.Struct("<q")
-_MSG = struct.Struct("<ii")
 
-
-@dataclass
-class UserAccount:
-    """A user: password, read/write path prefixes (``/`` = everything), root flag."""
-
-    name: str
-    password: str
-    read: tuple[str, ...] = ("/",)
-    write: tuple[str, ...] = ("/",)
-    root: bool = False
-
-    def may(self, path: str, *, write: bool) -> bool:
-        for prefix in self.write if write else self.read:
-            p = normalize(prefix)
-            if p == "/" or path == p or path.startswith(p + "/"):
-                return True
-        return False
-
-
-@dataclass
-class Session:
-    key: int
-    user: UserAccount
-    ip: str
-    gmp_port: int
-    data_port: int
-    crypto_key: bytes
-    crypto_iv: bytes
-    last_seen: float = field(default_factory=time.monotonic)
+__all__ = ["SectorEmulator", "Session", "UserAccount"]
 
 
 def _cstr(data: bytes, offset: int = 0) -> tuple[str, int]:
@@ -83,33 +59,32 @@ def _cstr(data: bytes, offset: int = 0) -> tuple[str, int]:
     return data[offset:end].decode("utf-8", "surrogateescape"), end + 1
 
 
-def _recv_exact(conn: ssl.SSLSocket | socket.socket, n: int) -> bytes:
-    buf = bytearray()
-    while len(buf) < n:
-        chunk = conn.recv(n - len(buf))
-        if not chunk:
-            raise ConnectionError("peer closed")
-        buf += chunk
-    return bytes(buf)
-
-
 class SectorEmulator:
-    """A Sector master. ``users``: name → password (or :class:`UserAccount`s); without
-    users, one user ``test`` with a random password. ``data_dir`` keeps the certificate
-    (``master_node.cert`` + key) across runs; None uses a temporary directory.
+    """A Sector cluster. ``users``: name → password (or :class:`UserAccount`s); without
+    users, one root user ``test`` with a random password. ``data_dir`` keeps the
+    certificate (``master_node.cert`` + key) and the slaves' files across runs, and the
+    namespace is rebuilt from the slaves' disks at start, as a real master does; None uses
+    a temporary directory.
 
-    Fault knobs (attributes, changeable while running): ``drop_rate`` (fraction of GMP
-    datagrams dropped in each direction), ``delay_s`` (before each GMP reply);
-    :meth:`restart` forgets every session, as a master restart does. ``tls10_only``
-    refuses every TLS version but 1.0, as the real master does.
+    ``masters``: how many masters (the first listens on ``port``, the others on free
+    ports); ``slaves``: how many slaves; ``replicas``: the replica count of every file
+    (REPLICA_NUM): a written file gets its extra copies in the background after its close.
+
+    Fault knobs, changeable while running: ``drop_rate`` (fraction of GMP datagrams dropped
+    in each direction), ``delay_s`` (before each GMP reply), :meth:`restart` (a master
+    forgets its sessions and rebuilds the namespace from the slaves), :meth:`kill_slave`.
+    ``tls10_only`` refuses every TLS version but 1.0, as the real master does.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0,
                  data_dir: str | os.PathLike[str] | None = None,
                  users: dict[str, str] | list[UserAccount] | None = None, *,
+                 masters: int = 1, slaves: int = 1, replicas: int = 1,
                  drop_rate: float = 0.0, delay_s: float = 0.0, retransmit_s: float = 0.5,
                  disk_bytes: int | None = None, seed: int | None = None,
                  tls10_only: bool = False) -> None:
+        if masters < 1 or slaves < 1 or replicas < 1:
+            raise ValueError("masters, slaves and replicas must each be at least 1")
         self.host = host
         self._requested_port = port
         self._data_dir = Path(data_dir) if data_dir is not None else None
@@ -125,36 +100,30 @@ class SectorEmulator:
         self.users = {a.name: a for a in accounts}
         self.user = accounts[0].name
         self.password = accounts[0].password
+        self._master_count = masters
+        self._slave_count = slaves
+        self.replicas = replicas
         self._drop_rate = drop_rate
         self._delay_s = delay_s
-        self._retransmit_s = retransmit_s
-        self._seed = seed
+        self.retransmit_s = retransmit_s
+        self.seed = seed
         self.disk_bytes = disk_bytes
         self.tls10_only = tls10_only
-        self.namespace = Namespace()
-        self.router_key = secrets.randbelow(0x7FFFFFFE) + 1
+        self.namespace = Namespace(replicas)
         self.start_time = int(time.time())
         self._keys = itertools.count(int(time.time()))
-        self._sessions: dict[int, Session] = {}
-        self._lock = threading.Lock()
+        self._keys_lock = threading.Lock()
+        self.transactions = Transactions()
+        self.masters: list[MasterEndpoint] = []
+        self.pool: SlavePool | None = None
         self._temp_dir: str | None = None
-        self._tls_sock: socket.socket | None = None
-        self._cert_sock: socket.socket | None = None
-        self._gmp: GmpServer | None = None
-        self._threads: list[threading.Thread] = []
-        self._stop = threading.Event()
         self.cert_path: Path | None = None
         self._ssl: ssl.SSLContext | None = None
-        self.slave: Slave | None = None
-        self._transids = itertools.count(1)
-        # path -> (writer transid or 0, reader transids)
-        self._locks: dict[str, tuple[int, set[int]]] = {}
-        self._open: dict[int, tuple[str, bool]] = {}
 
     # --- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> SectorEmulator:
-        if self._gmp is not None:
+        if self.masters:
             return self
         from storewire._native import sector as native
 
@@ -171,18 +140,18 @@ class SectorEmulator:
             if not (self.cert_path.is_file() and key_path.is_file()):
                 native.make_self_signed_cert(self.cert_path, key_path)
             self._ssl = self._ssl_context(self.cert_path, key_path, self.tls10_only)
-            self._bind_ports(native)
-            self.slave = Slave(self.host, data_dir / "slave0", self._slave_report)
+            self.pool = SlavePool(self.host, data_dir, self._slave_count, self._slave_report)
+            self._rebuild_namespace()
+            for i in range(self._master_count):
+                endpoint = MasterEndpoint(self, i, self.host, self._requested_port if i == 0
+                                          else 0)
+                self.masters.append(endpoint)
+                endpoint.start()
         except BaseException:
             self.stop()
             raise
-        assert self._gmp is not None
-        self._gmp.start()
-        for target, name in ((self._tls_loop, "sector-login"), (self._cert_loop, "sector-cert")):
-            t = threading.Thread(target=target, name=name, daemon=True)
-            t.start()
-            self._threads.append(t)
-        log.info("Sector master emulator on %s:%d", self.host, self.port)
+        log.info("Sector emulator on %s:%d (%d masters, %d slaves)", self.host, self.port,
+                 len(self.masters), self._slave_count)
         return self
 
     def _persist_default_password(self, data_dir: Path) -> None:
@@ -210,67 +179,30 @@ class SectorEmulator:
         ctx.load_cert_chain(str(cert), str(key))
         return ctx
 
-    def _bind_ports(self, native: object) -> None:
-        """TCP N (login), TCP N-1 (certificate), UDP N (GMP), UDT N-1 (large GMP)."""
-        attempts = 1 if self._requested_port else 50
-        last: Exception | None = None
-        for _ in range(attempts):
-            socks: list[socket.socket] = []
-            try:
-                tls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                socks.append(tls)
-                tls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                tls.bind((self.host, self._requested_port))
-                port = tls.getsockname()[1]
-                if port < 2:
-                    raise OSError("port too low")
-                cert = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                socks.append(cert)
-                cert.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                cert.bind((self.host, port - 1))
-                udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                socks.append(udp)
-                udp.bind((self.host, port))
-                udt = native.UdtMessageListener(self.host, port - 1)  # type: ignore[attr-defined]
-            except Exception as exc:
-                last = exc
-                for s in socks:
-                    s.close()
-                continue
-            tls.listen(64)
-            cert.listen(16)
-            tls.settimeout(0.1)
-            cert.settimeout(0.1)
-            self._tls_sock, self._cert_sock = tls, cert
-            self._gmp = GmpServer(udp, udt, self._handle, retransmit_s=self._retransmit_s,
-                                  drop_rate=self._drop_rate, delay_s=self._delay_s,
-                                  seed=self._seed)
-            return
-        raise OSError(f"could not bind the Sector master ports: {last}")
-
     def stop(self) -> None:
-        self._stop.set()
-        for t in self._threads:
-            t.join(5)
-        self._threads = []
-        if self._gmp is not None:
-            self._gmp.stop()
-            self._gmp = None
-        if self.slave is not None:
-            self.slave.close()
-            self.slave = None
-        for s in (self._tls_sock, self._cert_sock):
-            if s is not None:
-                s.close()
-        self._tls_sock = self._cert_sock = None
+        for endpoint in self.masters:
+            endpoint.stop()
+        self.masters = []
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None
 
-    def restart(self) -> None:
-        """Forgets every session, as a master restart does (clients must re-login)."""
-        with self._lock:
-            self._sessions.clear()
+    def restart(self, master: int | None = None) -> None:
+        """A master restart (``None``: every master): its sessions are forgotten, so
+        clients must re-login, and the namespace comes back from the slaves' disks."""
+        for endpoint in self.masters if master is None else [self.masters[master]]:
+            endpoint.restart()
+        self._rebuild_namespace()
+
+    def kill_slave(self, index: int) -> None:
+        """Stops slave ``index`` at once (its transfers break); its replicas are forgotten
+        and nothing new goes to it."""
+        pool = self._pool()
+        if pool.kill(index):
+            self.namespace.drop_location(pool.address(index))
 
     def __enter__(self) -> SectorEmulator:
         return self.start()
@@ -283,39 +215,49 @@ class SectorEmulator:
 
     @property
     def port(self) -> int:
-        if self._tls_sock is None:
-            raise RuntimeError("the emulator is not running; call start()")
-        return int(self._tls_sock.getsockname()[1])
+        """The first master's port (the one clients are pointed at)."""
+        return self._master(0).port
 
     @property
     def endpoint(self) -> str:
         return f"sector://{self.host}:{self.port}"
 
     @property
+    def router_key(self) -> int:
+        return self._master(0).router_key
+
+    @property
     def gmp(self) -> GmpServer:
-        if self._gmp is None:
-            raise RuntimeError("the emulator is not running; call start()")
-        return self._gmp
+        return self._master(0).gmp
+
+    @property
+    def slave(self) -> Slave:
+        """The first slave."""
+        return self._pool().slaves[0]
+
+    @property
+    def slaves(self) -> list[Slave]:
+        return list(self._pool().slaves)
 
     @property
     def drop_rate(self) -> float:
-        return self._gmp.drop_rate if self._gmp else self._drop_rate
+        return self._drop_rate
 
     @drop_rate.setter
     def drop_rate(self, value: float) -> None:
         self._drop_rate = value
-        if self._gmp is not None:
-            self._gmp.drop_rate = value
+        for endpoint in self.masters:
+            endpoint.gmp.drop_rate = value
 
     @property
     def delay_s(self) -> float:
-        return self._gmp.delay_s if self._gmp else self._delay_s
+        return self._delay_s
 
     @delay_s.setter
     def delay_s(self, value: float) -> None:
         self._delay_s = value
-        if self._gmp is not None:
-            self._gmp.delay_s = value
+        for endpoint in self.masters:
+            endpoint.gmp.delay_s = value
 
     def env(self) -> dict[str, str]:
         return {
@@ -326,141 +268,89 @@ class SectorEmulator:
             "SECTOR_CERT": str(self.cert_path),
         }
 
+    def sessions(self, master: int | None = None) -> list[Session]:
+        """Logged-in sessions at one master, or at all of them."""
+        chosen = self.masters if master is None else [self._master(master)]
+        return [s for endpoint in chosen for s in endpoint.sessions()]
+
+    def replica_slaves(self, path: str) -> list[int]:
+        """Indexes of the live slaves holding ``path``."""
+        pool = self._pool()
+        found = (pool.index_of(a) for a in self.namespace.locations(normalize(path)))
+        return [i for i in found if i is not None]
+
     def add_file(self, path: str, size: int, mtime: int | None = None,
                  data: bytes | None = None) -> None:
-        """Adds a file: ``data`` (or ``size`` zero bytes) on the slave, and its entry."""
+        """Adds a file (``data``, or ``size`` zero bytes) on ``replicas`` slaves at once."""
         path = normalize(path)
         if data is not None:
             size = len(data)
-        slave = self._slave()
-        local = slave.local(path)
-        local.parent.mkdir(parents=True, exist_ok=True)
-        with open(local, "wb") as f:
-            if data is not None:
-                f.write(data)
-            f.truncate(size)
-        if mtime is not None:
-            os.utime(local, (mtime, mtime))
-        self.namespace.add_file(path, size, mtime, [(self.host, slave.data_port)])
+        pool = self._pool()
+        placed: list[int] = []
+        for _ in range(self.replicas):
+            i = pool.pick_new(self._bytes_on, {pool.slaves[j].host for j in placed})
+            if i is None:
+                break
+            placed.append(i)
+            local = pool.slaves[i].local(path)
+            local.parent.mkdir(parents=True, exist_ok=True)
+            with open(local, "wb") as f:
+                if data is not None:
+                    f.write(data)
+                f.truncate(size)
+            if mtime is not None:
+                os.utime(local, (mtime, mtime))
+        if not placed:
+            raise SectorFault(E_RESOURCE)
+        self.namespace.add_file(path, size, mtime, [pool.address(i) for i in placed])
 
-    def _slave(self) -> Slave:
-        if self.slave is None:
-            raise RuntimeError("the emulator is not running; call start()")
-        return self.slave
+    # --- what the endpoints ask of the cluster -------------------------------------------------
 
-    def sessions(self) -> list[Session]:
-        with self._lock:
-            return list(self._sessions.values())
-
-    # --- TLS login (§3.1) ---------------------------------------------------------------------
-
-    def _tls_loop(self) -> None:
-        assert self._tls_sock is not None
-        while not self._stop.is_set():
-            try:
-                conn, addr = self._tls_sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            threading.Thread(target=self._login, args=(conn, addr), daemon=True).start()
-
-    def _login(self, raw: socket.socket, addr: tuple[str, int]) -> None:
+    @property
+    def ssl_context(self) -> ssl.SSLContext:
         assert self._ssl is not None
-        raw.settimeout(10)
-        try:
-            with self._ssl.wrap_socket(raw, server_side=True) as conn:
-                self._login_exchange(conn, addr[0])
-        except (OSError, ssl.SSLError, ConnectionError, struct.error) as exc:
-            log.debug("login from %s ended: %s", addr, exc)
-        finally:
-            raw.close()
+        return self._ssl
 
-    def _login_exchange(self, conn: ssl.SSLSocket, client_ip: str) -> None:
-        (version,) = I32.unpack(_recv_exact(conn, 4))
-        if version != SECTOR_VERSION:
-            conn.sendall(I32.pack(E_VERSION))
-            return
-        (cmd,) = I32.unpack(_recv_exact(conn, 4))
-        if cmd != 2:
-            return  # slave and master joins are not emulated yet
-        user = _recv_exact(conn, 64).split(b"\0", 1)[0].decode("utf-8", "replace")
-        password = _recv_exact(conn, 128).split(b"\0", 1)[0].decode("utf-8", "replace")
-        (previous,) = I32.unpack(_recv_exact(conn, 4))
+    def certificate_pem(self) -> bytes:
+        assert self.cert_path is not None
+        return self.cert_path.read_bytes()
+
+    def authenticate(self, user: str, password: str) -> UserAccount | None:
         account = self.users.get(user)
         if account is None or not secrets.compare_digest(account.password, password):
-            conn.sendall(I32.pack(E_SECURITY))
-            return
-        key = previous if previous > 0 else next(self._keys)
-        conn.sendall(I32.pack(key))
-        gmp_port, data_port = struct.unpack("<ii", _recv_exact(conn, 8))
-        crypto_key = _recv_exact(conn, 16)
-        crypto_iv = _recv_exact(conn, 8)
-        with self._lock:
-            self._sessions[key] = Session(key, account, client_ip, gmp_port, data_port,
-                                          crypto_key, crypto_iv)
-        topology = struct.pack("<ii", 0, 0)  # no topology entries
-        out = I32.pack(len(topology)) + topology
-        if previous <= 0:
-            out += I32.pack(self.router_key) + I32.pack(0)  # no other masters
-        out += I32.pack(key)  # sync word
-        conn.sendall(out)
-
-    def _cert_loop(self) -> None:
-        assert self._cert_sock is not None and self.cert_path is not None
-        pem = self.cert_path.read_bytes()
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._cert_sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            with conn:
-                try:
-                    conn.settimeout(5)
-                    conn.sendall(I32.pack(len(pem)) + pem)
-                except OSError:
-                    pass
-
-    # --- GMP dispatch (§5.5, §6) --------------------------------------------------------------
-
-    def _handle(self, ip: str, port: int, payload: bytes) -> bytes | None:
-        if len(payload) < _MSG.size:
             return None
-        mtype, key = _MSG.unpack_from(payload)
-        data = payload[_MSG.size:]
-        try:
-            session = self._session_for(key, ip, port)
-            reply = self._dispatch(mtype, session, data)
-        except SectorFault as fault:
-            return _MSG.pack(-1, 0) + I32.pack(fault.code)
-        except (ValueError, IndexError, struct.error):
-            return _MSG.pack(-1, 0) + I32.pack(E_UNKNOWN)
-        return _MSG.pack(mtype, key) + reply
+        return account
 
-    def _session_for(self, key: int, ip: str, port: int) -> Session:
-        with self._lock:
-            session = self._sessions.get(key)
-            if session is None:
-                raise SectorFault(E_EXPIRED if key > 0 else E_SECURITY)
-            if session.ip != ip or session.gmp_port != port:
-                raise SectorFault(E_SECURITY)
-            session.last_seen = time.monotonic()
-            return session
+    def new_key(self) -> int:
+        """Session keys count up from the start time, as the security server's do."""
+        with self._keys_lock:
+            return next(self._keys)
 
-    def _check(self, session: Session, path: str, *, write: bool) -> None:
-        if not session.user.may(path, write=write):
-            raise SectorFault(E_PERMISSION)
+    def routing_order(self) -> list[MasterEndpoint]:
+        by_key = {m.router_key: m for m in self.masters}
+        return [by_key[k] for k in ordered(list(by_key))]
 
-    def _dispatch(self, mtype: int, s: Session, data: bytes) -> bytes:
+    def other_masters(self, me: MasterEndpoint) -> list[tuple[int, str, int]]:
+        return [(m.router_key, m.host, m.port) for m in self.masters if m is not me]
+
+    # --- commands (§6) ------------------------------------------------------------------------
+
+    def dispatch(self, me: MasterEndpoint, mtype: int, s: Session, data: bytes) -> bytes:
         ns = self.namespace
         if mtype == 2:  # logout
-            with self._lock:
-                self._sessions.pop(s.key, None)
+            me.drop_session(s.key)
+            self.transactions.end_session(s.key, me.index)
             return b""
         if mtype == 3:
-            return self._sysinfo()
+            return self._sysinfo(me)
         if mtype == 5:
-            return I32.pack(0)
+            others = self.other_masters(me)
+            return I32.pack(len(others)) + b"".join(
+                I32.pack(k) + ip.encode() + b"\0" + I32.pack(p) for k, ip, p in others)
         if mtype == 6:
             return data
+        if mtype == 8:
+            return self._shutdown_slaves(s, data)
         if mtype == 12:
             used, _ = ns.totals()
             return I64.pack(self._free_disk()) + I64.pack(used)
@@ -473,35 +363,19 @@ class SectorEmulator:
             self._check(s, path, write=False)
             return ns.stat(path).encode() + b"\0"
         if mtype == 103:
-            path = normalize(_cstr(data)[0])
-            self._check(s, path, write=True)
-            ns.mkdir(path)
-            self._slave().fs_mkdir(path)
-            return data
+            return self._mkdir(s, data)
         if mtype == 110:
-            return self._open_file(s, data)
+            return self._open_file(me, s, data)
+        if mtype == 112:
+            return self._reopen(s, data)
         if mtype in (104, 106):
-            src, dst = self._two_paths(data)
-            self._check(s, dst, write=True)
-            if mtype == 104:
-                self._check(s, src, write=True)
-                self._check(s, src, write=False)
-                self._not_open(src)
-                moved = ns.move(src, dst)
-                self._slave().fs_move(src, normalize(f"{moved[1]}/{moved[2]}"))
-                return b"".join(x.encode() + b"\0" for x in moved)
-            self._check(s, src, write=False)
-            target = normalize(f"{dst}/{src.rpartition('/')[2]}") if ns.exists(dst) else dst
-            ns.copy(src, dst)
-            if src != dst:
-                self._slave().fs_copy(src, target)
-            return data
+            return self._move_or_copy(mtype, s, data)
         if mtype == 105:
             path = normalize(_cstr(data)[0])
             self._check(s, path, write=True)
             self._not_open(path)
             ns.remove(path)
-            self._slave().fs_remove(path)
+            self._on_slaves(lambda slave: slave.fs_remove(path))
             return b""
         if mtype == 107:
             text, end = _cstr(data)
@@ -509,77 +383,57 @@ class SectorEmulator:
             self._check(s, path, write=True)
             (mtime,) = I64.unpack_from(data, end)
             ns.utime(path, mtime)
-            self._slave().fs_utime(path, mtime)
+            self._on_slaves(lambda slave: slave.fs_utime(path, mtime))
             return b""
         raise SectorFault(E_UNKNOWN)
 
+    def _check(self, session: Session, path: str, *, write: bool) -> None:
+        if not session.user.may(path, write=write):
+            raise SectorFault(E_PERMISSION)
+
     def _not_open(self, path: str) -> None:
-        with self._lock:
-            if path in self._locks:
-                raise SectorFault(E_BUSY)
+        if self.transactions.busy(path):
+            raise SectorFault(E_BUSY)
 
-    def _open_file(self, s: Session, data: bytes) -> bytes:
-        mode, data_port, name_len = struct.unpack_from("<iii", data)
-        path = normalize(data[12:12 + name_len].split(b"\0", 1)[0].decode("utf-8",
-                                                                            "surrogateescape"))
-        write = bool(mode & 2)
-        if mode & 1:
-            self._check(s, path, write=False)
-        if write:
-            self._check(s, path, write=True)
+    def _on_slaves(self, action: Callable[[Slave], None]) -> None:
+        """Passes a namespace change on to every live slave (where it has the data)."""
+        pool = self._pool()
+        for i in pool.live():
+            action(pool.slaves[i])
+
+    def _mkdir(self, s: Session, data: bytes) -> bytes:
+        path = normalize(_cstr(data)[0])
+        self._check(s, path, write=True)
+        pool = self._pool()
+        target = pool.pick_new(self._bytes_on, set())
+        if target is None:
+            raise SectorFault(E_RESOURCE)
+        self.namespace.mkdir(path)
+        pool.slaves[target].fs_mkdir(path)  # one slave holds it, as in Sector
+        return data
+
+    def _move_or_copy(self, mtype: int, s: Session, data: bytes) -> bytes:
         ns = self.namespace
-        info = ns.lookup(path)
-        if info is None:
-            if not write:
+        src, dst = self._two_paths(data)
+        self._check(s, dst, write=True)
+        if mtype == 104:
+            self._check(s, src, write=True)
+            self._check(s, src, write=False)
+            self._not_open(src)
+            moved = ns.move(src, dst)
+            target = normalize(f"{moved[1]}/{moved[2]}")
+            self._on_slaves(lambda slave: slave.fs_move(src, target))
+            return b"".join(x.encode() + b"\0" for x in moved)
+        self._check(s, src, write=False)
+        if src == dst:  # one more replica of src
+            if ns.lookup(src) is None:
                 raise SectorFault(E_NOEXIST)
-        elif info[0]:
-            raise SectorFault(E_NOTFILE)
-        transid = next(self._transids)
-        with self._lock:
-            writer, readers = self._locks.get(path, (0, set()))
-            if writer or (write and readers):
-                raise SectorFault(E_BUSY)
-            if write:
-                writer = transid
-            else:
-                readers = readers | {transid}
-            self._locks[path] = (writer, readers)
-            self._open[transid] = (path, write)
-        slave = self._slave()
-        try:
-            if info is None:
-                ns.add_file(path, 0, None, [(self.host, slave.data_port)])
-            slave.expect(s.ip, data_port, transid, path, mode, s.crypto_key, s.crypto_iv)
-        except BaseException:
-            self._unlock(transid)
-            raise
-        size, mtime = (0, int(time.time())) if info is None else (info[1], info[2])
-        if mode & 4:
-            size = 0
-        return (struct.pack("<iqqi", transid, size, mtime, 1)
-                + self.host.encode().ljust(64, b"\0") + I32.pack(slave.data_port))
-
-    def _unlock(self, transid: int) -> None:
-        with self._lock:
-            path, write = self._open.pop(transid, ("", False))
-            if not path:
-                return
-            writer, readers = self._locks.get(path, (0, set()))
-            if write:
-                writer = 0
-            readers = readers - {transid}
-            if writer or readers:
-                self._locks[path] = (writer, readers)
-            else:
-                self._locks.pop(path, None)
-
-    def _slave_report(self, report: SessionReport) -> None:
-        """The slave's close report (§10.3): new size and mtime, then the lock goes."""
-        try:
-            if report.wrote:
-                self.namespace.set_file(report.path, report.size, report.mtime)
-        finally:
-            self._unlock(report.transid)
+            self._replicate(src, self.replicas + 1)
+            return data
+        target = normalize(f"{dst}/{src.rpartition('/')[2]}") if ns.exists(dst) else dst
+        ns.copy(src, dst)
+        self._on_slaves(lambda slave: slave.fs_copy(src, target))
+        return data
 
     @staticmethod
     def _two_paths(data: bytes) -> tuple[str, str]:
@@ -589,6 +443,143 @@ class SectorEmulator:
         dst = data[8 + n1:8 + n1 + n2].split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
         return normalize(src), normalize(dst)
 
+    def _shutdown_slaves(self, s: Session, data: bytes) -> bytes:
+        """Type 8 (root only): 1 = all, 2 = by slave id, 3 = by "ip:port"."""
+        if not s.user.root:
+            raise SectorFault(E_AUTHORITY)
+        kind, length = struct.unpack_from("<ii", data)
+        param = data[8:8 + length].split(b"\0", 1)[0].decode("ascii", "replace")
+        pool = self._pool()
+        for i in range(len(pool.slaves)):
+            ip, port = pool.address(i)
+            if (kind == 1 or (kind == 2 and param == str(i))
+                    or (kind == 3 and param == f"{ip}:{port}")):
+                self.kill_slave(i)
+        return data
+
+    # --- files (§7.1, §6.2 type 112) ----------------------------------------------------------
+
+    def _open_file(self, me: MasterEndpoint, s: Session, data: bytes) -> bytes:
+        mode, data_port, name_len = struct.unpack_from("<iii", data)
+        path = normalize(data[12:12 + name_len].split(b"\0", 1)[0].decode("utf-8",
+                                                                            "surrogateescape"))
+        write = bool(mode & 2)
+        if mode & 1:
+            self._check(s, path, write=False)
+        if write:
+            self._check(s, path, write=True)
+        ns, pool = self.namespace, self._pool()
+        info = ns.lookup(path)
+        if info is None:
+            if not write:
+                raise SectorFault(E_NOEXIST)
+        elif info[0]:
+            raise SectorFault(E_NOTFILE)
+        t = self.transactions.begin(path, write, s.key, me.index, mode)
+        try:
+            if info is None:
+                chosen = pool.pick_new(self._bytes_on, set())
+                if chosen is None:
+                    raise SectorFault(E_RESOURCE)
+                ns.add_file(path, 0, None, [pool.address(chosen)])
+            else:
+                # Reads and writes go to the nearest live replica; after a write the other
+                # replicas are refreshed from it (the emulator builds no write chains).
+                chosen = pool.nearest(ns.locations(path), s.ip)
+                if chosen is None:
+                    raise SectorFault(E_NOREPLICA)
+            t.slaves.append(chosen)
+            pool.slaves[chosen].expect(s.ip, data_port, t.transid, path, mode,
+                                       s.crypto_key, s.crypto_iv)
+        except BaseException:
+            self.transactions.end(t.transid)
+            raise
+        size, mtime = (0, int(time.time())) if info is None else (info[1], info[2])
+        if mode & 4:
+            size = 0
+        ip, port = pool.address(chosen)
+        return (struct.pack("<iqqi", t.transid, size, mtime, 1)
+                + ip.encode().ljust(64, b"\0") + I32.pack(port))
+
+    def _reopen(self, s: Session, data: bytes) -> bytes:
+        """Type 112: the same transaction on a replica it has not used yet."""
+        transid, data_port = struct.unpack_from("<ii", data)
+        t = self.transactions.get(transid)
+        if t is None or t.key != s.key:
+            raise SectorFault(E_SECURITY)
+        pool = self._pool()
+        chosen = pool.nearest(self.namespace.locations(t.path), s.ip, exclude=set(t.slaves))
+        if chosen is None:
+            raise SectorFault(E_RESOURCE)
+        t.slaves.append(chosen)
+        pool.slaves[chosen].expect(s.ip, data_port, transid, t.path, t.mode, s.crypto_key,
+                                   s.crypto_iv)
+        ip, port = pool.address(chosen)
+        return ip.encode().ljust(64, b"\0") + I32.pack(port)
+
+    def _slave_report(self, index: int, report: SessionReport) -> None:
+        """A slave's close report (§10.3): new size, mtime and replicas, then the lock goes."""
+        try:
+            if report.wrote:
+                self.namespace.set_file(report.path, report.size, report.mtime)
+                # The other replicas are stale now: only the written one counts until the
+                # background copies land.
+                self.namespace.set_locations(report.path, [self._pool().address(index)])
+        finally:
+            self.transactions.end(report.transid)
+        if report.wrote and self.replicas > 1:
+            self._replicate(report.path, self.replicas)
+
+    # --- replication (§8 item 3) ----------------------------------------------------------------
+
+    def _replicate(self, path: str, target: int) -> None:
+        """Copies ``path`` slave to slave, in the background, up to ``target`` replicas on
+        distinct IPs; each copy is listed once it is complete."""
+        threading.Thread(target=self._replicate_now, args=(path, target), daemon=True,
+                         name="sector-replicate").start()
+
+    def _replicate_now(self, path: str, target: int) -> None:
+        pool, ns = self._pool(), self.namespace
+        try:
+            while True:
+                holders = self.replica_slaves(path)
+                holders = [i for i in holders if pool.is_live(i)]
+                if not holders or len(holders) >= target or self.transactions.writing(path):
+                    return
+                info = ns.lookup(path)
+                dst = pool.pick_new(self._bytes_on, {pool.slaves[i].host for i in holders})
+                if info is None or dst is None or not pool.copy_file(holders[0], dst, path):
+                    return
+                now = ns.lookup(path)
+                if now != info or self.transactions.writing(path):
+                    return  # changed while copying: the next close replicates again
+                ns.add_location(path, pool.address(dst))
+        except Exception:
+            log.exception("replication of %s failed", path)
+
+    # --- namespace rebuild (§8 item 2) ----------------------------------------------------------
+
+    def _rebuild_namespace(self) -> None:
+        """The namespace as the live slaves' disks hold it."""
+        pool, ns = self._pool(), self.namespace
+        ns.clear()
+        for i in pool.live():
+            for path, is_dir, size, mtime in pool.scan(i):
+                info = ns.lookup(path)
+                if is_dir:
+                    if info is None:
+                        ns.mkdir(path)
+                        ns.utime(path, mtime)
+                elif info is None:
+                    ns.add_file(path, size, mtime, [pool.address(i)])
+                elif not info[0] and info[1] == size:
+                    ns.add_location(path, pool.address(i))
+
+    # --- accounting -----------------------------------------------------------------------------
+
+    def _bytes_on(self, index: int) -> int:
+        return self.namespace.bytes_at(self._pool().address(index))
+
     def _free_disk(self) -> int:
         if self.disk_bytes is not None:
             used, _ = self.namespace.totals()
@@ -596,11 +587,34 @@ class SectorEmulator:
         where = self._temp_dir or self._data_dir or tempfile.gettempdir()
         return shutil.disk_usage(where).free
 
-    def _sysinfo(self) -> bytes:
+    def _sysinfo(self, me: MasterEndpoint) -> bytes:
+        """§6.4: totals, one cluster, the masters (own ip empty) and every slave."""
+        pool = self._pool()
         total_bytes, total_files = self.namespace.totals()
         free = self._free_disk()
+        live = pool.live()
         out = struct.pack("<qqqqq", self.start_time, free, total_bytes, total_files, 0)
-        out += I32.pack(1) + struct.pack("<iiqqqq", 0, 0, free, total_bytes, 0, 0)
-        out += I32.pack(1) + struct.pack("<i16si", self.router_key, b"", self.port)
-        out += I32.pack(0)  # no slaves yet
+        out += I32.pack(1) + struct.pack("<iiqqqq", 0, len(live), free, total_bytes, 0, 0)
+        out += I32.pack(len(self.masters))
+        for m in self.masters:
+            ip = b"" if m is me else m.host.encode()
+            out += struct.pack("<i16si", m.router_key, ip, m.port)
+        out += I32.pack(len(pool.slaves))
+        now_us = int(time.time() * 1_000_000)
+        for i, slave in enumerate(pool.slaves):
+            up = i in live
+            root = str(slave.root).encode() + b"\0"
+            out += struct.pack("<i16siqqqqqqqiii", i, slave.host.encode(), slave.data_port,
+                               free if up else 0, self._bytes_on(i), 0, 0, 0, 0, now_us,
+                               1 if up else 0, 0, len(root)) + root
         return out
+
+    def _master(self, index: int) -> MasterEndpoint:
+        if not self.masters:
+            raise RuntimeError("the emulator is not running; call start()")
+        return self.masters[index]
+
+    def _pool(self) -> SlavePool:
+        if self.pool is None:
+            raise RuntimeError("the emulator is not running; call start()")
+        return self.pool

@@ -212,6 +212,60 @@ class Namespace:
         with self._lock:
             self._get(path).mtime = int(mtime)
 
+    # --- replica locations --------------------------------------------------------------------
+
+    def locations(self, path: str) -> builtins.list[tuple[str, int]]:
+        with self._lock:
+            node = self._find(path)
+            return [] if node is None or node.is_dir else list(node.locations)
+
+    def set_locations(self, path: str, locations: builtins.list[tuple[str, int]]) -> None:
+        with self._lock:
+            node = self._find(path)
+            if node is not None and not node.is_dir:
+                node.locations = list(locations)
+
+    def add_location(self, path: str, location: tuple[str, int]) -> None:
+        with self._lock:
+            node = self._find(path)
+            if node is not None and not node.is_dir and location not in node.locations:
+                node.locations.append(location)
+
+    def drop_location(self, location: tuple[str, int]) -> None:
+        """Forgets every replica at ``location`` (its slave went down)."""
+        with self._lock:
+            for node in self._walk(self.root):
+                if location in node.locations:
+                    node.locations.remove(location)
+
+    def bytes_at(self, location: tuple[str, int]) -> int:
+        with self._lock:
+            return sum(n.size for n in self._walk(self.root) if location in n.locations)
+
+    def files(self) -> builtins.list[tuple[str, int, builtins.list[tuple[str, int]]]]:
+        """(path, size, locations) of every file."""
+        out: builtins.list[tuple[str, int, builtins.list[tuple[str, int]]]] = []
+        with self._lock:
+            def visit(node: Node, path: str) -> None:
+                for name, child in node.children.items():
+                    p = f"{path.rstrip('/')}/{name}"
+                    if child.is_dir:
+                        visit(child, p)
+                    else:
+                        out.append((p, child.size, list(child.locations)))
+            visit(self.root, "/")
+        return out
+
+    def clear(self) -> None:
+        with self._lock:
+            self.root = Node("/", True, int(time.time()))
+
+    def _walk(self, node: Node) -> builtins.list[Node]:
+        out = [node]
+        for child in node.children.values():
+            out.extend(self._walk(child))
+        return out
+
     def totals(self) -> tuple[int, int]:
         """(total file bytes, file count)."""
         with self._lock:

@@ -2,7 +2,7 @@
 
 storewire version      the package version and how the native core was built
 storewire selfcheck    run the HTTP engine self-check against a local server
-storewire serve ...    start the DS3 and V3IO emulators on loopback (Sector: its own issue)
+storewire serve ...    start the DS3, V3IO and Sector emulators on loopback
 """
 
 from __future__ import annotations
@@ -33,6 +33,32 @@ def _names(text: str) -> tuple[str, ...]:
     return names
 
 
+def _count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"expected a count from 1 to 64, got {text!r}")
+    return int(text)
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 60.0:
+        raise argparse.ArgumentTypeError(f"expected seconds from 0 to 60, got {text!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class ServeOptions:
     """What ``storewire serve`` was asked to start; None address = the emulator's default."""
@@ -43,6 +69,11 @@ class ServeOptions:
     only: tuple[str, ...]
     data: Path | None
     env_file: Path | None
+    sector_masters: int = 1
+    sector_slaves: int = 1
+    sector_replicas: int = 1
+    sector_drop_rate: float = 0.0
+    sector_delay: float = 0.0
 
 
 def _cmd_version(_: argparse.Namespace) -> int:
@@ -70,6 +101,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         only=args.only or EMULATORS,
         data=args.data,
         env_file=args.env_file,
+        sector_masters=args.sector_masters,
+        sector_slaves=args.sector_slaves,
+        sector_replicas=args.sector_replicas,
+        sector_drop_rate=args.sector_drop_rate,
+        sector_delay=args.sector_delay,
     )
     return serve(options)
 
@@ -103,6 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--env-file", type=Path, metavar="PATH", help="write client env vars (DS3_ENDPOINT, ...)"
     )
+    g = p.add_argument_group(
+        "Sector cluster and fault knobs",
+        "While serving, SIGHUP restarts the Sector masters (sessions are forgotten, the "
+        "namespace is rebuilt from the slaves) and SIGUSR1 kills the next live slave.")
+    g.add_argument("--sector-masters", type=_count, default=1, metavar="N", help="masters (1)")
+    g.add_argument("--sector-slaves", type=_count, default=1, metavar="N", help="slaves (1)")
+    g.add_argument("--sector-replicas", type=_count, default=1, metavar="N",
+                   help="replicas per file (1)")
+    g.add_argument("--sector-drop-rate", type=_fraction, default=0.0, metavar="F",
+                   help="fraction of GMP datagrams dropped in each direction (0)")
+    g.add_argument("--sector-delay", type=_seconds, default=0.0, metavar="S",
+                   help="seconds before each GMP reply (0)")
     p.set_defaults(func=_cmd_serve)
     return parser
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
 import sector
 from storewire.emulators import serve as serve_module
+from storewire.testing.serve_process import ServeProcess, serve_command
 
 
 def test_sector_is_registered_on_port_6000():
@@ -47,3 +52,46 @@ def test_serve_starts_the_master_and_writes_the_env_file(tmp_path: Path) -> None
     # The password and certificate persist in the data dir.
     assert (tmp_path / "data" / "sector" / "password").read_text().strip() == \
         env["SECTOR_PASSWORD"]
+
+
+def _wait_for(check: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.05)
+
+
+def test_serve_cluster_flags_and_signal_knobs(tmp_path: Path) -> None:
+    """--sector-slaves/--sector-replicas/--sector-drop-rate, then SIGUSR1 (kill a slave)
+    and SIGHUP (restart the masters) on the running process."""
+    flags = ("--sector-slaves", "2", "--sector-replicas", "2", "--sector-drop-rate", "0.05")
+    with ServeProcess("sector", tmp_path, *flags) as server:
+        env = server.variables
+        data = os.urandom(1 << 20)
+        (tmp_path / "in.bin").write_bytes(data)
+        with sector.Client(env["SECTOR_HOST"], int(env["SECTOR_PORT"]), user=env["SECTOR_USER"],
+                           password=env["SECTOR_PASSWORD"], cert=env["SECTOR_CERT"]) as client:
+            client.upload(tmp_path / "in.bin", "/f.bin")
+            _wait_for(lambda: len(client.stat("/f.bin").locations) == 2)
+            assert len({ip for ip, _ in client.stat("/f.bin").locations}) == 2
+            server.proc.send_signal(signal.SIGUSR1)
+            _wait_for(lambda: any("slave 0" in line and "killed" in line
+                                  for line in server.output))
+            assert len(client.stat("/f.bin").locations) == 1
+            client.download("/f.bin", tmp_path / "out.bin")  # from the surviving replica
+            assert (tmp_path / "out.bin").read_bytes() == data
+            key = client.session_key
+            server.proc.send_signal(signal.SIGHUP)
+            _wait_for(lambda: any("masters restarted" in line for line in server.output))
+            assert [e.name for e in client.list("/")] == ["f.bin"]  # re-login, same key
+            assert client.session_key == key
+
+
+def test_serve_refuses_bad_cluster_flags() -> None:
+    for flag, value in (("--sector-slaves", "0"), ("--sector-drop-rate", "1.5"),
+                        ("--sector-delay", "-1")):
+        done = subprocess.run([*serve_command(), "serve", flag, value], capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 2
+        assert flag in done.stderr

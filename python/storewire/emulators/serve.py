@@ -3,10 +3,12 @@
 A small registry maps an emulator name to its default address and a factory, so the
 V3IO and Sector emulators plug in with one :func:`register` call each::
 
-    register("v3io", ("127.0.0.1", 8081), lambda host, port, data: V3ioEmulator(...))
+    register("v3io", ("127.0.0.1", 8081), lambda host, port, data, options: V3ioEmulator(...))
 
-A factory returns an object with ``start()``, ``stop()``, ``endpoint`` and ``env()`` (the
-client environment variables, e.g. ``DS3_ENDPOINT``/``DS3_ACCESS_KEY``/``DS3_SECRET_KEY``).
+A factory gets (host, port, data dir, the serve options) and returns an object with
+``start()``, ``stop()``, ``endpoint`` and ``env()`` (the client environment variables, e.g.
+``DS3_ENDPOINT``/``DS3_ACCESS_KEY``/``DS3_SECRET_KEY``); it may also have ``on_signal(name)``
+for runtime fault knobs (SIGHUP, SIGUSR1).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ class Emulator(Protocol):
     def env(self) -> dict[str, str]: ...
 
 
-Factory = Callable[[str, int, "Path | None"], Emulator]
+Factory = Callable[[str, int, "Path | None", Any], Emulator]
+FAULT_SIGNALS = ("SIGHUP", "SIGUSR1")
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def register(name: str, default_address: tuple[str, int], factory: Factory) -> N
     REGISTRY[name] = EmulatorSpec(name, default_address, factory)
 
 
-def _ds3(host: str, port: int, data_dir: Path | None) -> Emulator:
+def _ds3(host: str, port: int, data_dir: Path | None, _: Any) -> Emulator:
     from .ds3 import DS3Emulator
 
     return DS3Emulator(host=host, port=port, data_dir=data_dir)
@@ -55,7 +58,7 @@ def _ds3(host: str, port: int, data_dir: Path | None) -> Emulator:
 register("ds3", ("127.0.0.1", 8080), _ds3)
 
 
-def _v3io(host: str, port: int, data_dir: Path | None) -> Emulator:
+def _v3io(host: str, port: int, data_dir: Path | None, _: Any) -> Emulator:
     from .v3io import V3IOEmulator
 
     # env(): V3IO_API and V3IO_ACCESS_KEY, the variables the v3io clients read
@@ -65,11 +68,18 @@ def _v3io(host: str, port: int, data_dir: Path | None) -> Emulator:
 register("v3io", ("127.0.0.1", 8081), _v3io)
 
 
-def _sector(host: str, port: int, data_dir: Path | None) -> Emulator:
+def _sector(host: str, port: int, data_dir: Path | None, options: Any) -> Emulator:
     from .sector import SectorEmulator
 
     # env(): SECTOR_HOST, SECTOR_PORT, SECTOR_USER, SECTOR_PASSWORD, SECTOR_CERT
-    return SectorEmulator(host=host, port=port, data_dir=data_dir)
+    return SectorEmulator(
+        host=host, port=port, data_dir=data_dir,
+        masters=getattr(options, "sector_masters", 1),
+        slaves=getattr(options, "sector_slaves", 1),
+        replicas=getattr(options, "sector_replicas", 1),
+        drop_rate=getattr(options, "sector_drop_rate", 0.0),
+        delay_s=getattr(options, "sector_delay", 0.0),
+    )
 
 
 register("sector", ("127.0.0.1", 6000), _sector)
@@ -93,7 +103,7 @@ def serve(args: Any, *, stop: threading.Event | None = None, out: TextIO | None 
                 continue
             host, port = getattr(args, name, None) or spec.default_address
             data_dir = data_root / name if data_root is not None else None
-            emulator = spec.factory(host, port, data_dir)
+            emulator = spec.factory(host, port, data_dir, args)
             emulator.start()
             running.append((name, emulator))
             print(f"{name}: {emulator.endpoint}", file=out)
@@ -108,7 +118,7 @@ def serve(args: Any, *, stop: threading.Event | None = None, out: TextIO | None 
             env_file.write_text("".join(lines), encoding="utf-8")
             print(f"environment written to {env_file}", file=out)
         print("serving; press Ctrl-C to stop", file=out, flush=True)
-        _wait(stop or threading.Event())
+        _wait(stop or threading.Event(), [emu for _, emu in running])
         return 0
     except KeyboardInterrupt:
         return 0
@@ -117,14 +127,30 @@ def serve(args: Any, *, stop: threading.Event | None = None, out: TextIO | None 
             emulator.stop()
 
 
-def _wait(stop: threading.Event) -> None:
+def _wait(stop: threading.Event, emulators: list[Emulator]) -> None:
     if threading.current_thread() is threading.main_thread():
         # SIGTERM (e.g. from a CI runner) stops as cleanly as Ctrl-C.
-        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, lambda *_: stop.set())}
+        for name in FAULT_SIGNALS:
+            signum = getattr(signal, name)
+            previous[signum] = signal.signal(
+                signum, lambda _s, _f, name=name: _fault_signal(name, emulators))
         try:
             while not stop.wait(0.5):
                 pass
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
     else:
         stop.wait()
+
+
+def _fault_signal(name: str, emulators: list[Emulator]) -> None:
+    """Passes a fault signal on to every emulator that has knobs for it."""
+    for emulator in emulators:
+        handler = getattr(emulator, "on_signal", None)
+        if handler is not None:
+            try:
+                handler(name)
+            except Exception as exc:  # a knob must never stop the server
+                print(f"storewire serve: {name}: {exc}", file=sys.stderr, flush=True)

@@ -204,6 +204,21 @@ class SectorEmulator:
         if pool.kill(index):
             self.namespace.drop_location(pool.address(index))
 
+    def on_signal(self, name: str) -> None:
+        """``storewire serve``'s runtime knobs: SIGHUP restarts every master, SIGUSR1
+        kills the next live slave."""
+        if name == "SIGHUP":
+            self.restart()
+            print("sector: masters restarted (sessions forgotten)", flush=True)
+        elif name == "SIGUSR1":
+            live = self._pool().live()
+            if not live:
+                print("sector: no live slave left to kill", flush=True)
+                return
+            self.kill_slave(live[0])
+            ip, port = self._pool().address(live[0])
+            print(f"sector: slave {live[0]} ({ip}:{port}) killed", flush=True)
+
     def __enter__(self) -> SectorEmulator:
         return self.start()
 

@@ -114,6 +114,7 @@ class SectorEmulator:
         self._keys = itertools.count(int(time.time()))
         self._keys_lock = threading.Lock()
         self.transactions = Transactions()
+        self._reports_lock = threading.Lock()
         self.masters: list[MasterEndpoint] = []
         self.pool: SlavePool | None = None
         self._temp_dir: str | None = None
@@ -477,7 +478,9 @@ class SectorEmulator:
     def _open_file(self, me: MasterEndpoint, s: Session, data: bytes) -> bytes:
         mode, data_port, name_len = struct.unpack_from("<iii", data)
         path = normalize(data[12:12 + name_len].split(b"\0", 1)[0].decode("utf-8",
-                                                                            "surrogateescape"))
+                                                                             "surrogateescape"))
+        (opt_len,) = I32.unpack_from(data, 12 + name_len)
+        options = data[16 + name_len:16 + name_len + max(opt_len, 0)].split(b"\0", 1)[0]
         write = bool(mode & 2)
         if mode & 1:
             self._check(s, path, write=False)
@@ -493,28 +496,52 @@ class SectorEmulator:
         t = self.transactions.begin(path, write, s.key, me.index, mode)
         try:
             if info is None:
-                chosen = pool.pick_new(self._bytes_on, set())
-                if chosen is None:
-                    raise SectorFault(E_RESOURCE)
-                ns.add_file(path, 0, None, [pool.address(chosen)])
+                chain = self._place_new(self._immediate_replicas(mode, options))
+                ns.add_file(path, 0, None, [pool.address(i) for i in chain])
+            elif write:  # every live replica, nearest first: the client builds the chain
+                chain = pool.nearest_first(ns.locations(path), s.ip)
             else:
-                # Reads and writes go to the nearest live replica; after a write the other
-                # replicas are refreshed from it (the emulator builds no write chains).
-                chosen = pool.nearest(ns.locations(path), s.ip)
-                if chosen is None:
-                    raise SectorFault(E_NOREPLICA)
-            t.slaves.append(chosen)
-            pool.slaves[chosen].expect(s.ip, data_port, t.transid, path, mode,
-                                       s.crypto_key, s.crypto_iv)
+                chain = pool.nearest_first(ns.locations(path), s.ip)[:1]
+            if not chain:
+                raise SectorFault(E_NOREPLICA)
+            t.slaves.extend(chain)
+            for i in chain:
+                pool.slaves[i].expect(s.ip, data_port, t.transid, path, mode, s.crypto_key,
+                                      s.crypto_iv)
         except BaseException:
             self.transactions.end(t.transid)
             raise
         size, mtime = (0, int(time.time())) if info is None else (info[1], info[2])
         if mode & 4:
             size = 0
-        ip, port = pool.address(chosen)
-        return (struct.pack("<iqqi", t.transid, size, mtime, 1)
-                + ip.encode().ljust(64, b"\0") + I32.pack(port))
+        out = struct.pack("<iqqi", t.transid, size, mtime, len(chain))
+        for i in chain:
+            ip, port = pool.address(i)
+            out += ip.encode().ljust(64, b"\0") + I32.pack(port)
+        return out
+
+    def _immediate_replicas(self, mode: int, options: bytes) -> int:
+        """Replicas a new file gets at once: all with HiRELIABLE (32), else the options'
+        replica count (``"<hint> <cluster> <reserve> <replicas> <priority>"``), at most
+        the configured number."""
+        if mode & 32:
+            return self.replicas
+        fields = options.split()
+        wanted = int(fields[3]) if len(fields) > 3 and fields[3].isdigit() else 1
+        return max(1, min(wanted, self.replicas))
+
+    def _place_new(self, count: int) -> list[int]:
+        """Slaves for a new file, never two on one IP; E_RESOURCE if none is alive."""
+        pool = self._pool()
+        chosen: list[int] = []
+        while len(chosen) < count:
+            i = pool.pick_new(self._bytes_on, {pool.slaves[j].host for j in chosen})
+            if i is None:
+                break
+            chosen.append(i)
+        if not chosen:
+            raise SectorFault(E_RESOURCE)
+        return chosen
 
     def _reopen(self, s: Session, data: bytes) -> bytes:
         """Type 112: the same transaction on a replica it has not used yet."""
@@ -533,16 +560,25 @@ class SectorEmulator:
         return ip.encode().ljust(64, b"\0") + I32.pack(port)
 
     def _slave_report(self, index: int, report: SessionReport) -> None:
-        """A slave's close report (§10.3): new size, mtime and replicas, then the lock goes."""
-        try:
-            if report.wrote:
-                self.namespace.set_file(report.path, report.size, report.mtime)
-                # The other replicas are stale now: only the written one counts until the
-                # background copies land.
-                self.namespace.set_locations(report.path, [self._pool().address(index)])
-        finally:
-            self.transactions.end(report.transid)
-        if report.wrote and self.replicas > 1:
+        """A slave's close report (§10.3). A read ends at once; a write ends when every
+        live slave of its chain has reported: they become the file's replicas (the
+        others are stale) and the lock goes. Missing replicas are copied afterwards."""
+        t = self.transactions.get(report.transid)
+        if t is None:
+            return
+        if not report.wrote:
+            self.transactions.end(t.transid)
+            return
+        pool = self._pool()
+        with self._reports_lock:  # chain members report from their own threads
+            t.reported.append(index)
+            self.namespace.set_file(report.path, report.size, report.mtime)
+            if any(i not in t.reported and pool.is_live(i) for i in t.slaves):
+                return
+            self.namespace.set_locations(report.path, [pool.address(i) for i in t.reported])
+            if self.transactions.end(t.transid) is None:
+                return
+        if len(t.reported) < self.replicas:
             self._replicate(report.path, self.replicas)
 
     # --- replication (§8 item 3) ----------------------------------------------------------------

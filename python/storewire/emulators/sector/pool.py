@@ -50,7 +50,7 @@ class SlavePool:
         try:
             for i in range(count):
                 self.slaves.append(Slave(slave_host(host, i), root / f"slave{i}",
-                                         lambda r, i=i: on_close(i, r)))
+                                         lambda r, i=i: on_close(i, r), self._live_slave))
                 self.alive.append(True)
         except BaseException:
             self.close()
@@ -70,6 +70,11 @@ class SlavePool:
             if self.address(i) == tuple(address):
                 return i
         return None
+
+    def _live_slave(self, address: Address) -> Slave | None:
+        """A write chain's neighbour, found by its data address."""
+        i = self.index_of(address)
+        return self.slaves[i] if i is not None and self.is_live(i) else None
 
     def live(self) -> list[int]:
         with self._lock:
@@ -97,14 +102,17 @@ class SlavePool:
         choices = [i for i in self.live() if self.slaves[i].host not in avoid_ips]
         return min(choices, key=lambda i: (used_bytes(i), i)) if choices else None
 
-    def nearest(self, locations: list[Address], client_ip: str,
-                exclude: set[int] | frozenset[int] = frozenset()) -> int | None:
-        """The live replica to serve a client: one on its own IP first, else the first."""
+    def nearest_first(self, locations: list[Address], client_ip: str,
+                      exclude: set[int] | frozenset[int] = frozenset()) -> list[int]:
+        """The live replicas, the one on the client's own IP first."""
         found = [i for a in locations if (i := self.index_of(a)) is not None
                  and i not in exclude and self.is_live(i)]
-        for i in found:
-            if self.slaves[i].host == client_ip:
-                return i
+        return sorted(found, key=lambda i: self.slaves[i].host != client_ip)
+
+    def nearest(self, locations: list[Address], client_ip: str,
+                exclude: set[int] | frozenset[int] = frozenset()) -> int | None:
+        """The live replica to serve a client read."""
+        found = self.nearest_first(locations, client_ip, exclude)
         return found[0] if found else None
 
     # --- data ---------------------------------------------------------------------------------

@@ -6,6 +6,11 @@ The master tells the slave about each open (its internal open, §10.2) with
 connection is kept) and runs the file session's commands: 1 read, 2 write, 3 download,
 4 upload, 5 close, 6 local path, 7 sync, 8 set chain. On close it reports the new size and
 mtime to the master (:class:`SessionReport`) before answering -1 (= success).
+
+Write chains (cmd 8): a slave with a downstream neighbour passes every write and upload
+block on to it after storing it, in plain text as real slaves do; a slave with an upstream
+neighbour takes its write parameters and data from that neighbour instead of the client.
+Neighbours in the same process hand frames over directly (``resolve`` finds them).
 """
 
 from __future__ import annotations
@@ -49,6 +54,9 @@ class _FileSession:
     mode: int
     peer: tuple[str, int]
     frames: queue.Queue[tuple[bytes, bool] | None] = field(default_factory=queue.Queue)
+    relayed: queue.Queue[tuple[bytes, bool] | None] = field(default_factory=queue.Queue)
+    upstream: bool = False          # write data comes from the upstream slave
+    downstream: Slave | None = None  # and is passed on to this one
     written: list[tuple[int, int]] = field(default_factory=list)
     mtime: int | None = None
     encrypt: Any = None  # FrameCipher per direction when the file is opened SECURE
@@ -65,13 +73,15 @@ class Slave:
     """One slave's data channel and storage. ``on_close(report)`` runs before the close
     reply, as the real slave reports to the master first."""
 
-    def __init__(self, host: str, root: Path, on_close: Callable[[SessionReport], None]) -> None:
+    def __init__(self, host: str, root: Path, on_close: Callable[[SessionReport], None],
+                 resolve: Callable[[tuple[str, int]], Slave | None] = lambda _: None) -> None:
         from storewire._native import sector as native
 
         self.host = host
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
         self._on_close = on_close
+        self._resolve = resolve
         self._dc: Any = native.DataChannel(host, 0)
         self._lock = threading.Lock()
         self._sessions: dict[int, _FileSession] = {}
@@ -89,6 +99,17 @@ class Slave:
             sessions = list(self._sessions.values())
         for s in sessions:
             s.frames.put(None)
+            s.relayed.put(None)
+
+    def relay(self, transid: int, frame: bytes | None) -> bool:
+        """A frame from the upstream slave of a write chain (None: the upstream session
+        ended); False if this session is gone."""
+        with self._lock:
+            session = None if self._closed else self._sessions.get(transid)
+        if session is None:
+            return False
+        session.relayed.put(None if frame is None else (frame, False))
+        return True
 
     # --- storage ------------------------------------------------------------------------------
 
@@ -169,6 +190,7 @@ class Slave:
                 ended = [s for s in self._sessions.values() if s.peer == (ip, port)]
             for s in ended:
                 s.frames.put(None)
+                s.relayed.put(None)
 
     def _session_loop(self, s: _FileSession) -> None:
         try:
@@ -185,9 +207,13 @@ class Slave:
         finally:
             with self._lock:
                 self._sessions.pop(s.transid, None)
+            if s.downstream is not None:
+                s.downstream.relay(s.transid, None)  # wakes a neighbour still waiting
 
-    def _next(self, s: _FileSession) -> bytes:
-        item = s.frames.get()
+    def _next(self, s: _FileSession, *, chained: bool = False) -> bytes:
+        """The session's next frame: from the client, or (``chained`` with an upstream
+        neighbour) from the slave before this one in the write chain."""
+        item = (s.relayed if chained and s.upstream else s.frames).get()
         if item is None:
             raise _SessionEnded
         data, error = item
@@ -200,17 +226,20 @@ class Slave:
 
     def _command(self, s: _FileSession, cmd: int) -> None:
         if cmd == CMD_CHAIN:
-            self._next(s)  # 136 bytes: no neighbours with one replica per file
-            self._send(s, I32.pack(0))
+            self._send(s, I32.pack(0 if self._set_chain(s, self._next(s)) else -1))
         elif cmd == CMD_WRITE:
-            offset, size = struct.unpack("<qq", self._next(s))
-            data = s.unseal(self._next(s))
+            params = self._next(s, chained=True)
+            offset, size = struct.unpack("<qq", params)
+            data = self._next(s, chained=True)
+            if not s.upstream:
+                data = s.unseal(data)  # only the client encrypts; slaves relay plain text
             if len(data) != size or not s.mode & 2:
                 raise _SessionEnded
             with open(s.local, "r+b") as f:
                 f.seek(offset)
                 f.write(data)
             s.written.append((offset, size))
+            self._pass_on(s, params, data)
         elif cmd == CMD_READ:
             offset, size = struct.unpack("<qq", self._next(s))
             length = s.local.stat().st_size
@@ -240,9 +269,12 @@ class Slave:
             with open(s.local, "r+b") as f:
                 got = 0
                 while got < total:
-                    block = s.unseal(self._next(s))
+                    block = self._next(s, chained=True)
+                    if not s.upstream:
+                        block = s.unseal(block)
                     f.write(block)
                     got += len(block)
+                    self._pass_on(s, block)
             s.written.append((0, total))
         elif cmd == CMD_SYNC:
             (length,) = I32.unpack(self._next(s))
@@ -258,6 +290,31 @@ class Slave:
             self._send(s, str(self.root).encode() + b"\0")
         else:
             raise _SessionEnded
+
+    def _set_chain(self, s: _FileSession, params: bytes) -> bool:
+        """cmd 8: upstream ip[64], port, downstream ip[64], port ("" and -1 = none)."""
+        if len(params) != 136:
+            return False
+        up_ip = params[:64].split(b"\0", 1)[0]
+        down_ip = params[68:132].split(b"\0", 1)[0].decode("ascii", "replace")
+        (down_port,) = I32.unpack_from(params, 132)
+        s.upstream = bool(up_ip)
+        s.downstream = None
+        if down_ip and down_port > 0:
+            s.downstream = self._resolve((down_ip, down_port))
+            if s.downstream is None:
+                return False  # not a slave this cluster knows
+        return True
+
+    def _pass_on(self, s: _FileSession, *frames: bytes) -> None:
+        if s.downstream is None:
+            return
+        for frame in frames:
+            if not s.downstream.relay(s.transid, frame):
+                log.warning("write chain of session %d: the downstream slave is gone",
+                            s.transid)
+                s.downstream = None
+                return
 
     def _close(self, s: _FileSession) -> None:
         size = s.local.stat().st_size

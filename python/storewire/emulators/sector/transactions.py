@@ -19,6 +19,7 @@ class Transaction:
     master: int         # the master that opened it
     mode: int
     slaves: list[int] = field(default_factory=list)  # every slave used, latest last
+    reported: list[int] = field(default_factory=list)  # slaves whose close report came
 
 
 class Transactions:

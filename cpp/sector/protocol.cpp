@@ -1,6 +1,7 @@
 #include "sector/protocol.h"
 
 #include <cstdlib>
+#include <cstring>
 
 namespace storewire::sector {
 
@@ -259,7 +260,22 @@ SysInfo parse_sysinfo(const std::string& data) {
   return s;
 }
 
+namespace {
+
+// The only characters a real master accepts in names (§0). It does not refuse others: it
+// cuts the path at the first bad name, so "rm /a/b#c" would act on "/a". Refuse them here.
+bool legal_name_char(unsigned char c) {
+  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
+  return c != 0 && std::strchr(" $'()*+-.=?@_~", c) != nullptr;
+}
+
+}  // namespace
+
 std::string normalize_path(const std::string& path) {
+  for (unsigned char c : path)
+    if (c != '/' && !legal_name_char(c))
+      throw SectorError(E_INVALID, "path", path + " (Sector names allow only A-Z a-z 0-9 "
+                        "space and $'()*+-.=?@_~)");
   std::vector<std::string> parts;
   std::size_t i = 0;
   while (i <= path.size()) {

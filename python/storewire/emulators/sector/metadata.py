@@ -16,15 +16,25 @@ from .codes import E_EXIST, E_NOEMPTY, E_NOEXIST, E_NOTDIR, E_PERMISSION, Sector
 REPLICA_DIST_UNLIMITED = 65536
 
 
+LEGAL_NAME_CHARS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 $'()*+-.=?@_~")
+
+
 def normalize(path: str) -> str:
-    """``//a/./b/../c`` → ``/a/c``; the empty path is ``/``."""
+    """``//a/./b/../c`` → ``/a/c``; the empty path is ``/``. As the real master does it,
+    the path ends before the first name with a character outside :data:`LEGAL_NAME_CHARS`
+    (``/a/b#c/d`` → ``/a``), or at a ``..`` above the root: no error is sent, the command
+    acts on what is left."""
     parts: list[str] = []
     for comp in path.split("/"):
         if comp in ("", "."):
             continue
+        if not LEGAL_NAME_CHARS.issuperset(comp):
+            break
         if comp == "..":
-            if parts:
-                parts.pop()
+            if not parts:
+                break  # above the root: the real master stops here too
+            parts.pop()
             continue
         parts.append(comp)
     return "/" + "/".join(parts)

@@ -1,9 +1,12 @@
 // Binding of the Sector client: argument conversion, GIL release, Ctrl-C. No logic.
+#include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "convert.h"
 #include "errors.h"
@@ -12,6 +15,7 @@
 #include "sector/client.h"
 #include "sector/crypto.h"
 #include "sector/login.h"
+#include "sector/routing.h"
 #include "sector/udt_link.h"
 
 namespace py = pybind11;
@@ -98,6 +102,14 @@ py::dict sysinfo_dict(const SysInfo& s) {
   return d;
 }
 
+// Masters as (router key, ip, port).
+std::vector<std::tuple<std::int32_t, std::string, std::int32_t>> master_tuples(
+    const std::vector<MasterAddr>& masters) {
+  std::vector<std::tuple<std::int32_t, std::string, std::int32_t>> out;
+  for (const MasterAddr& m : masters) out.emplace_back(m.key, m.ip, m.port);
+  return out;
+}
+
 struct PyFile {
   std::shared_ptr<Client> client;  // the file refers to its client: keep it alive
   std::unique_ptr<File> file;
@@ -165,13 +177,38 @@ void init_sector(py::module_& m) {
             self.call([&](File& f, const Checkpoint& cp) { f.write(buf.data(), buf.size(), cp); });
           },
           py::arg("data"))
-      .def("seek", [](PyFile& self, std::int64_t pos) { self.file->seek(pos); }, py::arg("pos"))
-      .def("tell", [](PyFile& self) { return self.file->tell(); })
+      .def(
+          "download",
+          [](PyFile& self, const std::function<void(py::bytes)>& sink) {
+            return self.call([&](File& f, const Checkpoint& cp) {
+              return f.download(
+                  [&](const char* d, std::size_t n) {
+                    py::gil_scoped_acquire gil;
+                    sink(py::bytes(d, n));
+                  },
+                  cp);
+            });
+          },
+          py::arg("sink"))
+      // The accessors wait for the file's lock: never while holding the GIL, which a
+      // download's sink on another thread may need.
+      .def("seek", [](PyFile& self, std::int64_t pos) { self.file->seek(pos); }, py::arg("pos"),
+           py::call_guard<py::gil_scoped_release>())
+      .def("tell", [](PyFile& self) { return self.file->tell(); },
+           py::call_guard<py::gil_scoped_release>())
       .def("flush", [](PyFile& self) { self.call([](File& f, const Checkpoint& cp) { f.flush(cp); }); })
       .def("close", [](PyFile& self) { self.call([](File& f, const Checkpoint& cp) { f.close(cp); }); })
-      .def_property_readonly("size", [](PyFile& self) { return self.file->size(); })
-      .def_property_readonly("closed", [](PyFile& self) { return self.file->closed(); })
-      .def_property_readonly("path", [](PyFile& self) { return self.file->path(); });
+      .def_property_readonly("size",
+                             py::cpp_function([](PyFile& self) { return self.file->size(); },
+                                              py::call_guard<py::gil_scoped_release>()))
+      .def_property_readonly("closed",
+                             py::cpp_function([](PyFile& self) { return self.file->closed(); },
+                                              py::call_guard<py::gil_scoped_release>()))
+      .def_property_readonly("path", [](PyFile& self) { return self.file->path(); })
+      .def_property_readonly("transid", [](PyFile& self) { return self.file->transid(); })
+      .def_property_readonly("slaves",
+                             py::cpp_function([](PyFile& self) { return self.file->slaves(); },
+                                              py::call_guard<py::gil_scoped_release>()));
 
   py::class_<PyClient>(m, "Client", "A Sector 2.x client session (TLS login, GMP commands).")
       .def(py::init([](const std::string& host, int port, const std::string& bind_ip,
@@ -271,6 +308,14 @@ void init_sector(py::module_& m) {
            [](PyClient& self) {
              self.call([](Client& c, const Checkpoint& cp) { c.keepalive(cp); });
            })
+      .def("masters", [](PyClient& self) { return master_tuples(self.get()->masters()); })
+      .def(
+          "reopen",
+          [](PyClient& self, const std::string& path, std::int32_t transid) {
+            return self.call(
+                [&](Client& c, const Checkpoint& cp) { return c.reopen(path, transid, cp); });
+          },
+          py::arg("path"), py::arg("transid"))
       .def(
           "open",
           [](PyClient& self, const std::string& path, std::int32_t mode,
@@ -313,11 +358,13 @@ void init_sector(py::module_& m) {
 
   py::class_<PyDataChannel>(m, "DataChannel",
                             "UDT rendezvous data channel (frames: session, size, bytes).")
-      .def(py::init([](const std::string& host, int port) {
+      .def(py::init([](const std::string& host, int port, double idle_timeout_s) {
              py::gil_scoped_release release;
-             return PyDataChannel{std::make_unique<DataChannel>(host, port)};
+             auto dc = std::make_unique<DataChannel>(host, port);
+             dc->set_idle_timeout(idle_timeout_s);
+             return PyDataChannel{std::move(dc)};
            }),
-           py::arg("host"), py::arg("port") = 0)
+           py::arg("host"), py::arg("port") = 0, py::kw_only(), py::arg("idle_timeout_s") = 0.0)
       .def_property_readonly("port", [](PyDataChannel& self) { return self.dc->port(); })
       .def(
           "connect",
@@ -383,6 +430,14 @@ void init_sector(py::module_& m) {
       py::arg("cert_path"), py::arg("key_path"), py::kw_only(),
       py::arg("common_name") = "sector-master", py::arg("days") = 3650);
   m.def("code_name", &code_name, py::arg("code"));
+  m.def(
+      "master_index",
+      [](const std::string& path, std::size_t n) { return master_index(path, n); },
+      py::arg("path"), py::arg("n"));
+  m.def(
+      "parse_master_list",
+      [](const py::bytes& data) { return master_tuples(parse_master_list(data)); },
+      py::arg("data"));
   m.def("code_text", &code_text, py::arg("code"));
 
   // Minimal UDT access for the Sector emulator: GMP messages over 1456 bytes.

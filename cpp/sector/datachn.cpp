@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <udt/udt.h>
 
 #include <chrono>
@@ -68,13 +69,15 @@ DataChannel::~DataChannel() { close(); }
 
 void DataChannel::close() {
   std::map<std::pair<std::string, int>, std::shared_ptr<Peer>> peers;
+  int base = -1;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;  // also ends a connect() in progress
     peers.swap(peers_);
+    std::swap(base, base_);
   }
   for (auto& [k, p] : peers) UDT::close(p->sock);
-  if (base_ >= 0) UDT::close(base_);
-  base_ = -1;
+  if (base >= 0) UDT::close(base);
 }
 
 std::shared_ptr<DataChannel::Peer> DataChannel::peer(const std::string& ip, int port) {
@@ -85,21 +88,27 @@ std::shared_ptr<DataChannel::Peer> DataChannel::peer(const std::string& ip, int 
   return it->second;
 }
 
-void DataChannel::drop(const std::string& ip, int port) {
-  std::shared_ptr<Peer> p;
+void DataChannel::drop(const std::string& ip, int port, const std::shared_ptr<Peer>& p) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = peers_.find({ip, port});
-    if (it == peers_.end()) return;
-    p = it->second;
+    if (it == peers_.end() || it->second != p) return;  // whoever removed it closed it
     peers_.erase(it);
   }
+  // Abandoned: no linger for unsent data (UDT would wait up to 180 s on a silent peer).
+  // Closing wakes any thread blocked on this socket: its call fails at once.
+  linger no_linger{0, 0};
+  UDT::setsockopt(p->sock, 0, UDT_LINGER, &no_linger, sizeof no_linger);
   UDT::close(p->sock);
 }
 
 void DataChannel::connect(const std::string& ip, int port, double timeout_s,
                           const Checkpoint& cp) {
   std::lock_guard<std::mutex> connecting(connect_mu_);
+  auto gone = [&] {
+    return SectorError(E_CONNECTION, "data channel", ip + ":" + std::to_string(port) + ": closed");
+  };
+  if (closed_) throw gone();  // e.g. a file closed by its destructor after its client
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = peers_.find({ip, port});
@@ -112,8 +121,11 @@ void DataChannel::connect(const std::string& ip, int port, double timeout_s,
   }
   if (cp) cp();
   UDTSOCKET s = rendezvous_socket(bind_ip_, port_);
+  // UDT 4.11 connects asynchronously only without RCVSYN; blocking, a rendezvous would
+  // ignore our timeout and Ctrl-C and hold the socket for 30 s.
   bool nonblocking = false;
-  UDT::setsockopt(s, 0, UDT_SNDSYN, &nonblocking, sizeof nonblocking);  // async connect
+  UDT::setsockopt(s, 0, UDT_SNDSYN, &nonblocking, sizeof nonblocking);
+  UDT::setsockopt(s, 0, UDT_RCVSYN, &nonblocking, sizeof nonblocking);
   sockaddr_in a = make_addr(ip, port);
   if (UDT::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == UDT::ERROR) {
     std::string why = udt_error_text();
@@ -124,6 +136,10 @@ void DataChannel::connect(const std::string& ip, int port, double timeout_s,
   for (;;) {
     UDTSTATUS st = UDT::getsockstate(s);
     if (st == CONNECTED) break;
+    if (closed_) {
+      UDT::close(s);
+      throw gone();
+    }
     if (st != CONNECTING || std::chrono::steady_clock::now() > deadline) {
       UDT::close(s);
       throw SectorError(st == CONNECTING ? E_TIMEOUT : E_CONNECTION, "data channel",
@@ -141,11 +157,16 @@ void DataChannel::connect(const std::string& ip, int port, double timeout_s,
   }
   bool blocking = true;
   UDT::setsockopt(s, 0, UDT_SNDSYN, &blocking, sizeof blocking);
+  UDT::setsockopt(s, 0, UDT_RCVSYN, &blocking, sizeof blocking);
   int rcv_ms = 1000;  // only to poll for Ctrl-C: a timeout means "keep waiting" (§9.3)
   UDT::setsockopt(s, 0, UDT_RCVTIMEO, &rcv_ms, sizeof rcv_ms);
   auto p = std::make_shared<Peer>();
   p->sock = s;
   std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) {  // close() ran meanwhile: it must not miss this socket
+    UDT::close(s);
+    throw gone();
+  }
   peers_[{ip, port}] = p;
 }
 
@@ -162,7 +183,7 @@ void DataChannel::send_frame(const std::string& ip, int port, std::int32_t sessi
       int sent = UDT::send(p->sock, b, chunk, 0);
       if (sent == UDT::ERROR) {
         std::string why = udt_error_text();
-        drop(ip, port);
+        drop(ip, port, p);
         throw SectorError(E_CONNECTION, "data channel", why);
       }
       b += sent;
@@ -182,8 +203,11 @@ void DataChannel::send_error(const std::string& ip, int port, std::int32_t sessi
   auto p = peer(ip, port);
   std::lock_guard<std::mutex> lock(p->send_mu);
   std::int32_t head[2] = {session, -1};
-  if (UDT::send(p->sock, reinterpret_cast<const char*>(head), 8, 0) != 8)
-    throw SectorError(E_CONNECTION, "data channel", udt_error_text());
+  if (UDT::send(p->sock, reinterpret_cast<const char*>(head), 8, 0) != 8) {
+    std::string why = udt_error_text();
+    drop(ip, port, p);
+    throw SectorError(E_CONNECTION, "data channel", why);
+  }
 }
 
 void DataChannel::send_i32(const std::string& ip, int port, std::int32_t session,
@@ -198,21 +222,32 @@ void DataChannel::send_i64_pair(const std::string& ip, int port, std::int32_t se
 }
 
 void DataChannel::recv_exact(Peer& p, char* buf, std::size_t n, const Checkpoint& cp) {
+  using Clock = std::chrono::steady_clock;
+  const double idle_s = idle_timeout_s_.load();
+  auto last_byte = Clock::now();
+  auto waited_too_long = [&] {
+    return idle_s > 0 && Clock::now() - last_byte > std::chrono::duration<double>(idle_s);
+  };
   while (n > 0) {
     int chunk = static_cast<int>(std::min<std::size_t>(n, 8u << 20));
     int got = UDT::recv(p.sock, buf, chunk, 0);
     if (got == UDT::ERROR) {
       int code = UDT::getlasterror_code();
       if (code == CUDTException::ETIMEOUT || code == CUDTException::EASYNCRCV) {
+        if (waited_too_long())
+          throw SectorError(E_TIMEOUT, "data channel", "no data from the slave");
         if (cp) cp();
         continue;
       }
       throw SectorError(E_CONNECTION, "data channel", udt_error_text());
     }
     if (got == 0) {
+      if (waited_too_long())
+        throw SectorError(E_TIMEOUT, "data channel", "no data from the slave");
       if (cp) cp();
       continue;
     }
+    last_byte = Clock::now();
     buf += got;
     n -= static_cast<std::size_t>(got);
   }
@@ -259,7 +294,8 @@ std::int64_t DataChannel::recv_frame_to(const std::string& ip, int port, std::in
       p->parked[sess].emplace_back(size < 0, std::move(f));
     }
   } catch (const SectorError& e) {
-    if (e.sector_code() == E_CONNECTION) drop(ip, port);
+    // A broken or silent connection is out of step: later files need a new one.
+    if (e.sector_code() == E_CONNECTION || e.sector_code() == E_TIMEOUT) drop(ip, port, p);
     throw;
   }
 }
@@ -309,7 +345,8 @@ std::pair<std::int32_t, std::string> DataChannel::recv_any(const std::string& ip
     error = size < 0;
     return {sess, std::move(f)};
   } catch (const SectorError& e) {
-    if (e.sector_code() == E_CONNECTION) drop(ip, port);
+    // A broken or silent connection is out of step: later files need a new one.
+    if (e.sector_code() == E_CONNECTION || e.sector_code() == E_TIMEOUT) drop(ip, port, p);
     throw;
   }
 }

@@ -6,6 +6,7 @@
 
 #include "storewire/checkpoint.h"
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -28,8 +29,11 @@ class DataChannel {
   DataChannel& operator=(const DataChannel&) = delete;
 
   int port() const { return port_; }
+  // A receive that gets no byte for this long fails with E_TIMEOUT and drops the
+  // connection (a peer that died without closing); 0 (the default) waits for ever.
+  void set_idle_timeout(double seconds) { idle_timeout_s_ = seconds; }
 
-  // Connects (rendezvous) to the peer unless already connected.
+  // Connects (rendezvous) to the peer unless already connected. E_CONNECTION after close().
   void connect(const std::string& ip, int port, double timeout_s, const Checkpoint& cp);
   void send_frame(const std::string& ip, int port, std::int32_t session, const void* data,
                   std::size_t size);
@@ -38,7 +42,8 @@ class DataChannel {
   void send_i64_pair(const std::string& ip, int port, std::int32_t session, std::int64_t a,
                      std::int64_t b);
   // Receives the next frame of `session` whole. Throws SectorError(E_DATACHN) on an error
-  // frame (size -1) and E_CONNECTION when the connection breaks.
+  // frame (size -1), E_CONNECTION when the connection breaks (it is then dropped, so a
+  // later connect() makes a new one) and E_TIMEOUT after the idle timeout.
   std::string recv_frame(const std::string& ip, int port, std::int32_t session,
                          const Checkpoint& cp);
   std::int32_t recv_i32(const std::string& ip, int port, std::int32_t session,
@@ -63,12 +68,15 @@ class DataChannel {
     std::map<std::int32_t, std::deque<std::pair<bool, std::string>>> parked;  // (error, data)
   };
   std::shared_ptr<Peer> peer(const std::string& ip, int port);
-  void drop(const std::string& ip, int port);
+  // Forgets the peer's connection and closes it, unless it was replaced meanwhile.
+  void drop(const std::string& ip, int port, const std::shared_ptr<Peer>& p);
   void recv_exact(Peer& p, char* buf, std::size_t n, const Checkpoint& cp);
 
   std::string bind_ip_;
   int base_ = -1;
   int port_ = 0;
+  std::atomic<double> idle_timeout_s_{0.0};
+  std::atomic<bool> closed_{false};
   std::mutex mu_;
   std::mutex connect_mu_;  // one rendezvous at a time: never two sockets for one peer
   std::map<std::pair<std::string, int>, std::shared_ptr<Peer>> peers_;

@@ -24,6 +24,25 @@ std::string chain_params(const std::string& up_ip, std::int32_t up_port,
   return std::move(w.bytes());
 }
 
+// A failure of the slave or of the way to it: another replica may do better.
+bool slave_failed(const SectorError& e) {
+  switch (e.sector_code()) {
+    case E_CONNECTION:
+    case E_BROKENPIPE:
+    case E_DATACHN:
+    case E_TIMEOUT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Data-channel errors name the file operation and its path rather than the socket.
+SectorError for_file(const SectorError& e, const char* op, const std::string& path) {
+  if (e.info().operation != "data channel") return e;
+  return SectorError(e.sector_code(), op, path);
+}
+
 }  // namespace
 
 File::File(Client& client, std::string path, std::int32_t mode, OpenReply reply)
@@ -65,9 +84,20 @@ void File::seek(std::int64_t pos) {
   pos_ = pos;
 }
 
+std::vector<std::pair<std::string, std::int32_t>> File::slaves() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return reply_.slaves;
+}
+
 void File::connect_locked(const Checkpoint& cp) {
-  for (const auto& [ip, port] : reply_.slaves)
+  for (const auto& [ip, port] : reply_.slaves) {
+    // The slave's file session lives on our connection: once that broke, the session is
+    // gone and no new connection can resume it.
+    if (linked_ && !client_.data_channel().connected(ip, port))
+      throw SectorError(E_CONNECTION, "data channel", ip + ":" + std::to_string(port));
     client_.data_channel().connect(ip, port, client_.timeout_s(), cp);
+  }
+  linked_ = true;
   if ((mode_ & kModeWrite) && !chain_set_) {
     // cmd 8 to each replica: upstream (none for the first) and downstream neighbours.
     DataChannel& dc = client_.data_channel();
@@ -87,14 +117,25 @@ void File::connect_locked(const Checkpoint& cp) {
   }
 }
 
-std::string File::read(std::int64_t n, const Checkpoint& cp) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (closed_) throw SectorError(E_FILENOTOPEN, "read", path_);
-  if (!(mode_ & kModeRead)) throw SectorError(E_PERMISSION, "read", path_);
-  if (n < 0) throw SectorError(E_INVALID, "read", path_);
-  std::int64_t len = std::min(n, std::max<std::int64_t>(0, size_ - pos_));
-  if (len == 0) return {};
-  if (!log_.empty()) sync_locked(cp);  // the slave must see our own writes
+bool File::fail_over_locked(const Checkpoint& cp) {
+  if (mode_ & kModeWrite) return false;  // a write chain would need rebuilding: not retried
+  std::pair<std::string, std::int32_t> next;
+  try {
+    next = client_.reopen(path_, reply_.transid, cp);
+  } catch (const Error&) {
+    return false;  // e.g. E_RESOURCE, no replica left: the caller reports the first failure
+  }
+  reply_.slaves = {std::move(next)};
+  linked_ = false;
+  if (mode_ & kModeSecure) {  // the new slave's session starts again from the login IV
+    auto [key, iv] = client_.crypto_material();
+    enc_ = std::make_unique<FrameCipher>(key, iv, true);
+    dec_ = std::make_unique<FrameCipher>(key, iv, false);
+  }
+  return true;
+}
+
+std::string File::read_once_locked(std::int64_t len, const Checkpoint& cp) {
   connect_locked(cp);
   const auto& [ip, port] = reply_.slaves.front();
   DataChannel& dc = client_.data_channel();
@@ -105,38 +146,46 @@ std::string File::read(std::int64_t n, const Checkpoint& cp) {
   if (dec_) data = dec_->apply(data.data(), data.size());
   if (static_cast<std::int64_t>(data.size()) != len)
     throw Error(ErrorKind::Protocol, "the slave sent a short read frame");
+  return data;
+}
+
+std::string File::read(std::int64_t n, const Checkpoint& cp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) throw SectorError(E_FILENOTOPEN, "read", path_);
+  if (!(mode_ & kModeRead)) throw SectorError(E_PERMISSION, "read", path_);
+  if (n < 0) throw SectorError(E_INVALID, "read", path_);
+  std::int64_t len = std::min(n, std::max<std::int64_t>(0, size_ - pos_));
+  if (len == 0) return {};
+  std::string data;
+  try {
+    if (!log_.empty()) sync_locked(cp);  // the slave must see our own writes
+    try {
+      data = read_once_locked(len, cp);
+    } catch (const SectorError& e) {
+      if (!slave_failed(e) || !fail_over_locked(cp)) throw;
+      data = read_once_locked(len, cp);  // once, on the replica the master picked
+    }
+  } catch (const SectorError& e) {
+    throw for_file(e, "read", path_);
+  }
   pos_ += len;
   return data;
 }
 
-std::int64_t File::download(const std::function<void(const char*, std::size_t)>& sink,
-                           const Checkpoint& cp) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (closed_) throw SectorError(E_FILENOTOPEN, "download", path_);
-  if (!(mode_ & kModeRead)) throw SectorError(E_PERMISSION, "download", path_);
-  const std::int64_t total = std::max<std::int64_t>(0, size_ - pos_);
-  if (total == 0) return 0;
-  if (!log_.empty()) sync_locked(cp);  // the slave must see our own writes
+void File::download_once_locked(std::int64_t offset, std::int64_t want,
+                                const std::function<void(const char*, std::size_t)>& deliver,
+                                const Checkpoint& cp) {
   connect_locked(cp);
   const auto& [ip, port] = reply_.slaves.front();
   DataChannel& dc = client_.data_channel();
   dc.send_i32(ip, port, reply_.transid, kCmdDownload);
   Writer w;
-  w.i64(pos_);
+  w.i64(offset);
   dc.send_frame(ip, port, reply_.transid, w.bytes().data(), w.bytes().size());
   if (dc.recv_i32(ip, port, reply_.transid, cp) != 0)
     throw SectorError(E_DATACHN, "download", path_);
-  std::exception_ptr failed;
-  auto deliver = [&](const char* d, std::size_t n) {
-    if (failed) return;
-    try {
-      sink(d, n);
-    } catch (...) {
-      failed = std::current_exception();
-    }
-  };
   std::int64_t got = 0;
-  while (got < total) {  // frames of <= 64 000 000 bytes until the file's end (§7.3)
+  while (got < want) {  // frames of <= 64 000 000 bytes until the file's end (§7.3)
     if (dec_) {
       std::string frame = dc.recv_frame(ip, port, reply_.transid, cp);
       std::string plain = dec_->apply(frame.data(), frame.size());
@@ -146,14 +195,50 @@ std::int64_t File::download(const std::function<void(const char*, std::size_t)>&
       got += dc.recv_frame_to(ip, port, reply_.transid, deliver, cp);
     }
   }
-  pos_ += got;
+}
+
+std::int64_t File::download(const std::function<void(const char*, std::size_t)>& sink,
+                           const Checkpoint& cp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) throw SectorError(E_FILENOTOPEN, "download", path_);
+  if (!(mode_ & kModeRead)) throw SectorError(E_PERMISSION, "download", path_);
+  const std::int64_t total = std::max<std::int64_t>(0, size_ - pos_);
+  if (total == 0) return 0;
+  std::exception_ptr failed;
+  std::int64_t streamed = 0;  // bytes from the slaves, all handed to the sink unless it failed
+  auto deliver = [&](const char* d, std::size_t n) {
+    streamed += static_cast<std::int64_t>(n);
+    if (failed) return;
+    try {
+      sink(d, n);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  };
+  const std::int64_t start = pos_;
+  try {
+    if (!log_.empty()) sync_locked(cp);  // the slave must see our own writes
+    try {
+      download_once_locked(start, total, deliver, cp);
+    } catch (const SectorError& e) {
+      if (failed) std::rethrow_exception(failed);  // the sink's own error comes first
+      if (!slave_failed(e) || !fail_over_locked(cp)) throw;
+      // Resume where the sink stopped, once, on the replica the master picked.
+      download_once_locked(start + streamed, total - streamed, deliver, cp);
+    }
+  } catch (const SectorError& e) {
+    if (failed) std::rethrow_exception(failed);
+    throw for_file(e, "download", path_);
+  }
+  pos_ = start + streamed;
   if (failed) std::rethrow_exception(failed);
-  if (got != total) throw Error(ErrorKind::Protocol, "the slave sent more than the file holds");
-  return got;
+  if (streamed != total)
+    throw Error(ErrorKind::Protocol, "the slave sent more than the file holds");
+  return streamed;
 }
 
 std::int64_t File::upload(const std::function<void(char*, std::size_t)>& source,
-                         std::int64_t total, const Checkpoint& cp) {
+                         std::int64_t total, const Checkpoint& cp) try {
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) throw SectorError(E_FILENOTOPEN, "upload", path_);
   if (!(mode_ & kModeWrite)) throw SectorError(E_PERMISSION, "upload", path_);
@@ -196,9 +281,11 @@ std::int64_t File::upload(const std::function<void(char*, std::size_t)>& source,
   pos_ = total;
   size_ = std::max(size_, total);
   return total;
+} catch (const SectorError& e) {
+  throw for_file(e, "upload", path_);  // the lock is released by now
 }
 
-void File::write(const char* data, std::size_t n, const Checkpoint& cp) {
+void File::write(const char* data, std::size_t n, const Checkpoint& cp) try {
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) throw SectorError(E_FILENOTOPEN, "write", path_);
   if (!(mode_ & kModeWrite)) throw SectorError(E_PERMISSION, "write", path_);
@@ -230,6 +317,8 @@ void File::write(const char* data, std::size_t n, const Checkpoint& cp) {
     done += chunk;
   }
   if (log_.size() >= 64) sync_locked(cp);
+} catch (const SectorError& e) {
+  throw for_file(e, "write", path_);  // the lock is released by now
 }
 
 void File::sync_locked(const Checkpoint& cp) {
@@ -253,14 +342,16 @@ void File::sync_locked(const Checkpoint& cp) {
   log_.clear();
 }
 
-void File::flush(const Checkpoint& cp) {
+void File::flush(const Checkpoint& cp) try {
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) throw SectorError(E_FILENOTOPEN, "flush", path_);
   connect_locked(cp);
   sync_locked(cp);
+} catch (const SectorError& e) {
+  throw for_file(e, "flush", path_);  // the lock is released by now
 }
 
-void File::close(const Checkpoint& cp) {
+void File::close(const Checkpoint& cp) try {
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) return;
   closed_ = true;
@@ -271,6 +362,8 @@ void File::close(const Checkpoint& cp) {
   for (const auto& [ip, port] : reply_.slaves)
     if (dc.recv_i32(ip, port, reply_.transid, cp) != -1)  // -1 is success (§7.3)
       throw SectorError(E_DATACHN, "close", path_);
+} catch (const SectorError& e) {
+  throw for_file(e, "close", path_);  // the lock is released by now
 }
 
 }  // namespace storewire::sector

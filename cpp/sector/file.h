@@ -34,6 +34,9 @@ struct OpenReply {
 };
 
 // One open file. Thread-safe (one operation at a time). Lives no longer than its Client.
+// A read or download whose slave fails (broken connection, error frame, silence) moves
+// once to another replica (reopen, §7.3) for files opened without WRITE; a failed write
+// is not retried and raises SectorError with the file's path.
 class File {
  public:
   File(Client& client, std::string path, std::int32_t mode, OpenReply reply);
@@ -46,7 +49,8 @@ class File {
   // Streams the rest of the file from the current position with cmd 3 (download): the
   // slave sends data frames back to back; each piece goes to `sink` as it arrives. Returns
   // the number of bytes. If `sink` throws, the rest of the stream is still drained (so the
-  // data channel stays in step) before the exception propagates.
+  // data channel stays in step) before the exception propagates. After a failover the
+  // stream resumes where the sink stopped: it never sees a byte twice.
   std::int64_t download(const std::function<void(const char*, std::size_t)>& sink,
                         const Checkpoint& cp);
   // Replaces the whole file with `total` bytes from `source(buf, n)` (which fills buf with
@@ -64,10 +68,19 @@ class File {
   void close(const Checkpoint& cp);
   bool closed() const;
   const std::string& path() const { return path_; }
+  std::int32_t transid() const { return reply_.transid; }
+  // The slaves' (ip, data port) now serving this file (they change after a failover).
+  std::vector<std::pair<std::string, std::int32_t>> slaves() const;
 
  private:
   void sync_locked(const Checkpoint& cp);
   void connect_locked(const Checkpoint& cp);
+  std::string read_once_locked(std::int64_t len, const Checkpoint& cp);
+  void download_once_locked(std::int64_t offset, std::int64_t want,
+                            const std::function<void(const char*, std::size_t)>& deliver,
+                            const Checkpoint& cp);
+  // Reopens on another replica: true if the file now has a new slave to retry with.
+  bool fail_over_locked(const Checkpoint& cp);
 
   Client& client_;
   std::string path_;
@@ -77,9 +90,10 @@ class File {
   std::int64_t pos_ = 0;
   std::int64_t size_ = 0;
   bool chain_set_ = false;
+  bool linked_ = false;  // connected to reply_.slaves: the slave session lives on that link
   bool closed_ = false;
-  std::vector<std::pair<std::int64_t, std::int64_t>> log_;
-  std::unique_ptr<FrameCipher> enc_, dec_;  // mode SECURE: one chain per direction  // writes since the last sync
+  std::vector<std::pair<std::int64_t, std::int64_t>> log_;  // writes since the last sync
+  std::unique_ptr<FrameCipher> enc_, dec_;  // mode SECURE: one chain per direction
 };
 
 }  // namespace storewire::sector

@@ -32,6 +32,7 @@ enum MsgType : std::int32_t {
   kCopy = 106,
   kUtime = 107,
   kOpen = 110,
+  kReopen = 112,
   kListNoLoc = 114,
 };
 

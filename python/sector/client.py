@@ -146,6 +146,12 @@ class Client:
     def session_key(self) -> int:
         return int(self._native.session_key)
 
+    def masters(self) -> list[tuple[int, str, int]]:
+        """The routing table: ``(router key, ip, port)`` of every master, largest key
+        first, the login master included. Requests go to the master owning their path (or
+        the session key); the client logs in to each master when it first needs it."""
+        return [(int(k), str(ip), int(port)) for k, ip, port in self._native.masters()]
+
     # --- namespace -----------------------------------------------------------------------
 
     def list(self, path: str = "/") -> list[FileInfo]:

@@ -7,11 +7,13 @@ code (``"-1003"``), ``operation`` and ``resource`` (the path).
 """
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from typing_extensions import Buffer
 
 _Path = str | os.PathLike[str]
+_Masters = list[tuple[int, str, int]]  # (router key, ip, port); `list` is a method in Client
 
 class FileAttr:
     """Attributes of one Sector file or directory (SNode)."""
@@ -38,7 +40,12 @@ class File:
     """A Sector file opened with Client.open()."""
 
     def read(self, n: int) -> bytes:
-        """Up to ``n`` bytes from the current position (empty at EOF)."""
+        """Up to ``n`` bytes from the current position (empty at EOF). If the slave fails,
+        a file opened without write moves once to another replica (reopen)."""
+    def download(self, sink: Callable[[bytes], None]) -> int:
+        """Streams the rest of the file (data-channel cmd 3) to ``sink``, one piece per
+        call; returns the bytes. If the slave fails, resumes once on another replica
+        where the sink stopped (no byte twice)."""
     def write(self, data: Buffer) -> None: ...
     def seek(self, pos: int) -> None: ...
     def tell(self) -> int: ...
@@ -51,6 +58,12 @@ class File:
     def closed(self) -> bool: ...
     @property
     def path(self) -> str: ...
+    @property
+    def transid(self) -> int:
+        """The master's transaction id (also the data-channel session)."""
+    @property
+    def slaves(self) -> list[tuple[str, int]]:
+        """(ip, data port) of the slaves serving the file now."""
 
 class Client:
     """A Sector 2.x client session (TLS login, GMP commands). Thread-safe."""
@@ -83,7 +96,12 @@ class Client:
     def sysinfo(self) -> dict[str, Any]: ...
     def df(self) -> tuple[int, int]:
         """(available bytes, used bytes)."""
-    def keepalive(self) -> None: ...
+    def keepalive(self) -> None:
+        """Keep-alive to every master the session is logged in to."""
+    def masters(self) -> _Masters:
+        """The routing table: (router key, ip, port) of every master, largest key first."""
+    def reopen(self, path: str, transid: int) -> tuple[str, int]:
+        """Type 112: the open transaction on another replica; its (ip, data port)."""
     def open(self, path: str, mode: int, options: str = "") -> File:
         """Opens a file. mode bits: 1 read, 2 write, 4 truncate, 8 append, 16 encrypt the
         data (Blowfish-CBC). ``options``: Sector's open options text."""
@@ -109,7 +127,9 @@ class Client:
 class DataChannel:
     """UDT rendezvous data channel (frames: session, size, bytes), for the emulated slave."""
 
-    def __init__(self, host: str, port: int = 0) -> None: ...
+    def __init__(self, host: str, port: int = 0, *, idle_timeout_s: float = 0.0) -> None:
+        """``idle_timeout_s``: a receive that gets nothing for this long fails with
+        TimeoutError and drops the connection (0: wait for ever)."""
     @property
     def port(self) -> int: ...
     def connect(self, ip: str, port: int, *, timeout_s: float = 30.0) -> None: ...
@@ -117,7 +137,8 @@ class DataChannel:
     def send_frame(self, ip: str, port: int, session: int, data: Buffer) -> None: ...
     def send_error(self, ip: str, port: int, session: int) -> None: ...
     def recv_any(self, ip: str, port: int) -> tuple[int, bytes, bool]:
-        """The next frame: (session, data, is_error_frame)."""
+        """The next frame: (session, data, is_error_frame). A broken connection raises
+        TransportError at once and is dropped, so connect() makes a new one."""
     def close(self) -> None: ...
 
 class FrameCipher:
@@ -144,6 +165,10 @@ def make_self_signed_cert(
     cert_path: _Path, key_path: _Path, *, common_name: str = "sector-master", days: int = 3650
 ) -> None: ...
 def code_name(code: int) -> str: ...
+def master_index(path: str, n: int) -> int:
+    """The master owning a normalised path among ``n`` (SHA-1 routing, §5.8)."""
+def parse_master_list(data: bytes) -> _Masters:
+    """A type-5 reply: (router key, ip, port) of the other masters."""
 def code_text(code: int) -> str: ...
 def udt_send_message(
     host: str,

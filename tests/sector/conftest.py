@@ -63,3 +63,37 @@ def make_client(master: SectorEmulator) -> Iterator[Callable[..., Any]]:
 @pytest.fixture
 def client(make_client: Callable[..., Any]) -> Any:
     return make_client()
+
+
+@pytest.fixture
+def start_cluster(master_dir: Path) -> Iterator[Callable[..., SectorEmulator]]:
+    """Starts emulated clusters (``masters=``, ``slaves=``, ``replicas=`` ...) on the
+    shared certificate; all are stopped at teardown."""
+    started: list[SectorEmulator] = []
+
+    def start(**options: Any) -> SectorEmulator:
+        options.setdefault("retransmit_s", RETRANSMIT_S)
+        emulator = SectorEmulator(data_dir=master_dir, **options)
+        started.append(emulator)
+        return emulator.start()
+
+    yield start
+    for emulator in reversed(started):
+        emulator.stop()
+
+
+@pytest.fixture
+def login_to() -> Iterator[Callable[[SectorEmulator], Any]]:
+    """Native clients logged in to a given emulator, closed at teardown."""
+    made: list[Any] = []
+
+    def login(emulator: SectorEmulator) -> Any:
+        client = native.Client(emulator.host, emulator.port, timeout_s=20.0,
+                               retransmit_s=RETRANSMIT_S)
+        made.append(client)
+        client.login(emulator.user, emulator.password, emulator.cert_path)
+        return client
+
+    yield login
+    for client in made:
+        client.close()

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,38 +13,18 @@ import pytest
 from storewire import errors
 from storewire._native import sector as native
 from storewire.emulators.sector import SectorEmulator
-
-RETRANSMIT_S = 0.2
-
-
-@pytest.fixture
-def cluster(master_dir: Path) -> Iterator[SectorEmulator]:
-    with SectorEmulator(data_dir=master_dir, slaves=3, replicas=2,
-                        retransmit_s=RETRANSMIT_S) as emulator:
-        yield emulator
+from storewire.testing.polling import wait_for
 
 
 @pytest.fixture
-def login(cluster: SectorEmulator) -> Iterator[Callable[[], Any]]:
-    made: list[Any] = []
-
-    def make() -> Any:
-        c = native.Client(cluster.host, cluster.port, timeout_s=20.0, retransmit_s=RETRANSMIT_S)
-        made.append(c)
-        c.login(cluster.user, cluster.password, cluster.cert_path)
-        return c
-
-    yield make
-    for c in made:
-        c.close()
+def cluster(start_cluster: Callable[..., SectorEmulator]) -> SectorEmulator:
+    return start_cluster(slaves=3, replicas=2)
 
 
-def wait_for(check: Callable[[], bool], timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.05)
+@pytest.fixture
+def login(cluster: SectorEmulator, login_to: Callable[[SectorEmulator], Any]
+          ) -> Callable[[], Any]:
+    return lambda: login_to(cluster)
 
 
 def test_slaves_listen_on_distinct_loopback_addresses(cluster, login):

@@ -8,8 +8,7 @@ import hashlib
 import os
 import struct
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -25,25 +24,14 @@ MASTERS = 3
 
 
 @pytest.fixture
-def cluster(master_dir: Path) -> Iterator[SectorEmulator]:
-    with SectorEmulator(data_dir=master_dir, masters=MASTERS, slaves=2,
-                        retransmit_s=RETRANSMIT_S) as emulator:
-        yield emulator
+def cluster(start_cluster: Callable[..., SectorEmulator]) -> SectorEmulator:
+    return start_cluster(masters=MASTERS, slaves=2)
 
 
 @pytest.fixture
-def login(cluster: SectorEmulator) -> Iterator[Callable[[], Any]]:
-    made: list[Any] = []
-
-    def make() -> Any:
-        c = native.Client(cluster.host, cluster.port, timeout_s=20.0, retransmit_s=RETRANSMIT_S)
-        made.append(c)
-        c.login(cluster.user, cluster.password, cluster.cert_path)
-        return c
-
-    yield make
-    for c in made:
-        c.close()
+def login(cluster: SectorEmulator, login_to: Callable[[SectorEmulator], Any]
+          ) -> Callable[[], Any]:
+    return lambda: login_to(cluster)
 
 
 def table(cluster: SectorEmulator) -> list[tuple[int, str, int]]:

@@ -8,8 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +17,10 @@ import pytest
 from storewire import errors
 from storewire._native import sector as native
 from storewire.emulators.sector import SectorEmulator
+from storewire.testing.polling import wait_for
 
 RETRANSMIT_S = 0.2
 READ, WRITE, TRUNC, SECURE = 1, 2, 4, 16
-
-
-def wait_for(check: Callable[[], bool], timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.01)
 
 
 def make_cluster(master_dir: Path, replicas: int) -> SectorEmulator:

@@ -8,12 +8,12 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
 import sector
 from storewire.emulators import serve as serve_module
+from storewire.testing.polling import wait_for
 from storewire.testing.serve_process import ServeProcess, serve_command
 
 
@@ -54,14 +54,6 @@ def test_serve_starts_the_master_and_writes_the_env_file(tmp_path: Path) -> None
         env["SECTOR_PASSWORD"]
 
 
-def _wait_for(check: Callable[[], bool], timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.05)
-
-
 def test_serve_cluster_flags_and_signal_knobs(tmp_path: Path) -> None:
     """--sector-slaves/--sector-replicas/--sector-drop-rate, then SIGUSR1 (kill a slave)
     and SIGHUP (restart the masters) on the running process."""
@@ -73,17 +65,17 @@ def test_serve_cluster_flags_and_signal_knobs(tmp_path: Path) -> None:
         with sector.Client(env["SECTOR_HOST"], int(env["SECTOR_PORT"]), user=env["SECTOR_USER"],
                            password=env["SECTOR_PASSWORD"], cert=env["SECTOR_CERT"]) as client:
             client.upload(tmp_path / "in.bin", "/f.bin")
-            _wait_for(lambda: len(client.stat("/f.bin").locations) == 2)
+            wait_for(lambda: len(client.stat("/f.bin").locations) == 2)
             assert len({ip for ip, _ in client.stat("/f.bin").locations}) == 2
             server.proc.send_signal(signal.SIGUSR1)
-            _wait_for(lambda: any("slave 0" in line and "killed" in line
+            wait_for(lambda: any("slave 0" in line and "killed" in line
                                   for line in server.output))
             assert len(client.stat("/f.bin").locations) == 1
             client.download("/f.bin", tmp_path / "out.bin")  # from the surviving replica
             assert (tmp_path / "out.bin").read_bytes() == data
             key = client.session_key
             server.proc.send_signal(signal.SIGHUP)
-            _wait_for(lambda: any("masters restarted" in line for line in server.output))
+            wait_for(lambda: any("masters restarted" in line for line in server.output))
             assert [e.name for e in client.list("/")] == ["f.bin"]  # re-login, same key
             assert client.session_key == key
 

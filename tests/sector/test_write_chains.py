@@ -6,30 +6,24 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from storewire._native import sector as native
 from storewire.emulators.sector import SectorEmulator
 
 READ, WRITE, TRUNC, SECURE, HIRELIABLE = 1, 2, 4, 16, 32
 
 
 @pytest.fixture
-def cluster(master_dir: Path) -> Iterator[SectorEmulator]:
-    with SectorEmulator(data_dir=master_dir, slaves=3, replicas=2, retransmit_s=0.2) as emu:
-        yield emu
+def cluster(start_cluster: Callable[..., SectorEmulator]) -> SectorEmulator:
+    return start_cluster(slaves=3, replicas=2)
 
 
 @pytest.fixture
-def client(cluster: SectorEmulator) -> Iterator[Any]:
-    c = native.Client(cluster.host, cluster.port, timeout_s=20.0, retransmit_s=0.2)
-    c.login(cluster.user, cluster.password, cluster.cert_path)
-    yield c
-    c.close()
+def client(cluster: SectorEmulator, login_to: Callable[[SectorEmulator], Any]) -> Any:
+    return login_to(cluster)
 
 
 def on_disk(cluster: SectorEmulator, path: str) -> list[bytes]:

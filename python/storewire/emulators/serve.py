@@ -13,6 +13,7 @@ for runtime fault knobs (SIGHUP, SIGUSR1).
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -115,7 +116,10 @@ def serve(args: Any, *, stop: threading.Event | None = None, out: TextIO | None 
         env_file: Path | None = getattr(args, "env_file", None)
         if env_file is not None:
             lines = [f"{k}={v}\n" for _, emu in running for k, v in emu.env().items()]
-            env_file.write_text("".join(lines), encoding="utf-8")
+            # Atomically: scripts wait for the file to appear, then read it at once.
+            partial = env_file.with_name(env_file.name + ".partial")
+            partial.write_text("".join(lines), encoding="utf-8")
+            os.replace(partial, env_file)
             print(f"environment written to {env_file}", file=out)
         print("serving; press Ctrl-C to stop", file=out, flush=True)
         _wait(stop or threading.Event(), [emu for _, emu in running])

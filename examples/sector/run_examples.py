@@ -1,7 +1,8 @@
 """Run the PySector README examples end to end against ``storewire serve`` (``make demo``).
 
-Starts ``storewire serve --only sector --sector 127.0.0.1:0 --env-file <tmp>`` (the console
-script next to this Python) as a subprocess, reads SECTOR_HOST, SECTOR_PORT, SECTOR_USER,
+Starts ``storewire serve --only sector --sector 127.0.0.1:0 --env-file <tmp>`` with a small
+cluster (2 masters, 2 slaves, 2 replicas per file: the examples do not notice) from the console
+script next to this Python as a subprocess, reads SECTOR_HOST, SECTOR_PORT, SECTOR_USER,
 SECTOR_PASSWORD and SECTOR_CERT from the env file it writes, then runs the README's five
 interactive examples (mkdir, rm, upload, download, read) and the ``read.py`` /
 ``sectorgrep.py`` scripts with that environment, checking their output and the files they
@@ -117,13 +118,17 @@ def run_all(env: dict[str, str], tmp: Path) -> list[bool]:
     ]
 
 
+CLUSTER = ("--sector-masters", "2", "--sector-slaves", "2", "--sector-replicas", "2")
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="storewire-sector-examples-") as tmp:
         try:
-            with ServeProcess("sector", Path(tmp)) as server:
+            with ServeProcess("sector", Path(tmp), *CLUSTER) as server:
                 variables = server.variables
                 print("  storewire serve --only sector at "
-                      f"{variables['SECTOR_HOST']}:{variables['SECTOR_PORT']}")
+                      f"{variables['SECTOR_HOST']}:{variables['SECTOR_PORT']} "
+                      "(2 masters, 2 slaves, 2 replicas per file)")
                 env = dict(clean_env("sector"), **variables)
                 results = run_all(env, Path(tmp))
             print("  storewire serve stopped by SIGINT")

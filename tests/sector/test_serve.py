@@ -55,9 +55,10 @@ def test_serve_starts_the_master_and_writes_the_env_file(tmp_path: Path) -> None
 
 
 def test_serve_cluster_flags_and_signal_knobs(tmp_path: Path) -> None:
-    """--sector-slaves/--sector-replicas/--sector-drop-rate, then SIGUSR1 (kill a slave)
-    and SIGHUP (restart the masters) on the running process."""
-    flags = ("--sector-slaves", "2", "--sector-replicas", "2", "--sector-drop-rate", "0.05")
+    """--sector-masters/-slaves/-replicas/-drop-rate, then SIGUSR1 (kill a slave) and
+    SIGHUP (restart the masters) on the running process."""
+    flags = ("--sector-masters", "2", "--sector-slaves", "2", "--sector-replicas", "2",
+             "--sector-drop-rate", "0.05")
     with ServeProcess("sector", tmp_path, *flags) as server:
         env = server.variables
         data = os.urandom(1 << 20)

@@ -66,6 +66,7 @@ def test_serve_cluster_flags_and_signal_knobs(tmp_path: Path) -> None:
         with sector.Client(env["SECTOR_HOST"], int(env["SECTOR_PORT"]), user=env["SECTOR_USER"],
                            password=env["SECTOR_PASSWORD"], cert=env["SECTOR_CERT"]) as client:
             client.upload(tmp_path / "in.bin", "/f.bin")
+            assert len(client.masters()) == 2
             wait_for(lambda: len(client.stat("/f.bin").locations) == 2)
             assert len({ip for ip, _ in client.stat("/f.bin").locations}) == 2
             server.proc.send_signal(signal.SIGUSR1)

@@ -102,9 +102,17 @@ void DataChannel::drop(const std::string& ip, int port, const std::shared_ptr<Pe
   UDT::close(p->sock);
 }
 
+std::shared_ptr<std::mutex> DataChannel::connect_lock(const std::string& ip, int port) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<std::mutex>& m = connecting_[{ip, port}];
+  if (!m) m = std::make_shared<std::mutex>();
+  return m;
+}
+
 void DataChannel::connect(const std::string& ip, int port, double timeout_s,
                           const Checkpoint& cp) {
-  std::lock_guard<std::mutex> connecting(connect_mu_);
+  std::shared_ptr<std::mutex> peer_lock = connect_lock(ip, port);
+  std::lock_guard<std::mutex> connecting(*peer_lock);
   auto gone = [&] {
     return SectorError(E_CONNECTION, "data channel", ip + ":" + std::to_string(port) + ": closed");
   };

@@ -78,7 +78,10 @@ class DataChannel {
   std::atomic<double> idle_timeout_s_{0.0};
   std::atomic<bool> closed_{false};
   std::mutex mu_;
-  std::mutex connect_mu_;  // one rendezvous at a time: never two sockets for one peer
+  // One rendezvous at a time per peer (never two sockets for one peer); different peers
+  // connect in parallel, so a peer that never answers holds up no one else.
+  std::shared_ptr<std::mutex> connect_lock(const std::string& ip, int port);
+  std::map<std::pair<std::string, int>, std::shared_ptr<std::mutex>> connecting_;
   std::map<std::pair<std::string, int>, std::shared_ptr<Peer>> peers_;
 };
 

@@ -114,3 +114,19 @@ def test_restart_rebuilds_from_disk_and_clients_log_in_again(cluster, login):
     assert cluster.sessions() == []
     assert "survives" in [e.name for e in client.list("/")]  # re-login, same key
     assert [s.key for s in cluster.sessions()] == [key]
+
+
+def test_idle_sessions_time_out_and_release_their_files(start_cluster, login_to):
+    cluster = start_cluster(client_timeout_s=1.0)
+    idle, busy = login_to(cluster), login_to(cluster)
+    held = idle.open("/held.bin", 2)
+    with pytest.raises(errors.ConflictError):
+        busy.open("/held.bin", 2)  # E_BUSY while the first session holds it
+    key = idle.session_key
+    wait_for(lambda: key not in [s.key for s in cluster.sessions()], what="session expiry")
+    f = busy.open("/held.bin", 2)  # the lock went with the session (busy re-logs in too)
+    f.write(b"new owner")
+    f.close()
+    assert idle.stat("/held.bin").size == len(b"new owner")  # re-login keeps the key
+    assert idle.session_key == key
+    held.close()  # the slave still has its session: closing works, and changes nothing

@@ -159,6 +159,15 @@ class MasterEndpoint:
         with self._lock:
             return list(self._sessions.values())
 
+    def expire(self, idle_s: float) -> list[Session]:
+        """Drops and returns the sessions that made no valid request for ``idle_s``."""
+        cutoff = time.monotonic() - idle_s
+        with self._lock:
+            old = [s for s in self._sessions.values() if s.last_seen < cutoff]
+            for s in old:
+                del self._sessions[s.key]
+        return old
+
     def drop_session(self, key: int) -> None:
         with self._lock:
             self._sessions.pop(key, None)

@@ -74,6 +74,8 @@ class SectorEmulator:
     in each direction), ``delay_s`` (before each GMP reply), :meth:`restart` (a master
     forgets its sessions and rebuilds the namespace from the slaves), :meth:`kill_slave`.
     ``tls10_only`` refuses every TLS version but 1.0, as the real master does.
+    ``client_timeout_s`` (CLIENT_TIMEOUT): a session with no valid request for that long is
+    dropped and its open files are released.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0,
@@ -82,7 +84,7 @@ class SectorEmulator:
                  masters: int = 1, slaves: int = 1, replicas: int = 1,
                  drop_rate: float = 0.0, delay_s: float = 0.0, retransmit_s: float = 0.5,
                  disk_bytes: int | None = None, seed: int | None = None,
-                 tls10_only: bool = False) -> None:
+                 tls10_only: bool = False, client_timeout_s: float = 600.0) -> None:
         if masters < 1 or slaves < 1 or replicas < 1:
             raise ValueError("masters, slaves and replicas must each be at least 1")
         self.host = host
@@ -109,6 +111,9 @@ class SectorEmulator:
         self.seed = seed
         self.disk_bytes = disk_bytes
         self.tls10_only = tls10_only
+        self.client_timeout_s = client_timeout_s
+        self._stopping = threading.Event()
+        self._sweeper: threading.Thread | None = None
         self.namespace = Namespace(replicas)
         self.start_time = int(time.time())
         self._keys = itertools.count(int(time.time()))
@@ -151,6 +156,10 @@ class SectorEmulator:
         except BaseException:
             self.stop()
             raise
+        self._stopping.clear()
+        self._sweeper = threading.Thread(target=self._expire_sessions, daemon=True,
+                                         name="sector-session-timeout")
+        self._sweeper.start()
         log.info("Sector emulator on %s:%d (%d masters, %d slaves)", self.host, self.port,
                  len(self.masters), self._slave_count)
         return self
@@ -181,6 +190,10 @@ class SectorEmulator:
         return ctx
 
     def stop(self) -> None:
+        self._stopping.set()
+        if self._sweeper is not None:
+            self._sweeper.join(5)
+            self._sweeper = None
         for endpoint in self.masters:
             endpoint.stop()
         self.masters = []
@@ -190,6 +203,15 @@ class SectorEmulator:
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None
+
+    def _expire_sessions(self) -> None:
+        """CLIENT_TIMEOUT (§3.2): idle sessions go, and with them their open files."""
+        while not self._stopping.wait(min(1.0, self.client_timeout_s / 4)):
+            for endpoint in list(self.masters):
+                for session in endpoint.expire(self.client_timeout_s):
+                    self.transactions.end_session(session.key, endpoint.index)
+                    log.info("session %d at master %d timed out", session.key,
+                             endpoint.index)
 
     def restart(self, master: int | None = None) -> None:
         """A master restart (``None``: every master): its sessions are forgotten, so

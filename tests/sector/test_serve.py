@@ -67,6 +67,8 @@ def test_serve_cluster_flags_and_signal_knobs(tmp_path: Path) -> None:
                            password=env["SECTOR_PASSWORD"], cert=env["SECTOR_CERT"]) as client:
             client.upload(tmp_path / "in.bin", "/f.bin")
             assert len(client.masters()) == 2
+            printed = "\n".join(server.output)
+            assert "master 1: 127.0.0.1:" in printed and "slave 1: 127.0.0.2:" in printed
             wait_for(lambda: len(client.stat("/f.bin").locations) == 2)
             assert len({ip for ip, _ in client.stat("/f.bin").locations}) == 2
             server.proc.send_signal(signal.SIGUSR1)

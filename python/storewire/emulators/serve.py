@@ -7,8 +7,8 @@ V3IO and Sector emulators plug in with one :func:`register` call each::
 
 A factory gets (host, port, data dir, the serve options) and returns an object with
 ``start()``, ``stop()``, ``endpoint`` and ``env()`` (the client environment variables, e.g.
-``DS3_ENDPOINT``/``DS3_ACCESS_KEY``/``DS3_SECRET_KEY``); it may also have ``on_signal(name)``
-for runtime fault knobs (SIGHUP, SIGUSR1).
+``DS3_ENDPOINT``/``DS3_ACCESS_KEY``/``DS3_SECRET_KEY``); it may also have ``details()`` (more lines
+to print) and ``on_signal(name)`` for runtime fault knobs (SIGHUP, SIGUSR1).
 """
 
 from __future__ import annotations
@@ -108,6 +108,8 @@ def serve(args: Any, *, stop: threading.Event | None = None, out: TextIO | None 
             emulator.start()
             running.append((name, emulator))
             print(f"{name}: {emulator.endpoint}", file=out)
+            for line in getattr(emulator, "details", lambda: [])():
+                print(f"  {line}", file=out)
             for key, value in emulator.env().items():
                 print(f"  {key}={value}", file=out)
         if not running:

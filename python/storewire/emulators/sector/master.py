@@ -227,6 +227,17 @@ class SectorEmulator:
         if pool.kill(index):
             self.namespace.drop_location(pool.address(index))
 
+    def details(self) -> list[str]:
+        """What ``storewire serve`` prints about the cluster besides the client settings."""
+        lines = [f"master {m.index}: {m.host}:{m.port} (router key {m.router_key})"
+                 for m in self.masters] if len(self.masters) > 1 else []
+        pool = self._pool()
+        for i, slave in enumerate(pool.slaves):
+            lines.append(f"slave {i}: {slave.host}:{slave.data_port}, files in {slave.root}")
+        if self.replicas > 1:
+            lines.append(f"replicas per file: {self.replicas}")
+        return lines
+
     def on_signal(self, name: str) -> None:
         """``storewire serve``'s runtime knobs: SIGHUP restarts every master, SIGUSR1
         kills the next live slave."""

@@ -13,6 +13,7 @@ to print) and ``on_signal(name)`` for runtime fault knobs (SIGHUP, SIGUSR1).
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -140,7 +141,7 @@ def _wait(stop: threading.Event, emulators: list[Emulator]) -> None:
         for name in FAULT_SIGNALS:
             signum = getattr(signal, name)
             previous[signum] = signal.signal(
-                signum, lambda _s, _f, name=name: _fault_signal(name, emulators))
+                signum, functools.partial(_on_fault_signal, name, emulators))
         try:
             while not stop.wait(0.5):
                 pass
@@ -151,7 +152,7 @@ def _wait(stop: threading.Event, emulators: list[Emulator]) -> None:
         stop.wait()
 
 
-def _fault_signal(name: str, emulators: list[Emulator]) -> None:
+def _on_fault_signal(name: str, emulators: list[Emulator], _signum: int, _frame: Any) -> None:
     """Passes a fault signal on to every emulator that has knobs for it."""
     for emulator in emulators:
         handler = getattr(emulator, "on_signal", None)

@@ -7,6 +7,7 @@ replicas can obey the real master's rule of never sharing an IP address.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import os
@@ -50,7 +51,7 @@ class SlavePool:
         try:
             for i in range(count):
                 self.slaves.append(Slave(slave_host(host, i), root / f"slave{i}",
-                                         lambda r, i=i: on_close(i, r), self._live_slave))
+                                         functools.partial(on_close, i), self._live_slave))
                 self.alive.append(True)
         except BaseException:
             self.close()

@@ -221,7 +221,7 @@ class Slave:
             raise _SessionEnded
         return data
 
-    def _send(self, s: _FileSession, data: bytes) -> None:
+    def _send(self, s: _FileSession, data: bytes | memoryview) -> None:
         self._dc.send_frame(s.peer[0], s.peer[1], s.transid, data)
 
     def _command(self, s: _FileSession, cmd: int) -> None:

@@ -337,7 +337,7 @@ class SectorEmulator:
         pool = self._pool()
         placed: list[int] = []
         for _ in range(self.replicas):
-            i = pool.pick_new(self._bytes_on, {pool.slaves[j].host for j in placed})
+            i = pool.pick_new({pool.slaves[j].host for j in placed})
             if i is None:
                 break
             placed.append(i)
@@ -454,7 +454,7 @@ class SectorEmulator:
         path = normalize(_cstr(data)[0])
         self._check(s, path, write=True)
         pool = self._pool()
-        target = pool.pick_new(self._bytes_on, set())
+        target = pool.pick_new(set())
         if target is None:
             raise SectorFault(E_RESOURCE)
         self.namespace.mkdir(path)
@@ -568,7 +568,7 @@ class SectorEmulator:
         pool = self._pool()
         chosen: list[int] = []
         while len(chosen) < count:
-            i = pool.pick_new(self._bytes_on, {pool.slaves[j].host for j in chosen})
+            i = pool.pick_new({pool.slaves[j].host for j in chosen})
             if i is None:
                 break
             chosen.append(i)
@@ -631,7 +631,7 @@ class SectorEmulator:
                 if not holders or len(holders) >= target or self.transactions.writing(path):
                     return
                 info = ns.lookup(path)
-                dst = pool.pick_new(self._bytes_on, {pool.slaves[i].host for i in holders})
+                dst = pool.pick_new({pool.slaves[i].host for i in holders})
                 if info is None or dst is None or not pool.copy_file(holders[0], dst, path):
                     return
                 now = ns.lookup(path)

@@ -48,6 +48,7 @@ class SlavePool:
         self.slaves: list[Slave] = []
         self.alive: list[bool] = []
         self._lock = threading.Lock()
+        self._turn = 0
         try:
             for i in range(count):
                 self.slaves.append(Slave(slave_host(host, i), root / f"slave{i}",
@@ -98,10 +99,16 @@ class SlavePool:
 
     # --- placement ----------------------------------------------------------------------------
 
-    def pick_new(self, used_bytes: Callable[[int], int], avoid_ips: set[str]) -> int | None:
-        """A live slave for new data: the least filled one not on an avoided IP."""
-        choices = [i for i in self.live() if self.slaves[i].host not in avoid_ips]
-        return min(choices, key=lambda i: (used_bytes(i), i)) if choices else None
+    def pick_new(self, avoid_ips: set[str]) -> int | None:
+        """A live slave for new data, not on an avoided IP: the next in turn, so that new
+        files spread evenly without walking the namespace on every open."""
+        live = [i for i in self.live() if self.slaves[i].host not in avoid_ips]
+        if not live:
+            return None
+        with self._lock:
+            turn = self._turn
+            self._turn += 1
+        return live[turn % len(live)]
 
     def nearest_first(self, locations: list[Address], client_ip: str,
                       exclude: set[int] | frozenset[int] = frozenset()) -> list[int]:

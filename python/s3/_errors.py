@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from storewire import errors
-from storewire._native import http, xml
+from storewire._native import http
+from storewire.log import redact
+
+from ._replies import error_fields
 
 _HEAD_CODES = {403: "AccessDenied", 404: "NotFound", 405: "MethodNotAllowed"}
 
@@ -13,27 +16,19 @@ def error_from_response(
 ) -> errors.StorageError:
     """The storewire error for an S3 reply that is not a success.
 
-    The ``<Error>`` body gives Code, Message and RequestId; a body-less reply (HEAD) gets
-    a code from its status (404 → NoSuchKey/NoSuchBucket) and the x-amz-request-id header.
+    The ``<Error>`` body gives Code, Message and RequestId; a body-less reply (HEAD), or
+    one whose body cannot be read (a proxy's HTML page, bad UTF-8), gets a code from its
+    status (404 → NoSuchKey/NoSuchBucket) and the x-amz-request-id header. Server text is
+    redacted: a server that echoes credentials does not put them in exception text.
     """
-    code = message = request_id = ""
-    body = resp.body
-    if body[:200].lstrip().startswith(b"<"):
-        try:
-            root = xml.parse(body)
-        except errors.ProtocolError:
-            root = None
-        if root is not None:
-            code = root.findtext("Code") or ""
-            message = root.findtext("Message") or ""
-            request_id = root.findtext("RequestId") or ""
+    code, message, request_id = error_fields(resp.body)
     if not code:
         code = _HEAD_CODES.get(resp.status, "")
         if resp.status == 404:
             code = "NoSuchKey" if "/" in resource else "NoSuchBucket"
     if not message:
-        message = resp.reason or f"HTTP {resp.status}"
-    request_id = request_id or resp.header("x-amz-request-id") or ""
+        message = redact(resp.reason[:200]) or f"HTTP {resp.status}"
+    request_id = request_id or redact((resp.header("x-amz-request-id") or "")[:200])
     return errors.from_status(
         resp.status,
         code,
@@ -42,16 +37,3 @@ def error_from_response(
         resource=resource,
         request_id=request_id,
     )
-
-
-def error_in_body(root: xml.Element, *, status: int, operation: str, resource: str) -> None:
-    """Raise when a 200 reply carries an ``<Error>`` document (copy, complete-multipart)."""
-    if root.tag == "Error":
-        raise errors.from_status(
-            500 if status == 200 else status,
-            root.findtext("Code") or "InternalError",
-            root.findtext("Message") or "error in a 200 reply",
-            operation=operation,
-            resource=resource,
-            request_id=root.findtext("RequestId") or "",
-        )

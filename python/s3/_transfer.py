@@ -22,6 +22,7 @@ from storewire import errors
 from storewire._native import auth
 from storewire.log import get_logger
 
+from ._replies import Reply
 from ._signing import Headers
 from .types import ObjectHead
 
@@ -56,7 +57,13 @@ def _run_parallel(
     """Run ``jobs`` on a thread pool; results in order. The first failure (including a
     KeyboardInterrupt while waiting) cancels what has not started and is re-raised once
     the running jobs have ended. ``consume(i, result)`` sees results in order as they
-    become available."""
+    become available. A single job runs in the calling thread, where the engine sees
+    Ctrl-C."""
+    if len(jobs) == 1:
+        only = jobs[0]()
+        if consume is not None:
+            consume(0, only)
+        return [only]
     pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs))))
     futures: list[Future[T]] = []
     try:
@@ -93,7 +100,6 @@ def upload_file(
     progress: Progress | None,
 ) -> str:
     size = os.stat(path).st_size
-    resource = f"{bucket}/{key}"
     report = _Progress(progress)
     if size < client.multipart_threshold_bytes:
         md5 = auth.hash_file(path, "md5") if client.verify_checksums else None
@@ -106,14 +112,15 @@ def upload_file(
             body_length=size,
             content_md5=auth.base64_encode(md5) if md5 is not None else None,
         )
-        resp = client.check(client.http.perform(req), "upload_file", resource)
-        etag = (resp.header("ETag") or "").strip('"')
-        if md5 is not None and _MD5_ETAG.match(etag) and etag != md5.hex():
-            raise errors.IntegrityError(
-                f"ETag {etag} does not match the file's MD5 {md5.hex()}",
-                operation="upload_file",
-                resource=resource,
-            )
+        etag = client._finish_put(
+            client.http.perform(req),
+            bucket,
+            key,
+            size,
+            md5,
+            lambda: auth.hash_file(path, "md5", 0, size),
+            "upload_file",
+        )
         report(size)
         return etag
     return _multipart_upload(client, path, size, bucket, key, headers, report)
@@ -164,13 +171,8 @@ def _multipart_upload(
                 content_md5=auth.base64_encode(md5) if md5 is not None else None,
             )
             resp = client.check(client.http.perform(req), "upload_part", resource)
-            etag = (resp.header("ETag") or "").strip('"')
-            if not etag and not verify:
-                raise errors.ProtocolError(
-                    f"part {number}: no ETag in the reply",
-                    operation="upload_part",
-                    resource=resource,
-                )
+            # Without an ETag the part is not known to be stored, nor can it be completed.
+            etag = Reply("upload_part", f"{resource} part {number}").required_etag(resp)
             report(length)
             return etag
 
@@ -179,14 +181,8 @@ def _multipart_upload(
     def check_part(index: int, etag: str) -> None:
         if not verify:
             return
-        if not etag and not send_md5:  # nothing vouches for this part: do not complete
-            raise errors.ProtocolError(
-                f"part {index + 1}: no ETag in the reply to check its MD5 against",
-                operation="upload_part",
-                resource=resource,
-            )
         md5 = digests[index].result()
-        if etag and etag != md5.hex():
+        if etag != md5.hex():
             raise errors.IntegrityError(
                 f"part {index + 1}: ETag {etag} does not match its MD5 {md5.hex()}",
                 operation="upload_part",
@@ -199,9 +195,7 @@ def _multipart_upload(
             digests = [hasher.submit(auth.hash_file, path, "md5", off, ln) for off, ln in parts]
         jobs = [part_job(n, off, ln) for n, (off, ln) in enumerate(parts, start=1)]
         etags = _run_parallel(client.max_concurrency, jobs, check_part)
-        if verify:  # (Content-MD5 mode) a part without an ETag: the server checked it
-            etags = [e or d.result().hex() for e, d in zip(etags, digests, strict=True)]
-        etag = client.complete_multipart_upload(bucket, key, upload_id, etags)
+        etag = client.complete_multipart_upload(bucket, key, upload_id, etags, size=size)
     except BaseException as exc:
         for fut in digests:
             fut.cancel()
@@ -342,6 +336,8 @@ def download_file(
     single = len(ranges) <= 1
     if_match = [("If-Match", f'"{etag}"')] if etag else []
 
+    reply = Reply("download_file", resource)
+
     def range_job(offset: int, length: int, seg: _Segment | None) -> Callable[[], None]:
         def run() -> None:
             hdrs = [] if single else [("Range", f"bytes={offset}-{offset + length - 1}")]
@@ -349,8 +345,25 @@ def download_file(
                 "GET", bucket, key, headers=hdrs + if_match, into_file=tmp, into_offset=offset
             )
             resp = client.check(
-                client.http.perform(req), "download_file", resource, ok=(200,) if single else (206,)
+                client.http.perform(req), "download_file", resource, ok=(200, 206)
             )
+            # The reply must be the bytes asked for, of the object the HEAD described.
+            if single and resp.status != 200:
+                raise reply.fail("status", resp.status, "a whole-object GET must answer 200")
+            if not single:
+                got = reply.content_range(resp) if resp.status == 206 else None
+                if got != (offset, offset + length - 1, size):
+                    raise reply.fail(
+                        "Content-Range header",
+                        resp.header("Content-Range"),
+                        f"expected bytes {offset}-{offset + length - 1}/{size}",
+                    )
+            elif reply.length(resp) != size:
+                raise reply.fail("Content-Length header", resp.header("Content-Length"),
+                                 f"the HEAD said {size} bytes")
+            got_etag = reply.etag(resp.header("ETag"), "ETag header")
+            if etag and got_etag and got_etag != etag:
+                raise reply.fail("ETag header", got_etag, f"the HEAD said {etag}: object changed")
             if resp.bytes_received != length:
                 raise errors.ProtocolError(
                     f"expected {length} bytes at offset {offset}, got {resp.bytes_received}",
@@ -364,8 +377,14 @@ def download_file(
         return run
 
     try:
-        with open(tmp, "wb") as f:
-            f.truncate(size)
+        try:
+            with open(tmp, "wb") as f:
+                f.truncate(size)
+        except OSError as exc:
+            raise errors.LocalIOError(
+                f"cannot create {tmp!r}: {exc.strerror}", operation="download_file",
+                resource=resource,
+            ) from exc
         if size:
             _run_parallel(client.max_concurrency, [range_job(o, n, sg) for o, n, sg in ranges])
         if os.path.getsize(tmp) != size:
@@ -394,7 +413,14 @@ def download_file(
                     operation="download_file",
                     resource=resource,
                 )
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise errors.LocalIOError(
+                f"cannot move the download onto {path!r}: {exc.strerror}",
+                operation="download_file",
+                resource=resource,
+            ) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -23,8 +23,11 @@ from storewire._native import http as _http
 from storewire.config import Secret
 from storewire.log import get_logger
 
-from . import _transfer
-from ._errors import error_from_response, error_in_body
+from . import _replies, _retries, _transfer
+from ._errors import error_from_response
+from ._paging import DEFAULT_MAX_EMPTY_PAGES, PageGuard
+from ._replies import Reply
+from ._requests import check_name, header_items
 from ._signing import Addresser, Addressing, Headers, Query, SignatureVersion, Signer
 from ._signing import parse_endpoint as _parse_endpoint
 from .types import (
@@ -49,37 +52,12 @@ Progress = Callable[[int], None]
 HeaderArg = Mapping[str, str] | None
 
 
-def _header_items(headers: HeaderArg, metadata: Mapping[str, str] | None) -> Headers:
-    out = [(k, str(v)) for k, v in (headers or {}).items()]
-    for name, value in (metadata or {}).items():
-        full = name if name.lower().startswith(META_PREFIX) else META_PREFIX + name
-        out.append((full, str(value)))
-    return out
-
-
 def _has_meta(items: Headers) -> bool:
     return any(k.lower().startswith(META_PREFIX) for k, _ in items)
 
 
-def _etag(value: str | None) -> str:
-    return (value or "").strip().strip('"')
-
-
-def head_from_response(resp: _http.Response) -> ObjectHead:
-    headers = {k.lower(): v for k, v in resp.headers}
-    meta = {k[len(META_PREFIX) :]: v for k, v in headers.items() if k.startswith(META_PREFIX)}
-    size = headers.get("content-length", "0")
-    content_range = headers.get("content-range", "")
-    if "/" in content_range:  # a ranged reply: the total is after the slash
-        size = content_range.rsplit("/", 1)[1]
-    return ObjectHead(
-        size=int(size) if size.isdigit() else 0,
-        etag=_etag(headers.get("etag")),
-        last_modified=headers.get("last-modified", ""),
-        content_type=headers.get("content-type", ""),
-        metadata=meta,
-        headers=headers,
-    )
+def _resource(bucket: str | None, key: str | None) -> str:
+    return f"{bucket}/{key}" if key else (bucket or "")
 
 
 class Client:
@@ -93,6 +71,15 @@ class Client:
     MD5-of-MD5s of multipart objects) on uploads and downloads. Remaining keyword
     arguments go to :class:`storewire._native.http.Client` (``connect_timeout_s``,
     ``timeout_s``, ``max_retries``, ``proxy``, ``verify_tls``, ``ca_file``, ...).
+
+    What servers say is checked before use (``ProtocolError`` naming the field when it is
+    malformed): a write's reply must carry an ETag, a HEAD a Content-Length, an XML reply
+    the document asked for. Listings stop with ``ProtocolError`` when the server repeats a
+    marker or continuation token, and after ``max_empty_pages`` (default 100) consecutive
+    truncated pages without entries. When the engine had to retry a write, an error that
+    only says the write already happened (409/412 on a PUT, NoSuchUpload on completing a
+    multipart upload, 404 on a delete) is checked against the stored object (size and
+    ETag) and reported as success when it is what was sent.
     """
 
     def __init__(
@@ -110,6 +97,7 @@ class Client:
         part_size_bytes: int = 16 * MiB,
         max_concurrency: int = 16,
         verify_checksums: bool = True,
+        max_empty_pages: int = DEFAULT_MAX_EMPTY_PAGES,
         **http_options: Any,
     ) -> None:
         if part_size_bytes < 5 * MiB:
@@ -118,6 +106,8 @@ class Client:
             raise ValueError("multipart_threshold_bytes must be positive")
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
+        if max_empty_pages < 0:
+            raise ValueError("max_empty_pages must not be negative")
         scheme, host = _parse_endpoint(endpoint, tls)
         self.endpoint = f"{scheme}://{host}"
         self.region = region
@@ -125,6 +115,7 @@ class Client:
         self.part_size_bytes = part_size_bytes
         self.max_concurrency = max_concurrency
         self.verify_checksums = verify_checksums
+        self.max_empty_pages = max_empty_pages
         self._addresser = Addresser(scheme, host, addressing)
         self._signer = Signer(
             Secret(access_key),
@@ -182,6 +173,7 @@ class Client:
     ) -> _http.Request:
         """A signed native request. Buffers up to 1 MiB are signed with their SHA-256;
         larger bodies and files go as UNSIGNED-PAYLOAD with Content-MD5."""
+        check_name(bucket, key, method)
         target = self._addresser.target(bucket, key, query)
         items = list(headers or [])
         if body is None and body_file is None and method in ("PUT", "POST"):
@@ -227,6 +219,12 @@ class Client:
             raise error_from_response(resp, operation=operation, resource=resource)
         return resp
 
+    def _send(
+        self, method: str, bucket: str | None, key: str | None = None, **kwargs: Any
+    ) -> _http.Response:
+        """One request, its reply unchecked (transport failures still raise)."""
+        return self._http.perform(self.build_request(method, bucket, key, **kwargs))
+
     def _call(
         self,
         operation: str,
@@ -237,25 +235,40 @@ class Client:
         ok: Sequence[int] = (200,),
         **kwargs: Any,
     ) -> _http.Response:
-        resource = f"{bucket}/{key}" if key else (bucket or "")
-        req = self.build_request(method, bucket, key, **kwargs)
-        return self.check(self._http.perform(req), operation, resource, ok)
+        resp = self._send(method, bucket, key, **kwargs)
+        return self.check(resp, operation, _resource(bucket, key), ok)
 
-    @staticmethod
-    def _parse(resp: _http.Response, operation: str, resource: str) -> xml.Element:
-        root = xml.parse(resp.body)
-        error_in_body(root, status=resp.status, operation=operation, resource=resource)
-        return root
+    def _finish_put(
+        self, resp: _http.Response, bucket: str, key: str, size: int, md5: bytes | None,
+        data_md5: Callable[[], bytes], operation: str,
+    ) -> str:
+        """The ETag of a PUT: checked against the MD5 sent, and a retried PUT that meets
+        "already exists" resolved by looking at what is stored."""
+        resource = f"{bucket}/{key}"
+        if resp.error is None and resp.status in _retries.WRITE_CONFLICTS and (
+            _retries.was_retried(resp)
+        ):
+            expected = (md5 or data_md5()).hex()
+            head = _retries.stored_is(
+                self, bucket, key, size=size, etag=expected, why=f"HTTP {resp.status}"
+            )
+            if head is not None:
+                return head.etag
+        self.check(resp, operation, resource)
+        etag = Reply(operation, resource).required_etag(resp)
+        if md5 is not None and _MD5_ETAG.match(etag) and etag != md5.hex():
+            raise errors.IntegrityError(
+                f"ETag {etag} does not match the MD5 {md5.hex()} of the data sent",
+                operation=operation,
+                resource=resource,
+            )
+        return etag
 
     # ---- buckets ---------------------------------------------------------------------------
 
     def list_buckets(self) -> list[Bucket]:
         resp = self._call("list_buckets", "GET", None)
-        root = self._parse(resp, "list_buckets", "")
-        return [
-            Bucket(b.findtext("Name") or "", b.findtext("CreationDate") or "")
-            for b in root.findall("Buckets/Bucket")
-        ]
+        return _replies.buckets(Reply("list_buckets", ""), resp)
 
     def create_bucket(self, bucket: str, *, region: str | None = None) -> None:
         """Create ``bucket``; a LocationConstraint is sent for regions other than us-east-1."""
@@ -263,10 +276,20 @@ class Client:
         body = None
         if where and where != "us-east-1":
             body = xml.build("CreateBucketConfiguration", [("LocationConstraint", where)])
-        self._call("create_bucket", "PUT", bucket, body=body)
+        resp = self._send("PUT", bucket, body=body)
+        if (
+            resp.status == 409
+            and _retries.was_retried(resp)
+            and _replies.error_fields(resp.body)[0] == "BucketAlreadyOwnedByYou"
+        ):
+            return  # an earlier attempt created it
+        self.check(resp, "create_bucket", bucket)
 
     def delete_bucket(self, bucket: str) -> None:
-        self._call("delete_bucket", "DELETE", bucket, ok=(204, 200))
+        resp = self._send("DELETE", bucket)
+        if resp.status == 404 and _retries.was_retried(resp):
+            return  # an earlier attempt deleted it
+        self.check(resp, "delete_bucket", bucket, (204, 200))
 
     def bucket_exists(self, bucket: str) -> bool:
         try:
@@ -288,48 +311,57 @@ class Client:
         start_after: str | None = None,
     ) -> ListPage:
         """One page of ListObjectsV2."""
-        query: list[tuple[str, str | None]] = [("list-type", "2"), ("max-keys", str(max_keys))]
+        page = self._list_page(
+            bucket, 2, prefix, delimiter, max_keys, continuation_token, start_after
+        )
+        return ListPage(page.objects, page.prefixes, page.is_truncated, page.next_marker)
+
+    def _list_page(
+        self,
+        bucket: str,
+        version: int,
+        prefix: str | None,
+        delimiter: str | None,
+        max_keys: int,
+        marker: str | None,
+        start_after: str | None = None,
+    ) -> _replies.Listing:
+        query: list[tuple[str, str | None]] = []
+        if version == 2:
+            query.append(("list-type", "2"))
+        query.append(("max-keys", str(max_keys)))
         if prefix:
             query.append(("prefix", prefix))
         if delimiter:
             query.append(("delimiter", delimiter))
-        if continuation_token:
-            query.append(("continuation-token", continuation_token))
+        if marker:
+            query.append(("continuation-token" if version == 2 else "marker", marker))
         if start_after:
             query.append(("start-after", start_after))
         resp = self._call("list_objects", "GET", bucket, query=query)
-        root = self._parse(resp, "list_objects", bucket)
-        objects = [
-            ObjectInfo(
-                key=c.findtext("Key") or "",
-                size=int(c.findtext("Size") or 0),
-                etag=_etag(c.findtext("ETag")),
-                last_modified=c.findtext("LastModified") or "",
-                storage_class=c.findtext("StorageClass") or "",
-            )
-            for c in root.findall("Contents")
-        ]
-        prefixes = [p.findtext("Prefix") or "" for p in root.findall("CommonPrefixes")]
-        truncated = (root.findtext("IsTruncated") or "").lower() == "true"
-        token = root.findtext("NextContinuationToken") or None
-        return ListPage(objects, prefixes, truncated, token if truncated else None)
+        return _replies.listing(Reply("list_objects", bucket), resp, version)
 
     def _pages(
-        self, bucket: str, prefix: str | None, delimiter: str | None, page_size: int
-    ) -> Iterator[ListPage]:
-        token: str | None = None
-        while True:
-            page = self.list_objects_page(
-                bucket,
-                prefix=prefix,
-                delimiter=delimiter,
-                max_keys=page_size,
-                continuation_token=token,
+        self,
+        bucket: str,
+        prefix: str | None,
+        delimiter: str | None,
+        page_size: int,
+        version: int,
+    ) -> Iterator[_replies.Listing]:
+        if version not in (1, 2):
+            raise errors.InvalidRequestError(
+                f"list_version must be 1 or 2, not {version!r}", operation="list_objects"
             )
+        guard = PageGuard("list_objects", bucket, self.max_empty_pages)
+        marker: str | None = None
+        while True:
+            page = self._list_page(bucket, version, prefix, delimiter, page_size, marker)
             yield page
-            if not page.is_truncated or not page.next_token:
+            if not page.is_truncated or page.next_marker is None:
                 return
-            token = page.next_token
+            guard.follow(page.next_marker, len(page.objects) + len(page.prefixes))
+            marker = page.next_marker
 
     def list_objects(
         self,
@@ -338,9 +370,11 @@ class Client:
         prefix: str | None = None,
         delimiter: str | None = None,
         page_size: int = 1000,
+        list_version: int = 2,
     ) -> Iterator[ObjectInfo]:
-        """Every object under ``prefix`` (all pages, lazily)."""
-        for page in self._pages(bucket, prefix, delimiter, page_size):
+        """Every object under ``prefix`` (all pages, lazily); ``list_version=1`` uses
+        ListObjects (markers) for servers without ListObjectsV2."""
+        for page in self._pages(bucket, prefix, delimiter, page_size, list_version):
             yield from page.objects
 
     def list_prefixes(
@@ -350,9 +384,10 @@ class Client:
         prefix: str | None = None,
         delimiter: str = "/",
         page_size: int = 1000,
+        list_version: int = 2,
     ) -> Iterator[str]:
         """The common prefixes ("directories") under ``prefix``."""
-        for page in self._pages(bucket, prefix, delimiter, page_size):
+        for page in self._pages(bucket, prefix, delimiter, page_size, list_version):
             yield from page.prefixes
 
     # ---- objects ---------------------------------------------------------------------------
@@ -367,11 +402,10 @@ class Client:
         headers: HeaderArg = None,
     ) -> str:
         """Store a buffer (bytes, bytearray, memoryview, numpy...) as one object; the ETag."""
-        items = _header_items(headers, metadata)
+        items = header_items(headers, metadata, "put_object")
         # One MD5 pass serves both the Content-MD5 header and the ETag check.
         md5 = auth.digest("md5", data) if self.verify_checksums else None
-        resp = self._call(
-            "put_object",
+        resp = self._send(
             "PUT",
             bucket,
             key,
@@ -379,16 +413,15 @@ class Client:
             body=data,
             content_md5=auth.base64_encode(md5) if md5 is not None else None,
         )
-        etag = _etag(resp.header("ETag"))
-        if md5 is not None and _MD5_ETAG.match(etag):
-            expected = md5.hex()
-            if etag != expected:
-                raise errors.IntegrityError(
-                    f"ETag {etag} does not match the MD5 {expected} of the data sent",
-                    operation="put_object",
-                    resource=f"{bucket}/{key}",
-                )
-        return etag
+        return self._finish_put(
+            resp,
+            bucket,
+            key,
+            memoryview(data).nbytes,
+            md5,
+            lambda: auth.digest("md5", data),
+            "put_object",
+        )
 
     def get_object(
         self, bucket: str, key: str, *, range_bytes: tuple[int, int] | None = None
@@ -396,11 +429,39 @@ class Client:
         """The object's bytes (``range_bytes=(first, last)`` inclusive for a slice)."""
         items: Headers = []
         if range_bytes is not None:
-            items.append(("Range", f"bytes={range_bytes[0]}-{range_bytes[1]}"))
+            first, last = range_bytes
+            if not 0 <= first <= last:
+                raise errors.InvalidRequestError(
+                    f"range_bytes {range_bytes!r} must be (first, last) with 0 <= first <= last",
+                    operation="get_object",
+                    resource=f"{bucket}/{key}",
+                )
+            items.append(("Range", f"bytes={first}-{last}"))
         ok = (206, 200) if range_bytes is not None else (200,)
         resp = self._call("get_object", "GET", bucket, key, headers=items, ok=ok)
+        body = self._checked_body(resp, bucket, key)
+        if resp.status == 206 and range_bytes is not None:
+            reply = Reply("get_object", f"{bucket}/{key}")
+            got = reply.content_range(resp)
+            if got is None or got[0] != range_bytes[0] or got[1] > range_bytes[1]:
+                raise reply.fail(
+                    "Content-Range header", resp.header("Content-Range"),
+                    f"does not answer the range {range_bytes[0]}-{range_bytes[1]} asked for",
+                )
+            if len(body) != got[1] - got[0] + 1:
+                raise reply.fail("Content-Range header", resp.header("Content-Range"),
+                                 f"but {len(body)} body bytes arrived")
+        elif range_bytes is not None:  # the server ignored Range: cut the slice out
+            body = body[range_bytes[0] : range_bytes[1] + 1]
+        return body
+
+    def _checked_body(self, resp: _http.Response, bucket: str, key: str) -> bytes:
+        """A GET's body, complete (Content-Length) and, for a whole object with an MD5
+        ETag, matching it."""
         body = resp.body
-        etag = _etag(resp.header("ETag"))
+        reply = Reply("get_object", f"{bucket}/{key}")
+        reply.body_complete(resp, len(body))
+        etag = reply.etag(resp.header("ETag"), "ETag header")
         if (
             self.verify_checksums
             and resp.status == 200
@@ -417,7 +478,7 @@ class Client:
     def head_object(self, bucket: str, key: str, *, part_number: int | None = None) -> ObjectHead:
         query = [("partNumber", str(part_number))] if part_number else []
         resp = self._call("head_object", "HEAD", bucket, key, query=query)
-        return head_from_response(resp)
+        return Reply("head_object", f"{bucket}/{key}").head(resp)
 
     def object_exists(self, bucket: str, key: str) -> bool:
         try:
@@ -427,7 +488,10 @@ class Client:
         return True
 
     def delete_object(self, bucket: str, key: str) -> None:
-        self._call("delete_object", "DELETE", bucket, key, ok=(204, 200))
+        resp = self._send("DELETE", bucket, key)
+        if resp.status == 404 and _retries.was_retried(resp):
+            return  # an earlier attempt deleted it; its answer was lost
+        self.check(resp, "delete_object", f"{bucket}/{key}", (204, 200))
 
     def delete_objects(self, bucket: str, keys: Iterable[str]) -> list[DeleteError]:
         """Delete many keys (1000 per request, requests in parallel); the per-key errors."""
@@ -453,15 +517,10 @@ class Client:
                 )
             )
         failed: list[DeleteError] = []
+        sent = set(all_keys)
         for resp in self._http.perform_many(requests):
             self.check(resp, "delete_objects", bucket)
-            root = self._parse(resp, "delete_objects", bucket)
-            failed.extend(
-                DeleteError(
-                    e.findtext("Key") or "", e.findtext("Code") or "", e.findtext("Message") or ""
-                )
-                for e in root.findall("Error")
-            )
+            failed.extend(_replies.delete_errors(Reply("delete_objects", bucket), resp, sent))
         return failed
 
     def copy_object(
@@ -477,19 +536,13 @@ class Client:
         """Server-side copy; the ETag. With metadata (``metadata`` or ``x-amz-meta-*`` in
         ``headers``) the destination gets exactly that metadata (REPLACE), else the
         source's (COPY)."""
-        items = _header_items(headers, metadata)
+        items = header_items(headers, metadata, "copy_object")
+        check_name(src_bucket, src_key, "copy_object")
         directive = "REPLACE" if metadata is not None or _has_meta(items) else "COPY"
         items.append(("x-amz-copy-source", "/" + auth.uri_encode(f"{src_bucket}/{src_key}")))
         items.append(("x-amz-metadata-directive", directive))
         resp = self._call("copy_object", "PUT", bucket, key, headers=items)
-        root = self._parse(resp, "copy_object", f"{bucket}/{key}")
-        if root.tag != "CopyObjectResult":
-            raise errors.ProtocolError(
-                f"unexpected copy reply <{root.tag}>",
-                operation="copy_object",
-                resource=f"{bucket}/{key}",
-            )
-        return _etag(root.findtext("ETag"))
+        return _replies.copied_etag(Reply("copy_object", f"{bucket}/{key}"), resp)
 
     def presign(self, method: str, bucket: str, key: str, *, expires_s: int = 3600) -> str:
         """A URL that performs ``method`` on the object without credentials."""
@@ -505,7 +558,7 @@ class Client:
         metadata: Mapping[str, str] | None = None,
         headers: HeaderArg = None,
     ) -> str:
-        items = _header_items(headers, metadata)
+        items = header_items(headers, metadata, "create_multipart_upload")
         resp = self._call(
             "create_multipart_upload",
             "POST",
@@ -515,15 +568,7 @@ class Client:
             headers=items,
             retry=True,
         )
-        root = self._parse(resp, "create_multipart_upload", f"{bucket}/{key}")
-        upload_id = root.findtext("UploadId")
-        if not upload_id:
-            raise errors.ProtocolError(
-                "no UploadId in the reply",
-                operation="create_multipart_upload",
-                resource=f"{bucket}/{key}",
-            )
-        return upload_id
+        return _replies.upload_id(Reply("create_multipart_upload", f"{bucket}/{key}"), resp)
 
     def part_request(
         self,
@@ -551,10 +596,18 @@ class Client:
         )
 
     def complete_multipart_upload(
-        self, bucket: str, key: str, upload_id: str, etags: Sequence[str]
+        self,
+        bucket: str,
+        key: str,
+        upload_id: str,
+        etags: Sequence[str],
+        *,
+        size: int | None = None,
     ) -> str:
         """Complete with parts 1..N whose ETags are ``etags``; the object's ETag (may be
-        empty: radosgw sends an empty one)."""
+        empty: radosgw sends an empty one). When a retry meets NoSuchUpload, the object
+        is checked (its multipart ETag, and ``size`` when given) and, if it is the one
+        these parts make, the upload counts as completed."""
         body = xml.build(
             "CompleteMultipartUpload",
             [
@@ -562,17 +615,27 @@ class Client:
                 for n, e in enumerate(etags, start=1)
             ],
         )
-        resp = self._call(
-            "complete_multipart_upload",
-            "POST",
-            bucket,
-            key,
-            query=[("uploadId", upload_id)],
-            body=body,
-            retry=True,
+        resp = self._send(
+            "POST", bucket, key, query=[("uploadId", upload_id)], body=body, retry=True
         )
-        root = self._parse(resp, "complete_multipart_upload", f"{bucket}/{key}")
-        return _etag(root.findtext("ETag"))
+        resource = f"{bucket}/{key}"
+        if (
+            resp.status == 404
+            and _retries.was_retried(resp)
+            and _replies.error_fields(resp.body)[0] in ("NoSuchUpload", "")
+        ):
+            head = _retries.stored_is(
+                self,
+                bucket,
+                key,
+                size=size,
+                etag=_retries.multipart_etag(list(etags)),
+                why="NoSuchUpload",
+            )
+            if head is not None:
+                return head.etag
+        self.check(resp, "complete_multipart_upload", resource)
+        return _replies.completed_etag(Reply("complete_multipart_upload", resource), resp)
 
     def abort_multipart_upload(self, bucket: str, key: str, upload_id: str) -> None:
         self._call(
@@ -587,17 +650,25 @@ class Client:
     def list_multipart_uploads(
         self, bucket: str, *, prefix: str | None = None
     ) -> list[MultipartUpload]:
-        query: list[tuple[str, str | None]] = [("uploads", None)]
-        if prefix:
-            query.append(("prefix", prefix))
-        resp = self._call("list_multipart_uploads", "GET", bucket, query=query)
-        root = self._parse(resp, "list_multipart_uploads", bucket)
-        return [
-            MultipartUpload(
-                u.findtext("Key") or "", u.findtext("UploadId") or "", u.findtext("Initiated") or ""
-            )
-            for u in root.findall("Upload")
-        ]
+        """Every unfinished multipart upload (all pages, bounded like listings)."""
+        guard = PageGuard("list_multipart_uploads", bucket, self.max_empty_pages)
+        found: list[MultipartUpload] = []
+        marker: tuple[str, str] | None = None
+        while True:
+            query: list[tuple[str, str | None]] = [("uploads", None)]
+            if prefix:
+                query.append(("prefix", prefix))
+            if marker is not None:
+                query.append(("key-marker", marker[0]))
+                if marker[1]:
+                    query.append(("upload-id-marker", marker[1]))
+            resp = self._call("list_multipart_uploads", "GET", bucket, query=query)
+            page = _replies.uploads(Reply("list_multipart_uploads", bucket), resp)
+            found.extend(page.uploads)
+            if not page.is_truncated or page.next_marker is None:
+                return found
+            guard.follow(page.next_marker, len(page.uploads))
+            marker = page.next_marker
 
     # ---- files -----------------------------------------------------------------------------
 
@@ -613,9 +684,8 @@ class Client:
     ) -> str:
         """Stream a file to ``bucket/key``; the ETag. Parallel multipart from
         ``multipart_threshold_bytes`` on; a failed multipart upload is aborted."""
-        return _transfer.upload_file(
-            self, os.fspath(path), bucket, key, _header_items(headers, metadata), progress
-        )
+        items = header_items(headers, metadata, "upload_file")
+        return _transfer.upload_file(self, os.fspath(path), bucket, key, items, progress)
 
     def download_file(
         self,
@@ -636,11 +706,28 @@ class Client:
         """PUT many buffers concurrently (up to ``max_concurrency`` in flight); the ETags.
         Raises the first failure after every request has finished."""
         pairs = list(items)
-        requests = [self.build_request("PUT", bucket, k, body=v) for k, v in pairs]
+        md5s = [auth.digest("md5", v) if self.verify_checksums else None for _, v in pairs]
+        requests = [
+            self.build_request(
+                "PUT", bucket, k, body=v,
+                content_md5=auth.base64_encode(m) if m is not None else None,
+            )
+            for (k, v), m in zip(pairs, md5s, strict=True)
+        ]
         out = []
-        for (key, _), resp in zip(pairs, self._http.perform_many(requests), strict=True):
-            self.check(resp, "put_object", f"{bucket}/{key}")
-            out.append(_etag(resp.header("ETag")))
+        responses = self._http.perform_many(requests)
+        for (key, data), md5, resp in zip(pairs, md5s, responses, strict=True):
+            out.append(
+                self._finish_put(
+                    resp,
+                    bucket,
+                    key,
+                    memoryview(data).nbytes,
+                    md5,
+                    lambda d=data: auth.digest("md5", d),
+                    "put_object",
+                )
+            )
         return out
 
     def get_objects(self, bucket: str, keys: Iterable[str]) -> list[bytes]:
@@ -650,13 +737,5 @@ class Client:
         out = []
         for key, resp in zip(names, self._http.perform_many(requests), strict=True):
             self.check(resp, "get_object", f"{bucket}/{key}")
-            body = resp.body
-            etag = _etag(resp.header("ETag"))
-            if self.verify_checksums and _MD5_ETAG.match(etag) and auth.md5_hex(body) != etag:
-                raise errors.IntegrityError(
-                    f"downloaded data does not match ETag {etag}",
-                    operation="get_object",
-                    resource=f"{bucket}/{key}",
-                )
-            out.append(body)
+            out.append(self._checked_body(resp, bucket, key))
         return out

@@ -1,0 +1,59 @@
+"""Ambiguous retries, resolved instead of passed on.
+
+When the engine retried a request (``Response.attempts > 1``), an earlier attempt may have
+been applied by the server even though its answer was lost. The retry then meets an error
+that only says so: "already exists" (409) or a failed precondition (412) for a write,
+NoSuchUpload (404) for CompleteMultipartUpload, NoSuchKey (404) for a delete. These helpers
+look at what is stored and report success when it is exactly what was sent; otherwise the
+server's error stands.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from storewire import errors
+from storewire._native import auth, http
+from storewire.log import get_logger
+
+from .types import ObjectHead
+
+if TYPE_CHECKING:
+    from .client import Client
+
+_log = get_logger("s3")
+
+WRITE_CONFLICTS = (409, 412)
+
+
+def was_retried(resp: http.Response) -> bool:
+    return resp.attempts > 1
+
+
+def multipart_etag(part_etags: list[str]) -> str | None:
+    """The ETag S3 gives an object completed from parts with these (MD5) ETags; None when
+    a part's ETag is not an MD5 (encrypted uploads), so nothing can be compared."""
+    try:
+        digests = b"".join(bytes.fromhex(e) for e in part_etags)
+    except ValueError:
+        return None
+    if len(digests) != 16 * len(part_etags) or not part_etags:
+        return None
+    return f"{auth.md5_hex(digests)}-{len(part_etags)}"
+
+
+def stored_is(
+    client: Client, bucket: str, key: str, *, size: int | None, etag: str | None, why: str
+) -> ObjectHead | None:
+    """The stored object's HEAD when its size and ETag are the ones given, else None."""
+    if not etag:
+        return None
+    try:
+        head = client.head_object(bucket, key)
+    except errors.StorageError as exc:
+        _log.debug("%s: HEAD %s/%s to resolve a retry failed: %s", why, bucket, key, exc)
+        return None
+    if head.etag != etag or (size is not None and head.size != size):
+        return None
+    _log.info("%s on a retry, but %s/%s holds exactly what was sent: done", why, bucket, key)
+    return head

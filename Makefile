@@ -8,8 +8,10 @@ PY      := $(VENV)/bin/python
 STAMPS  := build/stamps
 SOURCES := $(shell find cpp -type f) CMakeLists.txt pyproject.toml $(wildcard third_party/cmake/*)
 PYTEST_ARGS ?=
+PIP_DEPS := "scikit-build-core>=0.10" "pybind11>=2.12" cmake ninja \
+	    pytest mypy ruff boto3 botocore cryptography urllib3 pycurl obstore pyyaml
 
-.PHONY: demo test build deps lint bench clean
+.PHONY: demo test test-asan fuzz build deps lint bench clean
 
 demo: build
 	$(PY) -m storewire.demo
@@ -35,8 +37,7 @@ $(STAMPS)/apt: third_party/debian-packages.txt
 $(STAMPS)/venv: $(STAMPS)/apt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12" cmake ninja \
-	    pytest mypy ruff boto3 botocore cryptography urllib3 pycurl obstore pyyaml
+	$(PY) -m pip install -q $(PIP_DEPS)
 	@mkdir -p $(STAMPS) && touch $@
 
 # Editable install: Python files are used in place; the extension is rebuilt
@@ -45,5 +46,34 @@ $(STAMPS)/build: $(STAMPS)/venv $(SOURCES)
 	flock /tmp/storewire-build.lock $(PY) -m pip install -q --no-build-isolation -e .
 	@touch $@
 
+# The whole suite against an ASan+UBSan build of the extension, kept in its own venv and
+# build dir so the normal editable build is never touched. CPython is not instrumented,
+# so gcc's runtimes are preloaded; leaks are not checked (CPython keeps memory by design).
+VENV_ASAN := .venv-asan
+PY_ASAN   := $(VENV_ASAN)/bin/python
+ASAN_ENV   = LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
+	ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=1:detect_stack_use_after_return=0 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+test-asan: $(STAMPS)/asan-build
+	$(ASAN_ENV) $(PY_ASAN) -m pytest $(PYTEST_ARGS)
+
+$(STAMPS)/asan-venv: $(STAMPS)/apt pyproject.toml
+	test -x $(PY_ASAN) || $(PYTHON) -m venv $(VENV_ASAN)
+	$(PY_ASAN) -m pip install -q --upgrade pip
+	$(PY_ASAN) -m pip install -q $(PIP_DEPS)
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/asan-build: $(STAMPS)/asan-venv $(SOURCES)
+	flock /tmp/storewire-asan-build.lock $(PY_ASAN) -m pip install -q --no-build-isolation -e . \
+	    -Cbuild-dir=build/asan -Ccmake.build-type=RelWithDebInfo \
+	    -Ccmake.define.STOREWIRE_SANITIZE=ON
+	@touch $@
+
+# libFuzzer targets (fuzz/README.md): each runs FUZZ_SECONDS on a generated seed corpus.
+FUZZ_SECONDS ?= 60
+fuzz: $(STAMPS)/venv
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh $(FUZZ_TARGETS)
+
 clean:
-	rm -rf build $(VENV)
+	rm -rf build $(VENV) $(VENV_ASAN)

@@ -19,7 +19,7 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import unquote
 
-from . import auth, rest_api, s3_api
+from . import auth, clock, rest_api, s3_api
 from .context import Context
 from .wire import (
     MAX_XML_BODY_BYTES,
@@ -101,6 +101,7 @@ def error_body(exc: DS3Error, req: Request | None, path: str) -> bytes:
         leaf("Code", exc.code), leaf("HttpErrorCode", exc.status), leaf("Message", exc.message),
         leaf("Resource", exc.resource or path),
         leaf("ResourceId", req.request_id if req else "0"),
+        *(leaf(name, value) for name, value in exc.details),
     ]))
 
 
@@ -197,6 +198,8 @@ class _Handler(BaseHTTPRequestHandler):
                            req.headers):
             raise DS3Error(403, "SignatureDoesNotMatch",
                            "the signature does not match (check the secret key)")
+        # After the signature: a well-signed old request is a replay, not a typo.
+        clock.check_request_time(req.headers)
         req.user = user
 
     def _dispatch(self) -> None:

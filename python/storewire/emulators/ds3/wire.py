@@ -22,7 +22,8 @@ MAX_XML_BODY_BYTES = 64 * 1024 * 1024
 
 
 class DS3Error(Exception):
-    """An error answer: status, the §3 ``Code`` and message, optional extra headers."""
+    """An error answer: status, the §3 ``Code`` and message, optional extra headers and
+    error-document elements."""
 
     def __init__(
         self,
@@ -33,6 +34,7 @@ class DS3Error(Exception):
         resource: str = "",
         headers: list[tuple[str, str]] | None = None,
         body: bool = True,
+        details: list[tuple[str, str]] | None = None,
     ) -> None:
         super().__init__(message or code)
         self.status = status
@@ -41,6 +43,8 @@ class DS3Error(Exception):
         self.resource = resource
         self.headers = headers or []
         self.body = body  # 410 on job_chunk is documented without a body
+        # Extra <Name>value</Name> elements of the error document (S3's RequestTime, ...).
+        self.details = details or []
 
 
 def not_found(what: str, resource: str = "") -> DS3Error:

@@ -15,12 +15,23 @@ def test_stream_lifecycle(client, name):
     assert (out.shard_count, out.retention_period_hours) == (4, 24)
     client.stream.update("users", stream, 8)
     assert client.stream.describe("users", stream).output.shard_count == 8
-    put = client.put_records("users", stream, [
+    records = [
         {"shard_id": 1, "data": "one"},
         {"shard_id": 1, "data": b"two", "client_info": b"ci", "partition_key": "pk"},
         {"shard_id": 99, "data": "bad shard"},
         {"partition_key": "some-key", "data": "hashed"},
-    ]).output
+    ]
+    # a partial failure raises, naming the records that are stored (never resend those)
+    with pytest.raises(v3io.dataplane.errors.PutRecordsError) as caught:
+        client.create_stream("users", f"/{name}/other", shard_count=2)
+        client.put_records("users", f"/{name}/other", records)
+    assert caught.value.stored_records == [0, 1, 3]
+    assert caught.value.failed_records == [2] and caught.value.maybe_stored_records == []
+    assert "records stored: 0-1, 3; refused: 2" in str(caught.value)
+    assert caught.value.response.output.failed_record_count == 1
+    # raise_for_status=never gives the official SDK's answer: per-record results
+    put = client.put_records("users", stream, records,
+                             raise_for_status=v3io.dataplane.RaiseForStatus.never).output
     assert put.failed_record_count == 1
     assert [r.sequence_number for r in put.records[:2]] == [1, 2]
     assert put.records[0].error_code is None and put.records[2].error_code

@@ -46,6 +46,9 @@ class Batch(Owner):
         # cursors are not batched: they page lazily
         return self._client._send_now(call, started)
 
+    def _prefetch_now(self, call: Call, started: threading.Event | None = None) -> Response:
+        return self._client._prefetch_now(call, started)
+
     def wait(self, raise_for_status: RaiseForStatusArg = None) -> Responses:
         """Sends everything queued and waits; raises the first failure (a call's own
         ``raise_for_status`` wins over this one) once all requests completed."""

@@ -18,6 +18,8 @@ from storewire.config import Secret
 from storewire.log import get_logger
 
 from . import request as enc
+from . import validate
+from .credentials import Endpoint, split_endpoint
 from .cursor import Cursor
 from .models import ContainerModel, KVModel, ObjectModel, StreamModel
 from .request import Call
@@ -61,6 +63,9 @@ class Owner:
         raise NotImplementedError
 
     def _send_now(self, call: Call, started: threading.Event | None = None) -> Response:
+        raise NotImplementedError
+
+    def _prefetch_now(self, call: Call, started: threading.Event | None = None) -> Response:
         raise NotImplementedError
 
     def _run(self, call: Call, access_key: str | None, raise_for_status: RaiseForStatusArg) -> Any:
@@ -373,13 +378,15 @@ class Owner:
                          raise_for_status)
 
 
-def _endpoint(endpoint: str | None) -> str:
+def _endpoint(endpoint: str | None) -> Endpoint:
+    """The endpoint without ``user:password@`` (sent as Basic authorization instead, so
+    the password never shows in the URL, an error or a log line)."""
     value = endpoint or os.environ.get(ENDPOINT_VARIABLE)
     if not value:
         raise RuntimeError(f"endpoint must be passed to the client or set in {ENDPOINT_VARIABLE}")
     if "://" not in value:
         value = "http://" + value
-    return value.rstrip("/")
+    return split_endpoint(value.rstrip("/"))
 
 
 class Client(Owner):
@@ -407,7 +414,8 @@ class Client(Owner):
         verify_tls: bool = True,
         **http_options: Any,
     ) -> None:
-        self.endpoint = _endpoint(endpoint)
+        parsed = _endpoint(endpoint)
+        self.endpoint = parsed.url
         key = access_key if access_key is not None else os.environ.get(ACCESS_KEY_VARIABLE)
         if not key:
             raise ValueError(
@@ -422,7 +430,7 @@ class Client(Owner):
         if timeout:
             options["timeout_s"] = float(timeout)
         options.update(http_options)
-        self._transport = Transport(self.endpoint, Secret(key), **options)
+        self._transport = Transport(parsed, Secret(key), **options)
         self._init_models()
         from .batch import Batch  # batch imports this module
 
@@ -456,6 +464,9 @@ class Client(Owner):
     def _send_now(self, call: Call, started: threading.Event | None = None) -> Response:
         return self._transport.send(call, started)
 
+    def _prefetch_now(self, call: Call, started: threading.Event | None = None) -> Response:
+        return self._transport.prefetch(call, started)
+
     def _execute_many(self, calls: list[Call]) -> Responses:
         """Sends calls concurrently; raises the first transport error or status
         violation after all of them completed."""
@@ -482,6 +493,7 @@ class Client(Owner):
         stream_dir = path.rstrip("/") + "/"
         keys: list[str] = []
         marker = None
+        seen: set[str] = set()
         while True:
             listing = enc.get_container_contents(container, stream_dir, marker=marker)
             listing.access_key = access_key
@@ -495,6 +507,11 @@ class Client(Owner):
             if out.is_truncated != "true" or not page:
                 break
             marker = out.next_marker
+            if not marker or marker in seen:  # a listing going round in circles
+                validate.protocol_error("ListContainer: NextMarker",
+                                        "repeats a marker of this listing (or is empty) "
+                                        "while IsTruncated is true", marker)
+            seen.add(marker)
         deletes = [enc.delete_object(container, key) for key in keys]
         for call in deletes:
             call.access_key = access_key

@@ -1,10 +1,20 @@
 """``Cursor``: a lazy iterator over the items of a GetItems scan, page by page.
 
 Pages follow ``NextMarker``; the scan ends when ``limit`` items were returned, a page says
-``LastItemIncluded``, or a page is empty. Each page asks only for the items still wanted.
-As soon as a page's marker is known, the next page is requested in the background (the
-native engine releases the GIL), so the server prepares page N+1 while Python decodes
-page N.
+``LastItemIncluded``, or a page names no next marker. As soon as a page's marker is known,
+the next page is requested in the background (the native engine releases the GIL), so
+the server prepares page N+1 while Python decodes page N.
+
+A server cannot keep a cursor going for ever (issue 19). Two bounds, both keyword
+arguments of ``kv.new_cursor``:
+
+- ``max_repeated_markers`` (default 0): how many times a ``NextMarker`` already seen in
+  this scan may come back. A repeat means the server is going round in circles; past the
+  bound the cursor raises ``storewire.errors.ProtocolError``.
+- ``max_empty_pages`` (default 256): how many pages in a row may hold no item while
+  saying more follow. The official SDK stops at the first empty page, which loses the
+  rest of a filtered scan; this cursor follows them, up to the bound, then raises
+  ``ProtocolError``. None removes either bound.
 """
 
 from __future__ import annotations
@@ -14,14 +24,20 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from .output import GetItemsOutput, parse_json
+from . import validate
+from .output import GetItemsOutput
 from .request import Call
 from .response import Response
 
-__all__ = ["Cursor"]
+__all__ = ["DEFAULT_MAX_EMPTY_PAGES", "DEFAULT_MAX_REPEATED_MARKERS", "Cursor"]
+
+DEFAULT_MAX_EMPTY_PAGES = 256
+DEFAULT_MAX_REPEATED_MARKERS = 0
 
 _prefetcher: ThreadPoolExecutor | None = None
 _prefetcher_lock = threading.Lock()
+
+Send = Callable[[Call, threading.Event], Response]
 
 
 def _background() -> ThreadPoolExecutor:
@@ -34,37 +50,51 @@ def _background() -> ThreadPoolExecutor:
 
 class Cursor:
     """Iterate it (``for item in cursor``), call ``next_item()`` (None at the end) or
-    ``all()`` for the remaining items as a list."""
+    ``all()`` for the remaining items as a list; ``close()`` (or a ``with`` block) drops
+    a page fetched ahead."""
 
     def __init__(
         self,
-        send: Callable[[Call, threading.Event], Response],
+        send: Send,
         encode: Callable[[str | None, int | None], Call],
         limit: int | None,
         marker: str | None,
         access_key: str | None,
         raise_for_status: Any,
+        prefetch: Send | None = None,
+        *,
+        max_empty_pages: int | None = DEFAULT_MAX_EMPTY_PAGES,
+        max_repeated_markers: int | None = DEFAULT_MAX_REPEATED_MARKERS,
     ) -> None:
         self._send = send
+        self._prefetch = prefetch or send
         self._encode = encode  # one page's Call from (marker, limit)
         self._limit = limit
         self._access_key = access_key
         self._raise_for_status = raise_for_status
         self._page: list[dict[str, Any]] = []
         self._index = 0
-        self._returned = 0  # items handed out, plus those of pages already fetched
+        self._returned = 0  # items handed out
         self._requested = 0  # items of pages received (for the next page's Limit)
         self._done = False
-        self._next: Future[Response] | Response | None = None
+        self._next: Future[Response] | None = None
         self._marker = marker
+        self._seen: set[str] = {marker} if marker else set()
+        self._repeats = 0
+        self._empty_pages = 0
+        self.max_empty_pages = max_empty_pages
+        self.max_repeated_markers = max_repeated_markers
 
-    def _request(self) -> Future[Response]:
+    def _call(self) -> Call:
         remaining = None if self._limit is None else self._limit - self._requested
         call = self._encode(self._marker, remaining)
         call.access_key = self._access_key
         call.raise_for_status = self._raise_for_status
+        return call
+
+    def _request_ahead(self) -> Future[Response]:
         started = threading.Event()
-        future = _background().submit(self._send, call, started)
+        future = _background().submit(self._prefetch, self._call(), started)
         # Wait until the request is on its way: otherwise the worker may need the GIL for
         # a whole switch interval (5 ms) while this thread decodes the previous page.
         while not started.wait(0.05):
@@ -73,20 +103,49 @@ class Cursor:
         return future
 
     def _fetch(self) -> None:
-        pending = self._next if self._next is not None else self._request()
-        self._next = None
-        response = pending.result() if isinstance(pending, Future) else pending
-        decoded: dict[str, Any] = parse_json(response.body) if response.body else {}
-        items = decoded.get("Items") or []
+        if self._next is not None:
+            pending, self._next = self._next, None
+            response = pending.result()
+        else:
+            response = self._send(self._call(), threading.Event())
+        if response.status_code >= 300:  # accepted by raise_for_status: no more items
+            self._done = True
+            self._page, self._index = [], 0
+            return
+        out = GetItemsOutput(validate.json_object(response.body, "GetItems"))
+        items = out.items
         self._requested += len(items)
-        marker = decoded.get("NextMarker")
-        if (decoded.get("LastItemIncluded") == "TRUE" or not items or not marker
+        marker = out.next_marker
+        if (out.last or not marker
                 or (self._limit is not None and self._requested >= self._limit)):
             self._done = True
         else:
+            self._check_progress(marker, len(items))
             self._marker = marker
-            self._next = self._request()  # overlaps with decoding this page
-        self._page, self._index = GetItemsOutput(decoded).items, 0
+            self._next = self._request_ahead()  # overlaps with decoding this page
+        self._page, self._index = items, 0
+
+    def _check_progress(self, marker: str, count: int) -> None:
+        """The bounds against a server that would keep the scan going for ever."""
+        if marker in self._seen:
+            self._repeats += 1
+            bound = self.max_repeated_markers
+            if bound is not None and self._repeats > bound:
+                self._done = True
+                validate.protocol_error(
+                    "GetItems: NextMarker",
+                    f"repeats a marker of this scan (more than max_repeated_markers={bound} "
+                    "times): the server is going round in circles", marker)
+        else:
+            self._seen.add(marker)
+        self._empty_pages = 0 if count else self._empty_pages + 1
+        bound = self.max_empty_pages
+        if bound is not None and self._empty_pages > bound:
+            self._done = True
+            validate.protocol_error(
+                "GetItems: Items",
+                f"was empty on more than max_empty_pages={bound} pages in a row, each "
+                "saying more items follow", self._empty_pages)
 
     def next_item(self) -> dict[str, Any] | None:
         if self._limit is not None and self._returned >= self._limit:
@@ -99,6 +158,20 @@ class Cursor:
         self._index += 1
         self._returned += 1
         return item
+
+    def close(self) -> None:
+        """End the scan; a page requested ahead is dropped when it arrives."""
+        self._done = True
+        self._page, self._index = [], 0
+        pending, self._next = self._next, None
+        if pending is not None:
+            pending.cancel()
+
+    def __enter__(self) -> Cursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         while (item := self.next_item()) is not None:

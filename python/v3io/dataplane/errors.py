@@ -12,6 +12,9 @@ import json
 from typing import Any
 
 from storewire import errors
+from storewire.log import redact
+
+from .credentials import redact_userinfo
 
 __all__ = [
     "ConditionFailedError",
@@ -20,14 +23,17 @@ __all__ = [
     "InvalidRequestError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PutRecordsError",
     "ServerError",
     "ThrottledError",
+    "annotate_records",
     "error_for_response",
 ]
 
 # ErrorCode of a Put/UpdateItem whose ConditionExpression was false (v3io.md §4.3).
 CONDITION_FALSE_CODE = "16777244"
 _BODY_SHOWN = 2048
+_CODE_SHOWN = 64
 
 
 class HttpResponseError(errors.StorageError):
@@ -111,10 +117,12 @@ def _error_code(body: bytes) -> str:
         return ""
     try:
         decoded: Any = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # an error body is text to show, not a contract
         return ""
     code = decoded.get("ErrorCode") if isinstance(decoded, dict) else None
-    return "" if code is None else str(code)
+    if type(code) is not int and type(code) is not str:
+        return ""
+    return str(code)[:_CODE_SHOWN]
 
 
 def error_for_response(
@@ -123,10 +131,58 @@ def error_for_response(
     """The exception for a response that failed ``raise_for_status``."""
     code = _error_code(body)
     if 300 <= status < 400:
-        message = f"Request failed with status {status} (redirect to {location or '?'}): "
+        where = redact(redact_userinfo(location or "?"))
+        message = f"Request failed with status {status} (redirect to {where}): "
     else:
         message = f"Request failed with status {status}: "
-    text = body[:_BODY_SHOWN].decode("utf-8", "replace")
+    # a server may echo the access key or a URL password back: never repeat them
+    text = redact(redact_userinfo(body[:_BODY_SHOWN].decode("utf-8", "replace")))
     return _class_for(status, code)(
         message + text, status=status, code=code, operation=operation, resource=resource
     )
+
+
+class PutRecordsError(HttpResponseError):
+    """A PutRecords answer that refused some records while storing others.
+
+    Records are appends: resending stored ones creates duplicates. Every error raised for a
+    PutRecords (this one, a status error or a transport error) carries three lists of
+    indices into the records sent: ``stored_records`` (the server confirmed them),
+    ``failed_records`` (the server refused them: safe to resend) and
+    ``maybe_stored_records`` (no answer says: check the stream before resending).
+    ``response`` is the full answer (``response.output.records`` per record).
+    """
+
+    response: Any = None
+
+
+def _ranges(indices: list[int]) -> str:
+    """``[0, 1, 2, 5]`` -> ``"0-2, 5"``."""
+    parts: list[str] = []
+    start = prev = None
+    for index in indices:
+        if prev is not None and index == prev + 1:
+            prev = index
+            continue
+        if start is not None:
+            parts.append(f"{start}-{prev}" if start != prev else str(start))
+        start = prev = index
+    if start is not None:
+        parts.append(f"{start}-{prev}" if start != prev else str(start))
+    return ", ".join(parts) or "none"
+
+
+def annotate_records(
+    exc: errors.StorageError, stored: list[int], maybe: list[int], failed: list[int]
+) -> errors.StorageError:
+    """Attach which records of a PutRecords are stored, maybe stored or refused to ``exc``
+    (its attributes and its text)."""
+    exc.stored_records = stored  # type: ignore[attr-defined]
+    exc.maybe_stored_records = maybe  # type: ignore[attr-defined]
+    exc.failed_records = failed  # type: ignore[attr-defined]
+    note = f" [records stored: {_ranges(stored)}; refused: {_ranges(failed)}"
+    if maybe:
+        note += f"; MAY ALREADY BE STORED: {_ranges(maybe)} (do not resend them blindly)"
+    exc.message = (exc.message or type(exc).__name__) + note + "]"
+    exc.args = (exc.message,)
+    return exc

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import request as enc
-from .cursor import Cursor
+from .cursor import DEFAULT_MAX_EMPTY_PAGES, DEFAULT_MAX_REPEATED_MARKERS, Cursor
 from .request import Call
 from .response import RaiseForStatusArg, Response
 
@@ -131,8 +131,14 @@ class KVModel(_Model):
         total_segments: int | None = None,
         sort_key_range_start: str | None = None,
         sort_key_range_end: str | None = None,
+        *,
+        max_empty_pages: int | None = DEFAULT_MAX_EMPTY_PAGES,
+        max_repeated_markers: int | None = DEFAULT_MAX_REPEATED_MARKERS,
     ) -> Cursor:
-        """A :class:`Cursor` over the items of a scan (same arguments as :meth:`scan`)."""
+        """A :class:`Cursor` over the items of a scan (same arguments as :meth:`scan`).
+
+        ``max_empty_pages`` and ``max_repeated_markers`` bound what a server can make the
+        cursor do (see :mod:`v3io.dataplane.cursor`); None lifts a bound."""
         names = attribute_names if isinstance(attribute_names, str) else list(attribute_names)
 
         def encode(page_marker: str | None, page_limit: int | None) -> Call:
@@ -141,7 +147,9 @@ class KVModel(_Model):
                                  total_segments, sort_key_range_start, sort_key_range_end)
 
         return Cursor(self._owner._send_now, encode, limit, marker, access_key,
-                      raise_for_status)
+                      raise_for_status, self._owner._prefetch_now,
+                      max_empty_pages=max_empty_pages,
+                      max_repeated_markers=max_repeated_markers)
 
     def put(
         self,

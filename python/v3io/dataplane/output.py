@@ -6,14 +6,11 @@ XML (pugixml), everything else JSON. A container output given a JSON error body 
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
-from storewire import errors
 from storewire._native import xml
 
-from .typed import decode_attributes
+from . import validate as v
 
 __all__ = [
     "Container",
@@ -33,25 +30,29 @@ __all__ = [
 ]
 
 
-def parse_json(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except ValueError as exc:
-        raise errors.ProtocolError(f"Failed to parse response body as JSON: {exc}") from exc
+# Shard ids and counts are bounded so that a hostile count cannot size anything huge.
+MAX_SHARDS = 2**16
+
+
+def parse_json(body: bytes, operation: str = "response") -> dict[str, Any]:
+    """A JSON object body (a ProtocolError for anything else, see :mod:`validate`)."""
+    return v.json_object(body, operation)
 
 
 class Output:
     """Base of all output objects: ``parse(body)`` builds one from a response body."""
 
+    operation = "response"
+
     @classmethod
     def parse(cls, body: bytes) -> Any:
-        return cls(parse_json(body))
+        return cls(parse_json(body, cls.operation))
 
     def __init__(self, decoded: Any) -> None:  # overridden by each JSON output
         self.decoded = decoded
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        shown = ", ".join(f"{k}={val!r}" for k, val in vars(self).items())
         return f"{type(self).__name__}({shown})"
 
 
@@ -61,7 +62,7 @@ class _XmlOutput(Output):
     def parse(cls, body: bytes) -> Any:
         if body.lstrip()[:1] == b"{":
             out = cls.__new__(cls)
-            out.error = parse_json(body)
+            out.error = parse_json(body, cls.operation)
             return out
         return cls.from_xml(xml.parse(body))
 
@@ -83,6 +84,8 @@ class Container:
 
 
 class GetContainersOutput(_XmlOutput):
+    operation = "GetContainers"
+
     containers: list[Container]
 
     @classmethod
@@ -96,7 +99,7 @@ class GetContainersOutput(_XmlOutput):
                 Container(
                     bucket.findtext("Name", "") or "",
                     bucket.findtext("CreationDate", "") or "",
-                    int(ident) if ident else None,
+                    v.listing_int(ident, "GetContainers: Bucket.Id") if ident else None,
                 )
             )
         return out
@@ -135,9 +138,10 @@ def _fill(target: Any, element: xml.Element, fields: dict[str, tuple[str, Any]])
         spec = fields.get(child.tag)
         if spec is not None:
             text = child.text
-            try:
-                setattr(target, spec[0], spec[1](text) if text else text)
-            except ValueError:
+            if text and spec[1] is int:
+                where = f"ListContainer: {element.tag}.{child.tag}"
+                setattr(target, spec[0], v.listing_int(text, where))
+            else:
                 setattr(target, spec[0], text)
     return target
 
@@ -160,6 +164,8 @@ class GetContainerContentsOutput(_XmlOutput):
     """``name``, ``next_marker``, ``max_keys`` and ``is_truncated`` (strings, as sent),
     ``contents`` and ``common_prefixes``."""
 
+    operation = "ListContainer"
+
     name: str
     next_marker: str
     max_keys: str
@@ -170,10 +176,15 @@ class GetContainerContentsOutput(_XmlOutput):
     @classmethod
     def from_xml(cls, root: xml.Element) -> GetContainerContentsOutput:
         out = cls.__new__(cls)
+        where = "ListContainer"
         out.name = root.findtext("Name", "") or ""
         out.next_marker = root.findtext("NextMarker", "") or ""
         out.max_keys = root.findtext("MaxKeys", "") or ""
+        if out.max_keys:
+            v.listing_int(out.max_keys, f"{where}: MaxKeys")
         out.is_truncated = root.findtext("IsTruncated", "") or ""
+        if out.is_truncated:
+            v.listing_flag(out.is_truncated, f"{where}: IsTruncated")
         out.contents = [_fill(ContainerContent(), e, _CONTENT_FIELDS)
                         for e in root.findall("Contents")]
         out.common_prefixes = [_fill(ContainerCommonPrefix(), e, _PREFIX_FIELDS)
@@ -184,68 +195,93 @@ class GetContainerContentsOutput(_XmlOutput):
 class GetItemOutput(Output):
     """``item``: the attributes as Python values (``{}`` when the body had none)."""
 
+    operation = "GetItem"
+
     def __init__(self, decoded: dict[str, Any]) -> None:
-        self.item = decode_attributes(decoded.get("Item") or {})
+        item = decoded.get("Item")
+        self.item = {} if item is None else v.attributes(item, "GetItem: Item")
 
 
 class GetItemsOutput(Output):
     """``items`` (list of dicts), ``last`` (no more pages) and ``next_marker``."""
 
+    operation = "GetItems"
+
     def __init__(self, decoded: dict[str, Any]) -> None:
-        self.last = decoded.get("LastItemIncluded") == "TRUE"
-        self.next_marker = decoded.get("NextMarker")
-        self.items = [decode_attributes(item) for item in decoded.get("Items") or ()]
+        where = "GetItems"
+        self.last = v.flag(decoded, "LastItemIncluded", where)
+        self.next_marker = v.string(decoded, "NextMarker", where)
+        v.integer(decoded, "NumItems", where)
+        self.items = [v.attributes(item, f"{where}: Items[{index}]")
+                      for index, item in enumerate(v.dict_list(decoded, "Items", where))]
 
 
 class DescribeStreamOutput(Output):
+    operation = "DescribeStream"
+
     def __init__(self, decoded: dict[str, Any]) -> None:
-        self.shard_count = decoded.get("ShardCount")
-        self.retention_period_hours = decoded.get("RetentionPeriodHours")
+        where = "DescribeStream"
+        self.shard_count = v.integer(decoded, "ShardCount", where, high=MAX_SHARDS)
+        self.retention_period_hours = v.integer(decoded, "RetentionPeriodHours", where,
+                                                high=2**31 - 1)
 
 
 class SeekShardOutput(Output):
+    operation = "SeekShard"
+
     def __init__(self, decoded: dict[str, Any]) -> None:
-        self.location = decoded.get("Location")
-
-
-def _b64(text: str | None) -> bytes | None:
-    return None if text is None else base64.b64decode(text)
+        self.location = v.string(decoded, "Location", "SeekShard", required=True,
+                                 non_empty=True)
 
 
 class PutRecordsResult(Output):
     """Per record: ``sequence_number`` and ``shard_id``, or ``error_code`` and
     ``error_message`` (None on success)."""
 
-    def __init__(self, decoded: dict[str, Any]) -> None:
-        self.sequence_number = decoded.get("SequenceNumber")
-        self.shard_id = decoded.get("ShardId")
-        self.error_code = decoded.get("ErrorCode")
-        self.error_message = decoded.get("ErrorMessage")
+    def __init__(self, decoded: dict[str, Any], where: str = "PutRecords: Records[]") -> None:
+        self.sequence_number = v.integer(decoded, "SequenceNumber", where)
+        self.shard_id = v.integer(decoded, "ShardId", where, high=MAX_SHARDS)
+        code = decoded.get("ErrorCode")
+        if code is not None and type(code) is not int:
+            v.protocol_error(f"{where}.ErrorCode", "must be an integer", code)
+        self.error_code = code
+        self.error_message = v.string(decoded, "ErrorMessage", where)
 
 
 class PutRecordsOutput(Output):
+    operation = "PutRecords"
+
     def __init__(self, decoded: dict[str, Any]) -> None:
-        self.failed_record_count = decoded.get("FailedRecordCount")
-        self.records = [PutRecordsResult(r) for r in decoded.get("Records") or ()]
+        where = "PutRecords"
+        records = v.dict_list(decoded, "Records", where)
+        self.failed_record_count = v.integer(decoded, "FailedRecordCount", where,
+                                             high=len(records) if records else 2**31)
+        self.records = [PutRecordsResult(r, f"{where}: Records[{i}]")
+                        for i, r in enumerate(records)]
 
 
 class GetRecordsResult(Output):
     """One record: ``data`` and ``client_info`` as bytes, ``partition_key``, sequence and
     arrival time."""
 
-    def __init__(self, decoded: dict[str, Any]) -> None:
-        self.arrival_time_sec = decoded.get("ArrivalTimeSec")
-        self.arrival_time_nsec = decoded.get("ArrivalTimeNSec")
-        self.sequence_number = decoded.get("SequenceNumber")
-        self.client_info = _b64(decoded.get("ClientInfo"))
-        self.partition_key = decoded.get("PartitionKey")
-        self.data = _b64(decoded.get("Data"))
+    def __init__(self, decoded: dict[str, Any], where: str = "GetRecords: Records[]") -> None:
+        self.arrival_time_sec = v.integer(decoded, "ArrivalTimeSec", where)
+        self.arrival_time_nsec = v.integer(decoded, "ArrivalTimeNSec", where, high=10**9 - 1)
+        self.sequence_number = v.integer(decoded, "SequenceNumber", where)
+        info = decoded.get("ClientInfo")
+        self.client_info = None if info is None else v.blob(info, f"{where}.ClientInfo")
+        self.partition_key = v.string(decoded, "PartitionKey", where)
+        self.data = v.blob(decoded.get("Data"), f"{where}.Data")
 
 
 class GetRecordsOutput(Output):
+    operation = "GetRecords"
+
     def __init__(self, decoded: dict[str, Any]) -> None:
-        self.next_location = decoded.get("NextLocation")
-        self.msec_behind_latest = decoded.get("MSecBehindLatest")
-        self.records_behind_latest = decoded.get("RecordsBehindLatest")
-        # tolerate a missing Records (the official SDK raises TypeError, v3io.md §12.9)
-        self.records = [GetRecordsResult(r) for r in decoded.get("Records") or ()]
+        where = "GetRecords"
+        self.next_location = v.string(decoded, "NextLocation", where)
+        self.msec_behind_latest = v.integer(decoded, "MSecBehindLatest", where)
+        self.records_behind_latest = v.integer(decoded, "RecordsBehindLatest", where)
+        # a missing Records is tolerated (the official SDK raises TypeError, v3io.md §12.9)
+        self.records = [GetRecordsResult(r, f"{where}: Records[{i}]")
+                        for i, r in enumerate(v.dict_list(decoded, "Records", where))]

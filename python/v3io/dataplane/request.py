@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from storewire import errors
+
 from . import output
 from .response import RaiseForStatusArg
 from .typed import encode_attributes, encode_value
@@ -37,11 +39,35 @@ class Call:
     resource: str = ""
     access_key: str | None = None
     raise_for_status: RaiseForStatusArg = None
+    record_count: int = 0  # PutRecords: how many records the body carries
+
+
+def check_container(container: str) -> None:
+    """A container name is one path segment: not empty, no ``/``, not ``.`` or ``..``."""
+    if type(container) is not str or not container or "/" in container or container in (
+            ".", ".."):
+        raise errors.InvalidRequestError(
+            f"invalid container name {container!r}: one non-empty path segment, not '.' "
+            "or '..'", code="InvalidPath")
+
+
+def check_path(path: str, what: str = "path") -> None:
+    """Refuse ``.``/``..`` segments: servers and HTTP stacks resolve them, so such a key
+    could reach outside its directory or container (issue 19)."""
+    if type(path) is not str:
+        raise errors.InvalidRequestError(f"{what} must be a str, not {type(path).__name__}",
+                                         code="InvalidPath")
+    if "." in path and any(seg in (".", "..") for seg in path.split("/")):
+        raise errors.InvalidRequestError(
+            f"invalid {what} {path!r}: '.' and '..' segments are not allowed in V3IO paths",
+            code="InvalidPath")
 
 
 def _path(container: str, path: str = "", collection: bool = False) -> str:
     """``/<container>/<path>`` percent-encoded with ``/`` kept; ``collection`` ensures the
     trailing slash that marks a table, stream or shard."""
+    check_container(container)
+    check_path(path)
     full = f"/{container}/{path.lstrip('/')}"
     if collection and not full.endswith("/"):
         full += "/"
@@ -86,6 +112,8 @@ def get_container_contents(
     limit: int | None = None,
     marker: str | None = None,
 ) -> Call:
+    check_container(container)
+    check_path(path)
     query: list[tuple[str, str]] = [("prefix", path or "/")]
     if get_all_attributes:
         query.append(("prefix-info", "1"))
@@ -223,6 +251,8 @@ def get_items(
     sort_key_range_start: str | None = None,
     sort_key_range_end: str | None = None,
 ) -> Call:
+    if table_name is not None:
+        check_path(table_name, "table_name")
     body: dict[str, Any] = {"AttributesToGet": _attribute_names(attribute_names)}
     optional = (
         ("TableName", table_name),
@@ -308,8 +338,10 @@ def put_records(container: str, path: str, records: Sequence[Mapping[str, Any]])
         if record.get("partition_key") is not None:
             entry["PartitionKey"] = record["partition_key"]
         encoded.append(entry)
-    return _data_call("PutRecords", "POST", container, path, {"Records": encoded},
+    call = _data_call("PutRecords", "POST", container, path, {"Records": encoded},
                       output.PutRecordsOutput, collection=True)
+    call.record_count = len(encoded)
+    return call
 
 
 def get_records(container: str, path: str, location: str, limit: int | None = None) -> Call:

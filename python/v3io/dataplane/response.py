@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from storewire import errors
+
 from .errors import HttpResponseError, error_for_response
 from .output import Output
 
@@ -107,7 +109,12 @@ class Response:
     @property
     def output(self) -> Any:
         if self._output is None and self._output_class is not None and self.body:
-            self._output = self._output_class.parse(self.body)
+            try:
+                self._output = self._output_class.parse(self.body)
+            except errors.StorageError as exc:  # name the call whose answer was bad
+                exc.operation = exc.operation or self.operation
+                exc.resource = exc.resource or self.resource
+                raise
         return self._output
 
     def raise_for_status(self, expected_statuses: RaiseForStatusArg = None) -> None:

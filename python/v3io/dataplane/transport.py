@@ -3,6 +3,13 @@
 One :class:`storewire._native.http.Client` per V3IO client (libcurl multi handle,
 keep-alive pool). ``send`` runs one call; ``send_many`` hands a whole batch to
 ``perform_many``, which runs it concurrently in native code with the GIL released.
+Cursor pages fetched ahead of time go through a second native client (made on first use)
+that :func:`_stop_prefetches` closes at interpreter exit, so a pending prefetch cannot hold
+the exit up until its timeout.
+
+Every answer passes :func:`finish` before anyone sees it: an empty 2xx body where the
+operation needs one is a ``ProtocolError``, and a PutRecords error says which records may
+already be stored (see :class:`~v3io.dataplane.errors.PutRecordsError`).
 
 Also home of the official SDK's ``v3io.dataplane.transport`` names (``HttpResponseError``,
 ``RaiseForStatus``) so code that imports them from here keeps working.
@@ -10,18 +17,25 @@ Also home of the official SDK's ``v3io.dataplane.transport`` names (``HttpRespon
 
 from __future__ import annotations
 
+import atexit
+import concurrent.futures.thread  # noqa: F401  (its exit hook must be registered before ours)
 import threading
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
+from storewire import errors
 from storewire._native import http as _http
 from storewire.config import Secret
+from storewire.log import register_secret
 
-from .errors import HttpResponseError
+from . import validate
+from .credentials import Endpoint
+from .errors import HttpResponseError, PutRecordsError, annotate_records
 from .request import Call
-from .response import RaiseForStatus, Response, check_status
+from .response import RaiseForStatus, Response, check_status, violates
 
-__all__ = ["HttpResponseError", "RaiseForStatus", "Transport"]
+__all__ = ["HttpResponseError", "RaiseForStatus", "Transport", "finish"]
 
 _KEY_HEADER = "X-v3io-session-key"
 _NOT_IDEMPOTENT = frozenset({"PutRecords", "UpdateItem", "AppendObject"})
@@ -30,15 +44,23 @@ _NOT_IDEMPOTENT = frozenset({"PutRecords", "UpdateItem", "AppendObject"})
 class Transport:
     """Sends :class:`Call` objects to ``endpoint`` with ``access_key``."""
 
-    def __init__(self, endpoint: str, access_key: Secret, **http_options: Any) -> None:
-        self.endpoint = endpoint
+    def __init__(self, endpoint: Endpoint, access_key: Secret, **http_options: Any) -> None:
+        self.endpoint = endpoint.url
+        self._auth_headers = endpoint.headers()
         self.access_key = access_key
+        self._options = http_options
         self._http = _http.Client(**http_options)
+        self._prefetch: _http.Client | None = None
+        self._prefetch_lock = threading.Lock()
         self.closed = False
 
     def _native(self, call: Call) -> _http.Request:
-        key = call.access_key if call.access_key is not None else self.access_key.reveal()
-        headers = [(_KEY_HEADER, key), *call.headers]
+        if call.access_key is not None:
+            register_secret(call.access_key)  # a per-call key is as secret as the client's
+            key = call.access_key
+        else:
+            key = self.access_key.reveal()
+        headers = [(_KEY_HEADER, key), *self._auth_headers, *call.headers]
         # a body-less PUT/POST still announces Content-Length: 0 (DescribeStream, mkdir)
         body = call.body if call.body is not None or call.method in ("GET", "HEAD",
                                                                        "DELETE") else b""
@@ -51,11 +73,6 @@ class Transport:
         if self.closed:
             raise RuntimeError("Cannot send request on a closed client")
 
-    @staticmethod
-    def _response(call: Call, native: _http.Response) -> Response:
-        return Response(native.status, native.headers, native.body, call.output_class,
-                        operation=call.operation, resource=call.resource)
-
     def send(self, call: Call, started: threading.Event | None = None) -> Response:
         """One call; raises the call's ``raise_for_status`` violation or a transport error.
         ``started`` is set just before the request goes out (see the cursor's prefetch)."""
@@ -63,20 +80,153 @@ class Transport:
         request = self._native(call)
         if started is not None:
             started.set()
-        native = self._http.perform(request)
-        return check_status(self._response(call, native), call.raise_for_status)
+        try:
+            native = self._http.perform(request)
+        except errors.StorageError as exc:
+            raise transport_failure(call, exc) from None
+        return finish(call, native)
+
+    def prefetch(self, call: Call, started: threading.Event | None = None) -> Response:
+        """Like :meth:`send`, on the prefetch client (the main one once that is closed)."""
+        self._check_open()
+        client = self._prefetch_client()
+        if client is None:
+            return self.send(call, started)
+        request = self._native(call)
+        if started is not None:
+            started.set()
+        try:
+            native = client.perform(request)
+        except errors.StorageError as exc:
+            raise transport_failure(call, exc) from None
+        return finish(call, native)
+
+    def _prefetch_client(self) -> _http.Client | None:
+        with self._prefetch_lock:
+            if self._prefetch is None and not _exiting:
+                self._prefetch = _http.Client(**self._options)
+                _prefetching.add(self)
+            return self._prefetch
+
+    def stop_prefetch(self) -> None:
+        """Close the prefetch client: a request in progress on it ends at once."""
+        with self._prefetch_lock:
+            client, self._prefetch = self._prefetch, None
+        if client is not None:
+            client.close()
 
     def send_many(self, calls: Sequence[Call]) -> list[Response | BaseException]:
-        """All calls concurrently; each slot holds a Response or the transport error."""
+        """All calls concurrently; each slot holds a Response or the error (transport,
+        protocol, or a PutRecords partial failure; status policy is the caller's)."""
         self._check_open()
         natives = self._http.perform_many([self._native(c) for c in calls])
         results: list[Response | BaseException] = []
         for call, native in zip(calls, natives, strict=True):
             error = native.error
-            results.append(error if error is not None else self._response(call, native))
+            if error is not None:
+                results.append(transport_failure(call, error))
+                continue
+            try:
+                results.append(finish(call, native, check=False))
+            except errors.StorageError as exc:
+                results.append(exc)
         return results
 
     def close(self) -> None:
         if not self.closed:
             self.closed = True
+            self.stop_prefetch()
             self._http.close()
+
+
+def transport_failure(call: Call, exc: BaseException) -> BaseException:
+    """``exc`` for ``call``; a PutRecords without an answer may have been applied."""
+    if call.operation == "PutRecords" and isinstance(exc, errors.StorageError):
+        annotate_records(exc, [], list(range(call.record_count)), [])
+    return exc
+
+
+# operations whose success answer is a body: an empty 2xx is a broken answer, not a result
+_BODY_REQUIRED = frozenset({
+    "GetContainers", "ListContainer", "GetItem", "GetItems", "DescribeStream", "SeekShard",
+    "PutRecords", "GetRecords",
+})
+
+
+def finish(call: Call, native: _http.Response, *, check: bool = True) -> Response:
+    """The Response for ``native``, validated for ``call``; with ``check`` the call's
+    ``raise_for_status`` policy is applied too."""
+    response = Response(native.status, native.headers, native.body, call.output_class,
+                        operation=call.operation, resource=call.resource)
+    status = native.status
+    if 200 <= status < 300 and call.operation in _BODY_REQUIRED and not native.body:
+        exc = errors.ProtocolError(
+            f"invalid server response: {call.operation} answered {status} with an empty "
+            "body", code="V3IO_EMPTY_BODY", operation=call.operation, resource=call.resource)
+        raise transport_failure(call, exc)
+    if call.operation == "PutRecords":
+        _check_records(call, response)
+    if check:
+        return check_status(response, call.raise_for_status)
+    return response
+
+
+def _check_records(call: Call, response: Response) -> None:
+    """Raise for a PutRecords that refused records, naming which ones are stored."""
+    count = call.record_count
+    every = list(range(count))
+    status = response.status_code
+    if status >= 300:
+        if violates(status, call.raise_for_status):
+            try:
+                response.raise_for_status(call.raise_for_status)
+            except errors.StorageError as exc:
+                # a 4xx refused the whole request; other answers (a proxy's 5xx after the
+                # server got it) leave every record in doubt
+                if 400 <= status < 500:
+                    raise annotate_records(exc, [], [], every) from None
+                raise annotate_records(exc, [], every, []) from None
+        return
+    try:
+        out = response.output
+        if len(out.records) != count:
+            validate.protocol_error("PutRecords: Records", f"must list {count} results",
+                                    len(out.records))
+        failed = [i for i, r in enumerate(out.records) if r.error_code is not None]
+        if out.failed_record_count is not None and out.failed_record_count != len(failed):
+            validate.protocol_error("PutRecords: FailedRecordCount",
+                                    f"must match the {len(failed)} failed records",
+                                    out.failed_record_count)
+    except errors.ProtocolError as exc:
+        raise annotate_records(exc, [], every, []) from None
+    if not failed or call.raise_for_status == RaiseForStatus.never:
+        return
+    stored = [i for i in every if i not in set(failed)]
+    first = out.records[failed[0]]
+    error = PutRecordsError(
+        f"PutRecords refused {len(failed)} of {count} records (first: "
+        f"{first.error_code} {first.error_message or ''}".rstrip() + ")",
+        status=status, code=str(first.error_code), operation=call.operation,
+        resource=call.resource)
+    error.response = response
+    raise annotate_records(error, stored, [], failed)
+
+
+# Transports with a prefetch client; closed before threads are joined at exit.
+_prefetching: weakref.WeakSet[Transport] = weakref.WeakSet()
+_exiting = False
+
+
+def _stop_prefetches() -> None:
+    global _exiting
+    _exiting = True
+    for transport in list(_prefetching):
+        transport.stop_prefetch()
+
+
+# threading's exit hooks run before non-daemon threads are joined (atexit runs after)
+_register = getattr(threading, "_register_atexit", None)
+if _register is not None:
+    _register(_stop_prefetches)
+else:  # pragma: no cover - every supported Python has it
+    atexit.register(_stop_prefetches)

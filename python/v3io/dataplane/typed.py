@@ -4,19 +4,21 @@ The official SDK's typing, kept exactly (protocols/v3io.md §7.1): the exact ``t
 decides (``bool`` is not an ``int``); ``N`` carries a *string*, ints without a ``.`` and
 floats via ``repr`` so that ``2.0`` stays a float; ``B`` is base64; a list or
 ``array.array`` becomes an int64/double array blob; ``datetime`` becomes ``TS``
-(``"<secs>:<nsecs>"``, naive values taken as UTC). Decoding reverses each of these.
+(``"<secs>:<nsecs>"``, naive values taken as UTC). Decoding reverses each of these, in
+:mod:`validate`, strictly.
 """
 
 from __future__ import annotations
 
 import array
 import base64
-import binascii
 import calendar
 import datetime
 import struct
 from collections.abc import Mapping
 from typing import Any
+
+from . import validate
 
 __all__ = ["decode_attributes", "decode_value", "encode_attributes", "encode_value"]
 
@@ -27,7 +29,6 @@ _ARRAY_DOUBLE = 261
 _ARRAY_HEADER = struct.Struct("<IIII")
 # The official SDK refuses longer strings client-side; the server limit is 61,200 bytes.
 MAX_STRING_CHARS = 61199
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 def _encode_array(values: Any) -> str:
@@ -80,88 +81,14 @@ def encode_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
     return {name: encode_value(value) for name, value in attributes.items()}
 
 
-def _decode_number(text: Any) -> int | float:
-    if type(text) is not str:
-        return text  # a server that sends a JSON number: keep it
-    try:
-        return int(text)
-    except ValueError:
-        return float(text)
-
-
-def _decode_blob(text: str) -> Any:
-    data = base64.b64decode(text)
-    if len(data) >= _ARRAY_HEADER.size:
-        magic, version, size, kind = _ARRAY_HEADER.unpack_from(data)
-        if (
-            magic == _ARRAY_MAGIC
-            and version == _ARRAY_VERSION
-            and kind in (_ARRAY_INT, _ARRAY_DOUBLE)
-            and size % 8 == 0
-            and len(data) >= _ARRAY_HEADER.size + size
-        ):
-            fmt = "d" if kind == _ARRAY_DOUBLE else "q"
-            return list(struct.unpack_from(f"<{size // 8}{fmt}", data, _ARRAY_HEADER.size))
-    return data
-
-
-def _decode_timestamp(text: str) -> datetime.datetime:
-    secs, _, nsecs = text.partition(":")
-    return _EPOCH + datetime.timedelta(seconds=int(secs), microseconds=int(nsecs or 0) // 1000)
-
-
-def _decode_string(value: Any) -> str:
-    return value if type(value) is str else str(value)
-
-
-def _decode_b(value: Any) -> Any:
-    try:
-        return _decode_blob(value)
-    except (binascii.Error, ValueError, TypeError):
-        return value
-
-
-def _decode_ts(value: Any) -> Any:
-    try:
-        return _decode_timestamp(value)
-    except (ValueError, AttributeError, OverflowError):
-        return value
-
-
-_DECODERS = {
-    "N": _decode_number,
-    "S": _decode_string,
-    "BOOL": lambda value: value,
-    "B": _decode_b,
-    "TS": _decode_ts,
-}
+# Decoding lives in :mod:`validate`, the one place that checks server answers.
 
 
 def decode_value(typed: Any) -> Any:
-    """A wire value back in Python; an unknown type key passes through raw."""
-    if type(typed) is not dict or len(typed) != 1:
-        return typed
-    for kind, value in typed.items():
-        decoder = _DECODERS.get(kind)
-        return typed if decoder is None else decoder(value)
-    return typed  # unreachable: one entry
+    """A wire value back in Python (a ProtocolError when it is malformed)."""
+    return validate.typed_value(typed, "value")
 
 
 def decode_attributes(item: Mapping[str, Any]) -> dict[str, Any]:
-    # the hot loop of a scan: strings and numbers inline, the rest through decode_value
-    out: dict[str, Any] = {}
-    for name, typed in item.items():
-        if type(typed) is dict and len(typed) == 1:
-            value = typed.get("S")
-            if type(value) is str:
-                out[name] = value
-                continue
-            value = typed.get("N")
-            if type(value) is str:
-                try:
-                    out[name] = int(value)
-                except ValueError:
-                    out[name] = float(value)
-                continue
-        out[name] = decode_value(typed)
-    return out
+    """An item's wire attributes back in Python (a ProtocolError when malformed)."""
+    return validate.attributes(item, "item")

@@ -16,7 +16,9 @@ from __future__ import annotations
 import functools
 import os
 import signal
+import stat
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -90,9 +92,17 @@ register("sector", ("127.0.0.1", 6000), _sector)
 def serve(args: Any, *, stop: threading.Event | None = None, out: TextIO | None = None) -> int:
     """Starts the emulators named by ``args.only`` (default: every registered one) at
     ``args.<name>`` (HOST, PORT) or their default address, under ``args.data/<name>``
-    (temporary directories without ``--data``); writes ``args.env_file``; blocks until
-    Ctrl-C, SIGTERM or ``stop`` is set. Returns the process exit status."""
+    (temporary directories without ``--data``); writes ``args.env_file`` (see
+    :func:`write_env_file`; 2 at once if it is not a regular file or a new path); blocks
+    until Ctrl-C, SIGTERM or ``stop`` is set. Returns the process exit status."""
     out = out or sys.stdout
+    env_file: Path | None = getattr(args, "env_file", None)
+    if env_file is not None:
+        # Refused before anything starts: the file holds the emulators' secrets.
+        problem = env_file_problem(env_file)
+        if problem:
+            print(f"storewire serve: --env-file {env_file}: {problem}", file=sys.stderr)
+            return 2
     wanted = tuple(getattr(args, "only", None) or REGISTRY)
     data_root: Path | None = getattr(args, "data", None)
     running: list[tuple[str, Emulator]] = []
@@ -116,22 +126,83 @@ def serve(args: Any, *, stop: threading.Event | None = None, out: TextIO | None 
         if not running:
             print("storewire serve: no emulator to start", file=sys.stderr)
             return 2
-        env_file: Path | None = getattr(args, "env_file", None)
         if env_file is not None:
             lines = [f"{k}={v}\n" for _, emu in running for k, v in emu.env().items()]
-            # Atomically: scripts wait for the file to appear, then read it at once.
-            partial = env_file.with_name(env_file.name + ".partial")
-            partial.write_text("".join(lines), encoding="utf-8")
-            os.replace(partial, env_file)
+            write_env_file(env_file, "".join(lines))
             print(f"environment written to {env_file}", file=out)
         print("serving; press Ctrl-C to stop", file=out, flush=True)
         _wait(stop or threading.Event(), [emu for _, emu in running])
         return 0
     except KeyboardInterrupt:
         return 0
+    except EnvFileError as exc:
+        print(f"storewire serve: --env-file {env_file}: {exc}", file=sys.stderr)
+        return 2
     finally:
         for _, emulator in reversed(running):
             emulator.stop()
+
+
+class EnvFileError(Exception):
+    """The ``--env-file`` path is not one serve may write its secrets to."""
+
+
+def env_file_problem(path: Path) -> str:
+    """Why serve must not write ``path`` ("" if it may): only a regular file is replaced,
+    or a new name created, in an existing directory. A symlink, device, FIFO, socket or
+    directory is never followed or replaced."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        parent = path.parent
+        if not parent.is_dir():
+            return f"the directory {str(parent)!r} does not exist"
+        return ""
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if stat.S_ISLNK(st.st_mode):
+        return "is a symbolic link; give a regular file or a new path"
+    if not stat.S_ISREG(st.st_mode):
+        return f"is not a regular file ({_kind(st.st_mode)}); give a regular file or a new path"
+    return ""
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+def write_env_file(path: Path, text: str) -> None:
+    """Writes ``text`` to ``path`` readable by its owner only (0600), atomically: a
+    temporary file in the same directory is renamed over it, so readers polling for the
+    path see nothing or the whole file. Raises :class:`EnvFileError`."""
+    problem = env_file_problem(path)
+    if problem:
+        raise EnvFileError(problem)
+    # mkstemp: a new name (O_EXCL, so never an existing link) created with mode 0600.
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise EnvFileError(exc.strerror or str(exc)) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        problem = env_file_problem(path)  # again: the path may have changed meanwhile
+        if problem:
+            raise EnvFileError(problem)
+        os.replace(temp, path)
+    except OSError as exc:
+        os.unlink(temp)
+        raise EnvFileError(exc.strerror or str(exc)) from None
+    except BaseException:
+        os.unlink(temp)
+        raise
 
 
 def _wait(stop: threading.Event, emulators: list[Emulator]) -> None:

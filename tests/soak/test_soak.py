@@ -23,3 +23,18 @@ def _check(result: dict) -> None:
 @pytest.mark.slow
 def test_soak_ds3(tmp_path: Path) -> None:
     _check(run_soak("ds3", "soak_ds3", tmp_path))
+
+
+@pytest.mark.slow
+def test_soak_s3_radosgw(tmp_path: Path, radosgw_server: dict) -> None:
+    _check(run_soak("s3-radosgw", "soak_s3", tmp_path, options=radosgw_server))
+
+
+@pytest.mark.slow
+def test_soak_s3_ds3_emulator(tmp_path: Path) -> None:
+    _check(run_soak("s3-ds3", "soak_s3", tmp_path, options={"target": "ds3"}))
+
+
+@pytest.mark.slow
+def test_soak_v3io(tmp_path: Path) -> None:
+    _check(run_soak("v3io", "soak_v3io", tmp_path))

@@ -27,6 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Union
 
+from storewire import log as _log
 from storewire._native import ds3 as _native
 
 if TYPE_CHECKING:
@@ -151,6 +152,7 @@ class Client:
     ) -> None:
         self.workers = workers
         self.checksum = checksum
+        _log.register_secret(secret_key)  # masked in every storewire log record
         self._native = _native.Client(
             endpoint, access_key, secret_key, proxy=proxy, verify_tls=verify_tls,
             ca_file=ca_file, connect_timeout_s=connect_timeout_s, timeout_s=timeout_s,

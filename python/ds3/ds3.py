@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from storewire import errors as _errors
+from storewire import log as _log
 
 from .client import Client, metadata_dict
 
@@ -242,9 +243,15 @@ class _Model:
 
 
 class Credentials(_Model):
+    """``accessKey`` and ``secretKey`` as in 1.x; the secret never shows in a repr or log."""
+
     def __init__(self, accessKey: str, secretKey: str) -> None:
         self.accessKey = typeCheckString(accessKey)
         self.secretKey = typeCheckString(secretKey)
+        _log.register_secret(self.secretKey)
+
+    def __repr__(self) -> str:
+        return f"Credentials(accessKey={self.accessKey!r}, secretKey='{_log.MASK}')"
 
 
 class Ds3Bucket(_Model):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from storewire import errors
+from storewire import errors, log
 
 from .file import SectorFile, mode_bits
 
@@ -103,6 +103,7 @@ class Client:
 
     def login(self, user: str, password: str, cert: str | os.PathLike[str] | None = None) -> None:
         """Logs in over TLS, trusting exactly ``cert`` (fetched from the master if None)."""
+        log.register_secret(password)  # masked in every storewire log record
         if cert is None:
             cert = self._fetch_certificate()
         self._native.login(user, password, cert)

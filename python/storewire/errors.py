@@ -15,6 +15,8 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+from .log import redact_userinfo
+
 __all__ = [
     "AlreadyExistsError",
     "BufferTooSmallError",
@@ -63,6 +65,9 @@ class StorageError(Exception):
         resource: str = "",
         request_id: str = "",
     ) -> None:
+        # One place for every error: a URL's password (http://user:pw@host) never shows.
+        message = redact_userinfo(message)
+        resource = redact_userinfo(resource)
         super().__init__(message)
         self.message = message
         self.status = status

@@ -2,8 +2,9 @@
 
 Every storewire logger comes from :func:`get_logger` and carries a :class:`RedactingFilter`,
 so no record logged by storewire can show an ``Authorization`` (or similar credential)
-header, a request signature (``Signature=``, ``X-Amz-Signature=``) or a registered secret
-value, whatever handler the application attaches. Applications can put the same filter on
+header, a request signature (``Signature=``, ``X-Amz-Signature=``), the password in a URL
+(``http://user:pw@host``) or a registered secret value, whatever handler the application
+attaches. Applications can put the same filter on
 their own handlers to cover other libraries' records too::
 
     handler.addFilter(storewire.log.RedactingFilter())
@@ -24,6 +25,7 @@ __all__ = [
     "forget_secret",
     "get_logger",
     "redact",
+    "redact_userinfo",
     "register_secret",
 ]
 
@@ -50,6 +52,9 @@ _SIGNATURE_RE = re.compile(
     re.IGNORECASE,
 )
 
+# ``scheme://authority``: the authority ends where the path, query or fragment starts.
+_URL_AUTHORITY_RE = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<authority>[^\s/?#]*)")
+
 _lock = threading.Lock()
 _secrets: set[str] = set()
 _secrets_re: re.Pattern[str] | None = None
@@ -58,7 +63,8 @@ _secrets_re: re.Pattern[str] | None = None
 def register_secret(value: str) -> None:
     """Mask ``value`` (and its URL-encoded form) in every record storewire logs."""
     global _secrets_re
-    if len(value) < MIN_SECRET_LEN:
+    # Not a str: the caller's own type check reports it; a bytes entry would break the regex.
+    if not isinstance(value, str) or len(value) < MIN_SECRET_LEN:
         return
     with _lock:
         before = len(_secrets)
@@ -91,11 +97,32 @@ def _mask_header(m: re.Match[str]) -> str:
     return f"{m.group('name')}{m.group('sep')}{value}"
 
 
+def _mask_userinfo(m: re.Match[str]) -> str:
+    authority = m.group("authority")
+    userinfo, at, host = authority.rpartition("@")  # a raw "@" in a password comes first
+    if not at:
+        return m.group(0)
+    user, colon, _password = userinfo.partition(":")
+    # "user:pw@" keeps the user; a lone "token@" is a credential itself.
+    shown = f"{user}:{MASK}" if colon else MASK
+    return f"{m.group('scheme')}{shown}@{host}"
+
+
+def redact_userinfo(text: str) -> str:
+    """``text`` with the password of every ``scheme://user:password@host`` URL masked
+    (``scheme://token@host``: the token). Cheap enough for every exception message."""
+    if "@" not in text:
+        return text
+    return _URL_AUTHORITY_RE.sub(_mask_userinfo, text)
+
+
 def redact(text: str) -> str:
-    """``text`` with credential headers, signatures and registered secrets masked."""
+    """``text`` with credential headers, signatures, URL passwords and registered
+    secrets masked."""
     pattern = _secret_pattern()
     if pattern is not None:
         text = pattern.sub(MASK, text)
+    text = redact_userinfo(text)
     text = _HEADER_RE.sub(_mask_header, text)
     return _SIGNATURE_RE.sub(lambda m: m.group("key") + MASK, text)
 

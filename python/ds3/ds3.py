@@ -114,8 +114,9 @@ def _seed_error(err: _errors.StorageError) -> Ds3Error:
     cls = _SEED_CLASSES.get(type(err), Ds3Error)
     if err.status:
         reason = "Got an unexpected status code."
-        status_message = getattr(err, "reason_phrase", "") or None
-        body = getattr(err, "body", "") or err.message or None
+        # Shown by __str__: a server may echo the request's signature in either.
+        status_message = _log.redact_credentials(getattr(err, "reason_phrase", "")) or None
+        body = _log.redact_credentials(getattr(err, "body", "")) or err.message or None
         status: int | None = err.status
     else:
         reason = f"Request failed: {err.message}" if isinstance(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from .log import redact_userinfo
+from .log import redact_credentials
 
 __all__ = [
     "AlreadyExistsError",
@@ -65,9 +65,11 @@ class StorageError(Exception):
         resource: str = "",
         request_id: str = "",
     ) -> None:
-        # One place for every error: a URL's password (http://user:pw@host) never shows.
-        message = redact_userinfo(message)
-        resource = redact_userinfo(resource)
+        # One place for every error: a URL's password (http://user:pw@host), or a
+        # signature or Authorization header that a server echoed, never shows.
+        message = redact_credentials(message)
+        resource = redact_credentials(resource)
+        request_id = redact_credentials(request_id)
         super().__init__(message)
         self.message = message
         self.status = status

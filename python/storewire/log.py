@@ -25,6 +25,7 @@ __all__ = [
     "forget_secret",
     "get_logger",
     "redact",
+    "redact_credentials",
     "redact_userinfo",
     "register_secret",
 ]
@@ -38,19 +39,24 @@ MIN_SECRET_LEN = 4
 
 # Credential-bearing headers, written as "Name: value", "'Name': 'value'" (dict repr),
 # "('Name', 'value')" (tuple repr) or "name=value". A quoted value ends at its closing
-# quote; an unquoted one runs to the end of the line.
+# quote; an unquoted one runs to the end of the line or to a "<" (an XML error document
+# that echoes the header keeps its closing tags, so it still parses).
 _HEADER_RE = re.compile(
     r"(?P<name>\b(?:proxy-)?authorization|\bx-amz-security-token|\bx-v3io-session-key)"
     r"(?P<sep>['\"]?[ \t]*[:=,][ \t]*)"
-    r"(?:(?P<quote>['\"])(?P<quoted>.*?)(?P=quote)|(?P<bare>[^\r\n]*))",
+    r"(?:(?P<quote>['\"])(?P<quoted>.*?)(?P=quote)|(?P<bare>[^\r\n<]*))",
     re.IGNORECASE,
 )
 # Signatures in query strings (SigV2 ``Signature=``, SigV4 presigned ``X-Amz-Signature=``)
 # and inside a SigV4 Authorization value (``Signature=<hex>``).
 _SIGNATURE_RE = re.compile(
-    r"(?P<key>\b(?:x-amz-)?signature=)[^&\s'\",;]+",
+    r"(?P<key>\b(?:x-amz-)?signature=)[^&\s'\",;<]+",
     re.IGNORECASE,
 )
+
+# A SigV2 Authorization value without its header name (``AWS <access id>:<signature>``,
+# e.g. echoed as a request id): the signature is 20 bytes of HMAC-SHA1 in base64.
+_SIGV2_VALUE_RE = re.compile(r"(?P<key>\bAWS [^\s:'\"<>]+:)[A-Za-z0-9+/]{27}=")
 
 # ``scheme://authority``: the authority ends where the path, query or fragment starts.
 _URL_AUTHORITY_RE = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<authority>[^\s/?#]*)")
@@ -116,15 +122,23 @@ def redact_userinfo(text: str) -> str:
     return _URL_AUTHORITY_RE.sub(_mask_userinfo, text)
 
 
+def redact_credentials(text: str) -> str:
+    """``text`` with what looks like a credential masked: credential headers, request
+    signatures and URL passwords. Registered secret values are left to :func:`redact`,
+    so a short secret cannot garble names in exception messages."""
+    text = redact_userinfo(text)
+    text = _HEADER_RE.sub(_mask_header, text)
+    text = _SIGV2_VALUE_RE.sub(lambda m: m.group("key") + MASK, text)
+    return _SIGNATURE_RE.sub(lambda m: m.group("key") + MASK, text)
+
+
 def redact(text: str) -> str:
-    """``text`` with credential headers, signatures, URL passwords and registered
-    secrets masked."""
+    """``text`` with registered secrets, credential headers, signatures and URL
+    passwords masked."""
     pattern = _secret_pattern()
     if pattern is not None:
         text = pattern.sub(MASK, text)
-    text = redact_userinfo(text)
-    text = _HEADER_RE.sub(_mask_header, text)
-    return _SIGNATURE_RE.sub(lambda m: m.group("key") + MASK, text)
+    return redact_credentials(text)
 
 
 # Attributes every LogRecord has; anything else came from ``extra=`` and may hold text.

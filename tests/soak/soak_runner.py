@@ -61,9 +61,12 @@ def run_soak(
 
 def summary_line(result: dict[str, Any]) -> str:
     faults = sum(result.get("faults", {}).values())
+    if "gmp_faults" in result:  # Sector: the emulator's knobs, not the proxy
+        injected = f"GMP {result['gmp_faults']}, slaves killed {result.get('killed_slaves')}"
+    else:
+        injected = f"{result.get('exchanges', 0)} HTTP exchanges, {faults} faults injected"
     return (
-        f"soak {result['system']}: {result.get('operations', 0)} ops, "
-        f"{result.get('exchanges', 0)} HTTP exchanges, {faults} faults injected, "
+        f"soak {result['system']}: {result.get('operations', 0)} ops, {injected}, "
         f"{result.get('verified', 0)} objects verified directly, "
         f"{result.get('wall_s', 0)} s; failures {result.get('summary', {})}"
     )

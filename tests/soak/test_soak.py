@@ -38,3 +38,8 @@ def test_soak_s3_ds3_emulator(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_soak_v3io(tmp_path: Path) -> None:
     _check(run_soak("v3io", "soak_v3io", tmp_path))
+
+
+@pytest.mark.slow
+def test_soak_sector(tmp_path: Path) -> None:
+    _check(run_soak("sector", "soak_sector", tmp_path))

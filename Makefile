@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 PIP_DEPS := "scikit-build-core>=0.10" "pybind11>=2.12" cmake ninja \
 	    pytest mypy ruff boto3 botocore cryptography urllib3 pycurl obstore pyyaml
 
-.PHONY: demo test test-asan fuzz build deps lint bench clean
+.PHONY: demo test test-asan fuzz soak build deps lint bench clean
 
 demo: build
 	$(PY) -m storewire.demo
@@ -74,6 +74,16 @@ $(STAMPS)/asan-build: $(STAMPS)/asan-venv $(SOURCES)
 FUZZ_SECONDS ?= 60
 fuzz: $(STAMPS)/venv
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh $(FUZZ_TARGETS)
+
+# The soak under faults (docs/soak.md): every client through a fault-injecting proxy (Sector:
+# the emulator's GMP knobs and a killed slave), SOAK_OPS operations per system, then every
+# object read back directly. `make soak SOAK_OPS=10000` for a long run.
+SOAK_OPS        ?= 2000
+SOAK_SEED       ?= 19
+SOAK_FAULT_RATE ?= 0.1
+soak: build
+	SOAK_OPS=$(SOAK_OPS) SOAK_SEED=$(SOAK_SEED) SOAK_FAULT_RATE=$(SOAK_FAULT_RATE) \
+	    $(PY) -m pytest tests/soak/test_soak.py -q -s $(PYTEST_ARGS)
 
 clean:
 	rm -rf build $(VENV) $(VENV_ASAN)

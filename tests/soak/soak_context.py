@@ -16,6 +16,10 @@ from soak_ledger import Ledger
 
 from storewire.testing.serve_process import ServeProcess
 
+# Past this many live objects, writes give way to deletes: a long run (make soak) keeps a
+# bounded population, so memory (the expected bytes) and the servers' disks stay small.
+MAX_LIVE = 300
+
 
 @dataclass
 class Soak:
@@ -47,9 +51,13 @@ class Soak:
         self.ledger.proxy = proxy
         return proxy
 
-    def choose(self, weights: Mapping[str, int]) -> str:
+    def choose(self, weights: Mapping[str, int], *, live: int = 0,
+               growing: tuple[str, ...] = (), shrink: str = "delete") -> str:
+        """An operation name drawn by weight; ``shrink`` instead of a ``growing`` one while
+        more than MAX_LIVE objects are live."""
         names = list(weights)
-        return self.rng.choices(names, [weights[n] for n in names])[0]
+        op = self.rng.choices(names, [weights[n] for n in names])[0]
+        return shrink if live > MAX_LIVE and op in growing else op
 
     def payload(self, *, large: int = 3 << 20) -> bytes:
         """Seeded bytes of a size that covers the edge cases: empty, tiny, a few buffers,

@@ -53,7 +53,8 @@ class Workload:
 
     def run(self) -> None:
         for _ in range(self.soak.ops):
-            op = self.soak.choose(WEIGHTS)
+            op = self.soak.choose(WEIGHTS, live=len(self.book.stored),
+                                  growing=("put", "bulk_put"))
             if op not in ("put", "bulk_put", "get_missing") and not self.book.stored:
                 op = "put"
             getattr(self, f"op_{op}")()

@@ -73,7 +73,8 @@ class Workload:
 
     def run(self) -> None:
         for _ in range(self.soak.ops):
-            op = self.soak.choose(WEIGHTS)
+            op = self.soak.choose(WEIGHTS, live=len(self.book.stored),
+                                  growing=("put", "put_many", "upload"))
             if op == "overwrite" and not self.overwrites:
                 op = "put"
             if op not in ("put", "put_many", "upload", "get_missing") and not self.book.stored:

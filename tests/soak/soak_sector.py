@@ -98,7 +98,8 @@ class Workload:
             if i == self.kill_at:
                 self.op_write_with_kill()
                 continue
-            op = self.soak.choose(WEIGHTS)
+            op = self.soak.choose(WEIGHTS, live=len(self.stored),
+                                  growing=("write", "upload"), shrink="remove")
             if op in ("read", "range", "download", "stat", "remove") and not self.stored:
                 op = "write"
             getattr(self, f"op_{op}")()

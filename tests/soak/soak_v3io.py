@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from soak_context import Soak
+from soak_context import MAX_LIVE, Soak
 from soak_ledger import Result
 from soak_objects import ObjectBook
 
@@ -81,7 +81,9 @@ class Workload:
 
     def run(self) -> None:
         for _ in range(self.soak.ops):
-            op = self.soak.choose(WEIGHTS)
+            op = self.soak.choose(WEIGHTS, live=len(self.book.stored), growing=("put",))
+            if op == "kv_put" and len(self.items) > MAX_LIVE:
+                op = "kv_delete"
             if op in ("get", "range", "delete") and not self.book.stored:
                 op = "put"
             if op in ("kv_get", "kv_update", "kv_delete") and not self.items:

@@ -91,9 +91,12 @@ class Store:
             (self.objects_dir / f"{n:02x}").mkdir(exist_ok=True)
         self.lock = threading.RLock()
         self._entity_cache: dict[tuple[str, str], dict[str, Any]] = {}
-        self._db = sqlite3.connect(
-            str(data_dir / "ds3.sqlite3"), check_same_thread=False, isolation_level=None
-        )
+        db_path = data_dir / "ds3.sqlite3"
+        # The database holds the users' secret keys: owner-only, and SQLite gives its WAL
+        # and shared-memory files the database file's mode.
+        os.close(os.open(db_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600))
+        os.chmod(db_path, 0o600)
+        self._db = sqlite3.connect(str(db_path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")

@@ -23,7 +23,7 @@ def user_id_for(name: str) -> str:
 @dataclass(frozen=True)
 class User:
     access_id: str
-    secret_key: str
+    secret_key: str = field(repr=False)  # never in a repr or a log line
     name: str = ""
     id: str = field(default="")
 

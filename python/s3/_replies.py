@@ -43,6 +43,22 @@ def show(value: object) -> str:
     return redact(text)
 
 
+_DECLARATION = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]{1,40})["']""")
+
+
+def _encoding(body: bytes) -> str:
+    """The document's encoding as the parser would see it: a BOM, NUL bytes (UTF-16/32
+    without a BOM) or the declaration; 'utf-8' when nothing says otherwise."""
+    start = body.lstrip(b" \t\r\n")[:256]
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in start[:4]:
+        return "utf-16/32"
+    m = _DECLARATION.match(start.removeprefix(b"\xef\xbb\xbf"))
+    if m is None:
+        return "utf-8"
+    name = m.group(1).decode("ascii").lower()
+    return "utf-8" if name in ("utf-8", "utf8") else name
+
+
 class Reply:
     """Reads one reply's fields; every failure names ``operation`` and ``resource``."""
 
@@ -69,6 +85,10 @@ class Reply:
                 operation=self.operation,
                 resource=self.resource,
             )
+        encoding = _encoding(body)
+        if encoding != "utf-8":
+            # S3 speaks UTF-8 only; a converted UTF-16 document can silently lose characters.
+            raise self.fail("XML encoding", encoding, "S3 replies are UTF-8")
         try:
             root = xml.parse(body)
             tag = root.tag
@@ -146,7 +166,7 @@ class Reply:
         text = (value or "").strip()
         if len(text) > MAX_ETAG_CHARS or not _ETAG_CHARS.fullmatch(text):
             raise self.fail(field, value, "not a valid ETag")
-        return text.strip('"')
+        return text.removeprefix("W/").strip('"')
 
     def entries(self, el: xml.Element, name: str) -> list[xml.Element]:
         found = el.findall(name)
@@ -342,7 +362,7 @@ def error_fields(body: bytes) -> tuple[str, str, str]:
     """``(Code, Message, RequestId)`` of an ``<Error>`` body; empty strings for whatever
     cannot be read (an HTML page from a proxy, binary garbage, bad UTF-8). Never raises:
     the status alone still gives a typed error."""
-    if not body[:200].lstrip().startswith(b"<"):
+    if not body[:200].lstrip().startswith(b"<") or _encoding(body) != "utf-8":
         return "", "", ""
     try:
         root = xml.parse(body)

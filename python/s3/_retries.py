@@ -1,11 +1,18 @@
 """Ambiguous retries, resolved instead of passed on.
 
-When the engine retried a request (``Response.attempts > 1``), an earlier attempt may have
-been applied by the server even though its answer was lost. The retry then meets an error
-that only says so: "already exists" (409) or a failed precondition (412) for a write,
-NoSuchUpload (404) for CompleteMultipartUpload, NoSuchKey (404) for a delete. These helpers
-look at what is stored and report success when it is exactly what was sent; otherwise the
-server's error stands.
+When a request was sent more than once, an earlier attempt may have been applied by the
+server even though its answer was lost. The retry then meets an error that only says so:
+"already exists" (409) or a failed precondition (412) for a write, NoSuchUpload (404) for
+CompleteMultipartUpload, NoSuchKey (404) for a delete. These helpers look at what is
+stored and report success when it is exactly what was sent; otherwise the server's error
+stands.
+
+``Response.attempts`` counts the engine's retries, but libcurl also re-sends a request on
+its own when a reused keep-alive connection turns out dead, and that does not show. So
+the checks that compare content (a write's size and MD5, the multipart ETag made of the
+parts' MD5s) run whenever the error comes, retried or not: they only report success when
+the stored object is provably the one sent. A 404 on a delete cannot be checked that way
+and counts as done only after a visible retry.
 """
 
 from __future__ import annotations
@@ -23,11 +30,22 @@ if TYPE_CHECKING:
 
 _log = get_logger("s3")
 
-WRITE_CONFLICTS = (409, 412)
+_CONDITIONS = ("if-none-match", "if-match", "if-modified-since", "if-unmodified-since")
 
 
 def was_retried(resp: http.Response) -> bool:
     return resp.attempts > 1
+
+
+def is_write_conflict(resp: http.Response, headers: list[tuple[str, str]]) -> bool:
+    """409, or 412 where the caller set no precondition of their own (a caller's
+    If-None-Match failing on a first attempt is the answer they asked for)."""
+    if resp.status == 409:
+        return True
+    if resp.status != 412:
+        return False
+    own = any(name.lower() in _CONDITIONS for name, _ in headers)
+    return was_retried(resp) or not own
 
 
 def multipart_etag(part_etags: list[str]) -> str | None:

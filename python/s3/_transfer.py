@@ -120,6 +120,7 @@ def upload_file(
             md5,
             lambda: auth.hash_file(path, "md5", 0, size),
             "upload_file",
+            headers,
         )
         report(size)
         return etag

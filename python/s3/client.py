@@ -76,10 +76,11 @@ class Client:
     malformed): a write's reply must carry an ETag, a HEAD a Content-Length, an XML reply
     the document asked for. Listings stop with ``ProtocolError`` when the server repeats a
     marker or continuation token, and after ``max_empty_pages`` (default 100) consecutive
-    truncated pages without entries. When the engine had to retry a write, an error that
-    only says the write already happened (409/412 on a PUT, NoSuchUpload on completing a
-    multipart upload, 404 on a delete) is checked against the stored object (size and
-    ETag) and reported as success when it is what was sent.
+    truncated pages without entries. An error that may only mean an earlier attempt of
+    the same request was applied (409/412 on a PUT, NoSuchUpload on completing a
+    multipart upload) is checked against the stored object (size and MD5 or multipart
+    ETag) and reported as success when it is exactly what was sent; a 404 on a delete
+    that the engine retried counts as done.
     """
 
     def __init__(
@@ -239,15 +240,20 @@ class Client:
         return self.check(resp, operation, _resource(bucket, key), ok)
 
     def _finish_put(
-        self, resp: _http.Response, bucket: str, key: str, size: int, md5: bytes | None,
-        data_md5: Callable[[], bytes], operation: str,
+        self,
+        resp: _http.Response,
+        bucket: str,
+        key: str,
+        size: int,
+        md5: bytes | None,
+        data_md5: Callable[[], bytes],
+        operation: str,
+        headers: Headers | None = None,
     ) -> str:
-        """The ETag of a PUT: checked against the MD5 sent, and a retried PUT that meets
-        "already exists" resolved by looking at what is stored."""
+        """The ETag of a PUT: checked against the MD5 sent, and a PUT that meets "already
+        exists" resolved by looking at what is stored."""
         resource = f"{bucket}/{key}"
-        if resp.error is None and resp.status in _retries.WRITE_CONFLICTS and (
-            _retries.was_retried(resp)
-        ):
+        if resp.error is None and _retries.is_write_conflict(resp, headers or []):
             expected = (md5 or data_md5()).hex()
             head = _retries.stored_is(
                 self, bucket, key, size=size, etag=expected, why=f"HTTP {resp.status}"
@@ -421,6 +427,7 @@ class Client:
             md5,
             lambda: auth.digest("md5", data),
             "put_object",
+            items,
         )
 
     def get_object(
@@ -607,7 +614,8 @@ class Client:
         """Complete with parts 1..N whose ETags are ``etags``; the object's ETag (may be
         empty: radosgw sends an empty one). When a retry meets NoSuchUpload, the object
         is checked (its multipart ETag, and ``size`` when given) and, if it is the one
-        these parts make, the upload counts as completed."""
+        these parts make, the upload counts as completed (whether or not the engine saw
+        the retry: libcurl re-sends on a dead keep-alive connection by itself)."""
         body = xml.build(
             "CompleteMultipartUpload",
             [
@@ -619,11 +627,7 @@ class Client:
             "POST", bucket, key, query=[("uploadId", upload_id)], body=body, retry=True
         )
         resource = f"{bucket}/{key}"
-        if (
-            resp.status == 404
-            and _retries.was_retried(resp)
-            and _replies.error_fields(resp.body)[0] in ("NoSuchUpload", "")
-        ):
+        if resp.status == 404 and _replies.error_fields(resp.body)[0] in ("NoSuchUpload", ""):
             head = _retries.stored_is(
                 self,
                 bucket,

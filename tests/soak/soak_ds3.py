@@ -3,7 +3,10 @@ GET) through the fault proxy, in front of ``storewire serve --only ds3``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from soak_context import Soak
+from soak_ledger import require
 from soak_objects import Incomplete, ObjectBook
 
 import ds3
@@ -14,6 +17,10 @@ WEIGHTS = {
     "put": 26, "get": 18, "range": 10, "head": 6, "list": 5, "delete": 10,
     "get_missing": 3, "bulk_put": 8, "bulk_get": 8,
 }  # fmt: skip
+
+
+def body(info: Any) -> bytes:
+    return bytes(require(getattr(info, "body", None), "ObjectInfo.body"))
 
 
 class Workload:
@@ -75,7 +82,7 @@ class Workload:
     def op_get(self) -> None:
         key = self.pick()
         r = self.ledger.call("get_object", key,
-                             lambda: bytes(self.client.get_object(BUCKET, key).body))
+                             lambda: body(self.client.get_object(BUCKET, key)))
         if r.ok:
             self.book.check_read("get_object", key, r.value, self.book.stored[key], r)
         else:
@@ -91,7 +98,7 @@ class Workload:
         spec = f"bytes={first}-{last}"
         r = self.ledger.call(
             "get_object(range)", f"{key} {spec}",
-            lambda: bytes(self.client.get_object(BUCKET, key, range=spec).body))
+            lambda: body(self.client.get_object(BUCKET, key, range=spec)))
         if r.ok:
             self.book.check_read("get_object(range)", key, r.value, data[first : last + 1], r)
         else:
@@ -129,7 +136,7 @@ class Workload:
     def op_get_missing(self) -> None:
         key = f"missing/{self.rng.randrange(1 << 30)}"
         r = self.ledger.call("get_object(missing)", key,
-                             lambda: bytes(self.client.get_object(BUCKET, key).body))
+                             lambda: body(self.client.get_object(BUCKET, key)))
         if r.ok:
             self.ledger.fail("silent", "get_object(missing)", key,
                              "data returned for an object that does not exist",

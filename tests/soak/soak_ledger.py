@@ -45,6 +45,18 @@ def describe_bytes(data: bytes | bytearray | memoryview | None) -> str:
     return f"{len(raw)} bytes sha256:{hashlib.sha256(raw).hexdigest()[:12]}"
 
 
+class WrongShape(Exception):
+    """Raised by a workload's own unpacking of a result that came back as success but
+    lacks a part it must have (a body, an ``output``): a silent wrong result."""
+
+
+def require(value: T | None, what: str) -> T:
+    """``value``, or WrongShape naming ``what`` is missing."""
+    if value is None:
+        raise WrongShape(f"{what} is None")
+    return value
+
+
 @dataclass
 class Failure:
     kind: str
@@ -136,6 +148,11 @@ class Ledger:
             faults = self._faults_since(mark)
             self.outcomes[f"{op}: {type(exc).__name__}"] += 1
             return Result(False, None, exc, faults, self._index)
+        except WrongShape as exc:
+            faults = self._faults_since(mark)
+            self.fail("silent", op, key, f"success with a malformed result: {exc}",
+                      faults=faults)
+            return Result(False, None, None, faults, self._index)
         except Exception as exc:  # the rule under test: nothing but StorageError escapes
             faults = self._faults_since(mark)
             self.fail(

@@ -98,7 +98,7 @@ class ObjectBook:
                     "misreported", op, key,
                     "the write was applied (stored bytes == sent bytes) but the call "
                     "reported a definitive failure", result=result)
-            else:
+            elif result.error is not None:
                 self.ledger.note(f"{op}: applied although it raised {type(result.error).__name__}")
             return
         if previous is not None and stored == previous:
@@ -121,7 +121,7 @@ class ObjectBook:
             self.ledger.fail("misreported", op, key,
                              "the delete was applied but the call reported 404 not found",
                              result=result)
-        elif had:
+        elif had and result.error is not None:
             self.ledger.note(f"{op}: applied although it raised {type(result.error).__name__}")
 
     def failed_read(self, op: str, key: str, result: Result[Any]) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from soak_context import MAX_LIVE, Soak
-from soak_ledger import Result
+from soak_ledger import Result, require
 from soak_objects import ObjectBook
 
 import v3io.dataplane
@@ -20,6 +20,16 @@ WEIGHTS = {
     "kv_put": 10, "kv_get": 8, "kv_update": 8, "kv_delete": 4, "kv_scan": 4,
     "put_records": 10, "get_records": 8,
 }  # fmt: skip
+
+
+def body(response: Any) -> bytes:
+    return bytes(require(response.body, f"body of a {response.status_code} response"))
+
+
+def output(response: Any, attribute: str) -> Any:
+    """``response.output.<attribute>``; a success without it is a wrong result."""
+    out = require(response.output, f"output of a {response.status_code} response")
+    return require(getattr(out, attribute, None), f"output.{attribute}")
 
 
 class Workload:
@@ -118,7 +128,7 @@ class Workload:
     def op_get(self) -> None:
         key = self.pick()
         r = self.ledger.call(
-            "get_object", key, lambda: self.client.get_object(CONTAINER, self.path(key)).body)
+            "get_object", key, lambda: body(self.client.get_object(CONTAINER, self.path(key))))
         if r.ok:
             self.book.check_read("get_object", key, r.value, self.book.stored[key], r)
         else:
@@ -133,8 +143,8 @@ class Workload:
         count = self.rng.randrange(1, len(data) - offset + 1)
         r = self.ledger.call(
             "get_object(range)", f"{key} offset={offset} num_bytes={count}",
-            lambda: self.client.get_object(CONTAINER, self.path(key), offset=offset,
-                                           num_bytes=count).body)
+            lambda: body(self.client.get_object(CONTAINER, self.path(key), offset=offset,
+                                                num_bytes=count)))
         if r.ok:
             self.book.check_read("get_object(range)", key, r.value,
                                  data[offset : offset + count], r)
@@ -152,8 +162,8 @@ class Workload:
 
     def op_list(self) -> None:
         def listing() -> list[str]:
-            out = self.client.get_container_contents(CONTAINER, f"{self.dir}/o/").output
-            return [c.key.rsplit("/", 1)[-1] for c in out.contents]
+            resp = self.client.get_container_contents(CONTAINER, f"{self.dir}/o/")
+            return [c.key.rsplit("/", 1)[-1] for c in output(resp, "contents")]
 
         r = self.ledger.call("get_container_contents", f"{self.dir}/o/", listing)
         if r.ok:
@@ -164,7 +174,7 @@ class Workload:
         key = f"missing-{self.rng.randrange(1 << 30)}"
         r = self.ledger.call(
             "get_object(missing)", key,
-            lambda: self.client.get_object(CONTAINER, self.path(key)).body)
+            lambda: body(self.client.get_object(CONTAINER, self.path(key))))
         if r.ok:
             self.ledger.fail("silent", "get_object(missing)", key,
                              "data returned for an object that does not exist",
@@ -220,7 +230,7 @@ class Workload:
         key = self.rng.choice(sorted(self.items))
         r = self.ledger.call(
             "get_item", key,
-            lambda: self.client.get_item(CONTAINER, f"{self.table}{key}").output.item)
+            lambda: output(self.client.get_item(CONTAINER, f"{self.table}{key}"), "item"))
         if r.ok:
             self.check_item("get_item", key, r.value, r)
         elif isinstance(r.error, errors.NotFoundError) and self.item_direct(key) is not None:
@@ -299,7 +309,8 @@ class Workload:
         records = [{"shard_id": shard, "data": d} for d in batch]
         r = self.ledger.call(
             "put_records", f"{self.stream}{shard} x{len(batch)}",
-            lambda: self.client.put_records(CONTAINER, self.stream, records).output)
+            lambda: require(self.client.put_records(CONTAINER, self.stream, records).output,
+                            "put_records output"))
         if not r.ok:
             for data in batch:
                 self.maybe[data] = r.error_text
@@ -324,9 +335,9 @@ class Workload:
         path = f"{self.stream}{shard}"
 
         def read() -> list[bytes]:
-            location = self.client.seek_shard(CONTAINER, path, "EARLIEST").output.location
-            got = self.client.get_records(CONTAINER, path, location, limit=1000).output
-            return [bytes(x.data) for x in got.records]
+            location = output(self.client.seek_shard(CONTAINER, path, "EARLIEST"), "location")
+            got = self.client.get_records(CONTAINER, path, location, limit=1000)
+            return [bytes(require(x.data, "record data")) for x in output(got, "records")]
 
         r = self.ledger.call("seek_shard+get_records", path, read)
         if r.ok:

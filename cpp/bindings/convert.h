@@ -6,12 +6,27 @@
 #include <string>
 
 #include "storewire/checkpoint.h"
+#include "storewire/error.h"
 
 namespace storewire::bindings {
 
 // str or os.PathLike → a filesystem path string (os.fspath semantics).
 inline std::string fspath(const pybind11::object& path) {
   return pybind11::str(pybind11::module_::import("os").attr("fspath")(path));
+}
+
+// str → UTF-8 for text the caller sends (URLs, header names and values): a string that
+// cannot be encoded (a lone surrogate) is the caller's mistake, InvalidRequestError,
+// not a UnicodeEncodeError from deep inside a request.
+inline std::string request_text(const pybind11::handle& obj, const std::string& what) {
+  if (!PyUnicode_Check(obj.ptr())) return pybind11::str(obj).cast<std::string>();
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(obj.ptr(), &size);
+  if (!data) {
+    PyErr_Clear();
+    throw Error(ErrorKind::InvalidArgument, what + " is not valid Unicode text (lone surrogate?)");
+  }
+  return std::string(data, static_cast<std::size_t>(size));
 }
 
 // repr() of a read-only record class: "Name(field=value, ...)" over its properties, so

@@ -10,6 +10,7 @@
 #include "convert.h"
 #include "errors.h"
 #include "http/client.h"
+#include "http/head.h"
 #include "init.h"
 
 namespace py = pybind11;
@@ -27,7 +28,9 @@ HeaderList to_headers(const py::object& obj) {
   for (py::handle item : items) {
     py::tuple pair = py::reinterpret_borrow<py::object>(item).cast<py::tuple>();
     if (pair.size() != 2) throw py::value_error("headers must be (name, value) pairs");
-    out.emplace_back(py::str(pair[0]).cast<std::string>(), py::str(pair[1]).cast<std::string>());
+    std::string name = bindings::request_text(pair[0], "a header name");
+    std::string value = bindings::request_text(pair[1], "the value of header " + name);
+    out.emplace_back(std::move(name), std::move(value));
   }
   return out;
 }
@@ -96,7 +99,7 @@ struct PyResponse {
   py::object error() const {
     if (!result->failure) return py::none();
     const auto& f = *result->failure;
-    return bindings::python_error(f.kind, f.message, f.detail, url);
+    return bindings::python_error(f.kind, f.message, f.detail, redact_url(url));
   }
   void raise_for_transport() const {
     if (result->failure) {
@@ -216,7 +219,7 @@ void init_http(py::module_& m) {
       .def_property_readonly("method", [](const PyRequest& r) { return r.spec->method; })
       .def_property_readonly("url", [](const PyRequest& r) { return r.spec->url; })
       .def("__repr__", [](const PyRequest& r) {
-        return "Request(" + r.spec->method + " " + r.spec->url + ")";
+        return "Request(" + r.spec->method + " " + redact_url(r.spec->url) + ")";
       });
 
   py::class_<PyResponse>(m, "Response")

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <mutex>
 
+#include "http/head.h"
 #include "http/transfer.h"
 
 namespace storewire::http {
@@ -36,6 +37,8 @@ Client::Client(ClientOptions options) : options_(std::move(options)), retry_(opt
     throw Error(ErrorKind::InvalidArgument, "max_in_flight must be at least 1");
   if (options_.max_retries < 0)
     throw Error(ErrorKind::InvalidArgument, "max_retries must not be negative");
+  if (auto problem = check_user_agent(options_.user_agent))
+    throw Error(ErrorKind::InvalidArgument, *problem);
   global_init();
   multi_ = curl_multi_init();
   if (!multi_) throw Error(ErrorKind::Internal, "curl_multi_init failed");

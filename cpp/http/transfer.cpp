@@ -18,14 +18,6 @@ constexpr std::size_t kMaxErrorBody = 4u << 20;
 // File bodies are written in pieces of this size (fewer pwrite calls).
 constexpr std::size_t kFileChunk = 1u << 20;
 
-std::string trim(const char* begin, const char* end) {
-  while (begin < end && (*begin == ' ' || *begin == '\t')) ++begin;
-  while (end > begin && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' ||
-                         end[-1] == '\n'))
-    --end;
-  return std::string(begin, end);
-}
-
 std::string curl_code_name(CURLcode code) {
   switch (code) {
 #define SW_CODE(c) \
@@ -101,6 +93,20 @@ bool has_http_scheme(const std::string& url) {
            });
   };
   return starts("http://") || starts("https://");
+}
+
+// curl's own error text, with the URL's userinfo removed should curl have echoed it.
+std::string redact_text(std::string text, const std::string& url) {
+  const std::size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return text;
+  const std::size_t end = url.find_first_of("/?#", scheme + 3);
+  const std::size_t at = url.rfind('@', end);
+  if (at == std::string::npos || at < scheme + 3 || (end != std::string::npos && at > end))
+    return text;
+  const std::string userinfo = url.substr(scheme + 3, at - scheme - 3);
+  if (userinfo.empty()) return text;
+  for (std::size_t p; (p = text.find(userinfo)) != std::string::npos;) text.replace(p, userinfo.size(), "***");
+  return text;
 }
 
 double seconds(CURL* easy, CURLINFO info) {
@@ -180,6 +186,8 @@ void Transfer::reset_attempt() {
   sink_pos_ = 0;
   local_errno_ = 0;
   overflow_ = false;
+  head_ = ResponseHead();
+  head_error_.clear();
   errbuf_[0] = '\0';
 }
 
@@ -190,6 +198,10 @@ void Transfer::configure(CURL* easy, const ClientOptions& opt) {
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+  // The path goes out byte for byte as the caller built (and signed) it: curl would
+  // otherwise remove "." and ".." segments, so a signature no longer matches and a key
+  // like "a/../../other" reaches another bucket or container.
+  curl_easy_setopt(easy, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
   // Large buffers cut syscalls on bulk transfers; allocated once per handle.
   curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, 512L * 1024);
@@ -226,8 +238,16 @@ bool Transfer::prepare(CURL* easy, const ClientOptions& opt) {
 
   const RequestSpec& s = *spec_;
   if (!has_http_scheme(s.url)) {
-    fail(ErrorKind::InvalidArgument, "only http:// and https:// URLs are supported: " + s.url);
+    fail(ErrorKind::InvalidArgument,
+         "only http:// and https:// URLs are supported: " + redact_url(s.url));
     return false;
+  }
+  // Refused before anything is sent: a CR/LF/NUL would split the request or cut it short.
+  for (auto problem : {check_method(s.method), check_url(s.url)}) {
+    if (problem) {
+      fail(ErrorKind::InvalidArgument, *problem);
+      return false;
+    }
   }
   curl_easy_setopt(easy, CURLOPT_URL, s.url.c_str());
   curl_easy_setopt(easy, CURLOPT_PRIVATE, this);
@@ -260,9 +280,8 @@ bool Transfer::prepare(CURL* easy, const ClientOptions& opt) {
   if (!header_list_) {
     bool has_expect = false, has_ctype = false;
     for (const auto& [name, value] : s.headers) {
-      if (name.find_first_of("\r\n:") != std::string::npos ||
-          value.find_first_of("\r\n") != std::string::npos) {
-        fail(ErrorKind::InvalidArgument, "header '" + name + "' contains CR, LF or ':'");
+      if (auto problem = check_header(name, value)) {
+        fail(ErrorKind::InvalidArgument, *problem);
         return false;
       }
       std::string lname(name);
@@ -381,23 +400,12 @@ size_t Transfer::on_write(char* data, size_t size, size_t n, void* self_ptr) {
 size_t Transfer::on_header(char* data, size_t size, size_t n, void* self_ptr) {
   auto* self = static_cast<Transfer*>(self_ptr);
   const size_t len = size * n;
-  const char* end = data + len;
-  Result& r = self->result_;
-  if (len >= 5 && std::memcmp(data, "HTTP/", 5) == 0) {
-    // A new status line (after 1xx or a proxy's CONNECT reply): start over.
-    r.headers.clear();
-    const char* sp = static_cast<const char*>(std::memchr(data, ' ', len));
-    r.status = sp ? std::strtol(sp + 1, nullptr, 10) : 0;
-    const char* sp2 = sp ? static_cast<const char*>(std::memchr(sp + 1, ' ', end - sp - 1)) : nullptr;
-    r.reason = sp2 ? trim(sp2 + 1, end) : std::string();
-    return len;
+  if (auto problem = self->head_.feed(std::string_view(data, len))) {
+    self->head_error_ = std::move(*problem);
+    return 0;  // curl stops with CURLE_WRITE_ERROR; finish() reports a Protocol error
   }
-  if ((data[0] == ' ' || data[0] == '\t') && !r.headers.empty()) {
-    r.headers.back().second += " " + trim(data, end);  // obsolete line folding
-    return len;
-  }
-  const char* colon = static_cast<const char*>(std::memchr(data, ':', len));
-  if (colon) r.headers.emplace_back(trim(data, colon), trim(colon + 1, end));
+  // The status decides where the body goes (sink or error body), so keep it current.
+  self->result_.status = self->head_.status();
   return len;
 }
 
@@ -422,14 +430,37 @@ void Transfer::finish(CURLcode code) {
   curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &result_.new_connections);
   char* url = nullptr;
   curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
-  if (url) result_.effective_url = url;
+  if (url) result_.effective_url = redact_url(url);
 
+  result_.status = head_.status();
+  result_.reason = head_.reason();
+  result_.headers = std::move(head_.headers());
+  const std::string where = " (" + spec_->method + " " + redact_url(spec_->url) + ")";
+  if (code == CURLE_OK && !head_.complete()) {
+    // curl can end a transfer "successfully" when the peer closes inside the header
+    // block: that is a cut, never an answer (an empty 200 would pass for data).
+    fail(ErrorKind::Protocol, "the connection closed inside the response header block" + where,
+         "INCOMPLETE_HEAD");
+    return;
+  }
+  if (code == CURLE_OK && result_.status >= 200 && result_.status < 300 &&
+      result_.status != 204 && spec_->method != "HEAD" && head_.content_length() &&
+      *head_.content_length() != sink_pos_) {
+    // curl checks this too; a second look costs nothing and guards every sink.
+    fail(ErrorKind::Protocol,
+         "the body has " + std::to_string(sink_pos_) + " bytes, Content-Length said " +
+             std::to_string(*head_.content_length()) + where,
+         "CURLE_PARTIAL_FILE");
+    return;
+  }
   if (code == CURLE_OK) {
     result_.failure.reset();
     return;
   }
   std::string text = errbuf_[0] ? errbuf_ : curl_easy_strerror(code);
-  if (cancelled()) {
+  if (!head_error_.empty()) {
+    fail(ErrorKind::Protocol, "invalid response head: " + head_error_ + where, "BAD_HEAD");
+  } else if (cancelled()) {
     fail(ErrorKind::Cancelled, "request cancelled");
   } else if (overflow_) {
     fail(ErrorKind::BufferTooSmall,
@@ -441,8 +472,7 @@ void Transfer::finish(CURLcode code) {
     fail(ErrorKind::Io, std::string("local file error: ") + std::strerror(local_errno_),
          curl_code_name(code));
   } else {
-    fail(kind_of(code), text + " (" + spec_->method + " " + spec_->url + ")",
-         curl_code_name(code));
+    fail(kind_of(code), redact_text(text, spec_->url) + where, curl_code_name(code));
   }
 }
 

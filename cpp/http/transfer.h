@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "http/head.h"
 #include "http/types.h"
 
 namespace storewire::http {
@@ -77,6 +78,8 @@ class Transfer {
   std::uint64_t file_written_ = 0; // file sink: bytes written this attempt
   int local_errno_ = 0;            // errno of a failed local read/write
   bool overflow_ = false;          // the caller's buffer was too small
+  ResponseHead head_;              // status line and headers of this attempt
+  std::string head_error_;         // why the server's head was refused, if it was
   std::atomic<bool> cancelled_{false};  // set from other threads (close, Ctrl-C)
 };
 

@@ -16,7 +16,6 @@ import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Union
 
 from fault_servers import ScriptedServer
 
@@ -56,7 +55,7 @@ class Stall:
     pass
 
 
-Answer = Union[bytes, Close, Reset, Stall]
+Answer = bytes | Close | Reset | Stall
 Responder = Callable[[Request], Answer]
 
 

@@ -389,6 +389,14 @@ void init_sector(py::module_& m) {
           },
           py::arg("ip"), py::arg("port"), py::arg("session"), py::arg("data"))
       .def(
+          "send_raw",
+          [](PyDataChannel& self, const std::string& ip, int port, const py::object& data) {
+            bindings::HeldBuffer buf(data, false);
+            py::gil_scoped_release release;
+            self.dc->send_raw(ip, port, buf.data(), buf.size());
+          },
+          py::arg("ip"), py::arg("port"), py::arg("data"))
+      .def(
           "send_error",
           [](PyDataChannel& self, const std::string& ip, int port, std::int32_t session) {
             py::gil_scoped_release release;

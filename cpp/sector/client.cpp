@@ -87,11 +87,7 @@ SysInfo Client::sysinfo(const Checkpoint& cp) {
 }
 
 std::pair<std::int64_t, std::int64_t> Client::df(const Checkpoint& cp) {
-  std::string data = request(kDf, {}, "df", "", nullptr, cp);
-  Reader r(data);
-  std::int64_t avail = r.i64();
-  std::int64_t used = r.i64();
-  return {avail, used};
+  return parse_df(request(kDf, {}, "df", "", nullptr, cp));
 }
 
 std::unique_ptr<File> Client::open(const std::string& path, std::int32_t mode,
@@ -109,18 +105,11 @@ std::unique_ptr<File> Client::open(const std::string& path, std::int32_t mode,
     w.i32(static_cast<std::int32_t>(options.size() + 1));
     w.cstr(options);
   }
-  std::string data = request_path(kOpen, w.bytes(), "open", p, cp);
-  Reader r(data);
   OpenReply reply;
-  reply.transid = r.i32();
-  reply.size = r.i64();
-  reply.mtime = r.i64();
-  std::int32_t n = r.i32();
-  if (n <= 0 || n > 64) throw SectorError(E_NOREPLICA, "open", p);
-  for (std::int32_t i = 0; i < n; ++i) {
-    std::string ip = r.fixed(64);
-    std::int32_t port = r.i32();
-    reply.slaves.emplace_back(std::move(ip), port);
+  try {
+    reply = parse_open(request_path(kOpen, w.bytes(), "open", p, cp));
+  } catch (const SectorError& e) {
+    throw SectorError(e.sector_code(), "open", p);
   }
   return std::make_unique<File>(*this, p, mode, std::move(reply));
 }
@@ -131,11 +120,7 @@ std::pair<std::string, std::int32_t> Client::reopen(const std::string& path,
   Writer w;
   w.i32(transid);
   w.i32(data_->port());
-  std::string data = request_path(kReopen, w.bytes(), "reopen", p, cp);
-  Reader r(data);
-  std::string ip = r.fixed(64);
-  std::int32_t port = r.i32();
-  return {std::move(ip), port};
+  return parse_reopen(request_path(kReopen, w.bytes(), "reopen", p, cp));
 }
 
 std::int64_t Client::upload(const std::string& local, const std::string& remote,

@@ -12,6 +12,7 @@
 #include "sector/protocol.h"
 #include "sector/udt_cc.h"
 #include "sector/udt_link.h"
+#include "sector/validate.h"
 #include "storewire/error.h"
 
 namespace storewire::sector {
@@ -218,6 +219,23 @@ void DataChannel::send_error(const std::string& ip, int port, std::int32_t sessi
   }
 }
 
+void DataChannel::send_raw(const std::string& ip, int port, const void* data,
+                           std::size_t size) {
+  auto p = peer(ip, port);
+  std::lock_guard<std::mutex> lock(p->send_mu);
+  const char* b = static_cast<const char*>(data);
+  while (size > 0) {
+    int sent = UDT::send(p->sock, b, static_cast<int>(std::min<std::size_t>(size, 1u << 20)), 0);
+    if (sent == UDT::ERROR) {
+      std::string why = udt_error_text();
+      drop(ip, port, p);
+      throw SectorError(E_CONNECTION, "data channel", why);
+    }
+    b += sent;
+    size -= static_cast<std::size_t>(sent);
+  }
+}
+
 void DataChannel::send_i32(const std::string& ip, int port, std::int32_t session,
                            std::int32_t v) {
   send_frame(ip, port, session, &v, 4);
@@ -261,28 +279,56 @@ void DataChannel::recv_exact(Peer& p, char* buf, std::size_t n, const Checkpoint
   }
 }
 
+void DataChannel::park(Peer& p, std::int32_t session, std::int32_t size, std::string frame) {
+  if (p.parked_frames >= kMaxParkedFrames || frame.size() > kMaxParkedBytes - p.parked_bytes)
+    bad_field("data frame.session", std::to_string(session),
+              "too many frames of other sessions on this connection");
+  p.parked_bytes += frame.size();
+  ++p.parked_frames;
+  p.parked[session].emplace_back(size < 0, std::move(frame));
+}
+
+std::pair<bool, std::string> DataChannel::unpark(Peer& p,
+                                                 std::deque<std::pair<bool, std::string>>& q) {
+  std::pair<bool, std::string> f = std::move(q.front());
+  q.pop_front();
+  p.parked_bytes -= f.second.size();
+  --p.parked_frames;
+  return f;
+}
+
+std::pair<std::int32_t, std::int32_t> DataChannel::recv_head(Peer& p, const Checkpoint& cp) {
+  char head[8];
+  recv_exact(p, head, 8, cp);
+  Reader r(head, 8, "data frame");
+  std::int32_t sess = r.i32("session");
+  std::int32_t size = frame_size_from_wire(r.i32("size"));
+  return {sess, size};
+}
+
 std::int64_t DataChannel::recv_frame_to(const std::string& ip, int port, std::int32_t session,
                                         const std::function<void(const char*, std::size_t)>& sink,
-                                        const Checkpoint& cp) {
+                                        const Checkpoint& cp, std::int64_t max_size) {
   auto p = peer(ip, port);
   std::lock_guard<std::mutex> lock(p->recv_mu);
-  auto parked = p->parked.find(session);
-  if (parked != p->parked.end() && !parked->second.empty()) {
-    auto [error, f] = std::move(parked->second.front());
-    parked->second.pop_front();
-    if (error) throw SectorError(E_DATACHN, "data channel", "error frame from the slave");
-    sink(f.data(), f.size());
-    return static_cast<std::int64_t>(f.size());
-  }
+  auto too_big = [&](std::int64_t size) {
+    bad_field("data frame.size", std::to_string(size),
+              ("more than the " + std::to_string(max_size) + " bytes expected").c_str());
+  };
   try {
+    auto parked = p->parked.find(session);
+    if (parked != p->parked.end() && !parked->second.empty()) {
+      auto [error, f] = unpark(*p, parked->second);
+      if (error) throw SectorError(E_DATACHN, "data channel", "error frame from the slave");
+      if (static_cast<std::int64_t>(f.size()) > max_size) too_big(static_cast<std::int64_t>(f.size()));
+      sink(f.data(), f.size());
+      return static_cast<std::int64_t>(f.size());
+    }
     for (;;) {
-      char head[8];
-      recv_exact(*p, head, 8, cp);
-      Reader r(head, 8);
-      std::int32_t sess = r.i32();
-      std::int32_t size = r.i32();
+      auto [sess, size] = recv_head(*p, cp);
       if (sess == session) {
         if (size < 0) throw SectorError(E_DATACHN, "data channel", "error frame from the slave");
+        if (size > max_size) too_big(size);  // before a byte of it reaches the sink
         std::string buf(std::min<std::size_t>(static_cast<std::size_t>(size), 4u << 20), '\0');
         std::size_t left = static_cast<std::size_t>(size);
         while (left > 0) {
@@ -299,26 +345,30 @@ std::int64_t DataChannel::recv_frame_to(const std::string& ip, int port, std::in
         f.resize(static_cast<std::size_t>(size));
         recv_exact(*p, f.data(), f.size(), cp);
       }
-      p->parked[sess].emplace_back(size < 0, std::move(f));
+      park(*p, sess, size, std::move(f));
     }
   } catch (const SectorError& e) {
     // A broken or silent connection is out of step: later files need a new one.
     if (e.sector_code() == E_CONNECTION || e.sector_code() == E_TIMEOUT) drop(ip, port, p);
     throw;
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Protocol) drop(ip, port, p);  // a bad header: out of step too
+    throw;
   }
 }
 
 std::string DataChannel::recv_frame(const std::string& ip, int port, std::int32_t session,
-                                    const Checkpoint& cp) {
+                                    const Checkpoint& cp, std::int64_t max_size) {
   std::string out;
-  recv_frame_to(ip, port, session, [&](const char* d, std::size_t n) { out.append(d, n); }, cp);
+  recv_frame_to(ip, port, session, [&](const char* d, std::size_t n) { out.append(d, n); }, cp,
+                max_size);
   return out;
 }
 
 std::int32_t DataChannel::recv_i32(const std::string& ip, int port, std::int32_t session,
                                    const Checkpoint& cp) {
-  std::string f = recv_frame(ip, port, session, cp);
-  if (f.size() < 4) throw Error(ErrorKind::Protocol, "short frame on the Sector data channel");
+  std::string f = recv_frame(ip, port, session, cp, 4);
+  if (f.size() != 4) bad_field("data frame.size", std::to_string(f.size()), "a status is 4 bytes");
   return Reader(f).i32();
 }
 
@@ -334,17 +384,12 @@ std::pair<std::int32_t, std::string> DataChannel::recv_any(const std::string& ip
   std::lock_guard<std::mutex> lock(p->recv_mu);
   for (auto& [sess, q] : p->parked) {
     if (q.empty()) continue;
-    auto [err, f] = std::move(q.front());
-    q.pop_front();
+    auto [err, f] = unpark(*p, q);
     error = err;
     return {sess, std::move(f)};
   }
   try {
-    char head[8];
-    recv_exact(*p, head, 8, cp);
-    Reader r(head, 8);
-    std::int32_t sess = r.i32();
-    std::int32_t size = r.i32();
+    auto [sess, size] = recv_head(*p, cp);
     std::string f;
     if (size > 0) {
       f.resize(static_cast<std::size_t>(size));
@@ -355,6 +400,9 @@ std::pair<std::int32_t, std::string> DataChannel::recv_any(const std::string& ip
   } catch (const SectorError& e) {
     // A broken or silent connection is out of step: later files need a new one.
     if (e.sector_code() == E_CONNECTION || e.sector_code() == E_TIMEOUT) drop(ip, port, p);
+    throw;
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Protocol) drop(ip, port, p);
     throw;
   }
 }

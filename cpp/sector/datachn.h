@@ -22,6 +22,11 @@ using storewire::Checkpoint;
 
 class DataChannel {
  public:
+  static constexpr std::int64_t kMaxFrameSize = 64'000'000 + 8;  // §7.2 (+ cipher padding)
+  // Frames of other sessions held for their readers, per connection.
+  static constexpr std::size_t kMaxParkedBytes = 512u << 20;
+  static constexpr std::size_t kMaxParkedFrames = 65536;
+
   // Binds the base rendezvous socket on (bind_ip, port); port 0 = any free port.
   explicit DataChannel(const std::string& bind_ip, int port = 0);
   ~DataChannel();
@@ -38,21 +43,27 @@ class DataChannel {
   void send_frame(const std::string& ip, int port, std::int32_t session, const void* data,
                   std::size_t size);
   void send_error(const std::string& ip, int port, std::int32_t session);  // size -1 frame
+  // Bytes as they are, no frame header: for emulated peers that must misbehave on purpose.
+  void send_raw(const std::string& ip, int port, const void* data, std::size_t size);
   void send_i32(const std::string& ip, int port, std::int32_t session, std::int32_t v);
   void send_i64_pair(const std::string& ip, int port, std::int32_t session, std::int64_t a,
                      std::int64_t b);
   // Receives the next frame of `session` whole. Throws SectorError(E_DATACHN) on an error
   // frame (size -1), E_CONNECTION when the connection breaks (it is then dropped, so a
-  // later connect() makes a new one) and E_TIMEOUT after the idle timeout.
+  // later connect() makes a new one) and E_TIMEOUT after the idle timeout. A frame header
+  // outside -1 .. 64 MB, a frame of `session` over `max_size` bytes, or more set-aside
+  // frames than kMaxParkedBytes / kMaxParkedFrames is a Protocol error (and the connection,
+  // now out of step, is dropped).
   std::string recv_frame(const std::string& ip, int port, std::int32_t session,
-                         const Checkpoint& cp);
+                         const Checkpoint& cp, std::int64_t max_size = kMaxFrameSize);
+  // A 4-byte frame holding one i32 (a status); any other size is a Protocol error.
   std::int32_t recv_i32(const std::string& ip, int port, std::int32_t session,
                         const Checkpoint& cp);
   // Receives the next frame of `session` and hands its payload to `sink` in pieces
   // (for large data, without holding the whole frame). Returns the frame size.
   std::int64_t recv_frame_to(const std::string& ip, int port, std::int32_t session,
                              const std::function<void(const char*, std::size_t)>& sink,
-                             const Checkpoint& cp);
+                             const Checkpoint& cp, std::int64_t max_size = kMaxFrameSize);
   // Receives the next frame of any session (set-aside frames first): (session, data);
   // an error frame gives size -1 as (session, nullopt-like empty with error=true).
   std::pair<std::int32_t, std::string> recv_any(const std::string& ip, int port, bool& error,
@@ -66,7 +77,13 @@ class DataChannel {
     std::mutex send_mu;
     std::mutex recv_mu;
     std::map<std::int32_t, std::deque<std::pair<bool, std::string>>> parked;  // (error, data)
+    std::size_t parked_bytes = 0, parked_frames = 0;
   };
+  // Sets a frame aside for its session's reader, within the limits above.
+  static void park(Peer& p, std::int32_t session, std::int32_t size, std::string frame);
+  static std::pair<bool, std::string> unpark(Peer& p, std::deque<std::pair<bool, std::string>>& q);
+  // The next frame header: (session, size), the size checked.
+  std::pair<std::int32_t, std::int32_t> recv_head(Peer& p, const Checkpoint& cp);
   std::shared_ptr<Peer> peer(const std::string& ip, int port);
   // Forgets the peer's connection and closes it, unless it was replaced meanwhile.
   void drop(const std::string& ip, int port, const std::shared_ptr<Peer>& p);

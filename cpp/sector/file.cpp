@@ -1,10 +1,13 @@
 #include "sector/file.h"
 
+#include <chrono>
+#include <cstdint>
 #include <ctime>
 #include <exception>
 
 #include "sector/client.h"
 #include "sector/protocol.h"
+#include "sector/validate.h"
 #include "storewire/error.h"
 
 namespace storewire::sector {
@@ -63,29 +66,45 @@ File::~File() {
   }
 }
 
+File::Op::Op(const File& f, const char* what, const Checkpoint& cp) : f_(f) {
+  if (f.owner_.load() == std::this_thread::get_id())
+    throw Error(ErrorKind::InvalidArgument,
+                "Sector file " + f.path_ + ": " + what + "() called from inside another call "
+                "on the same file (e.g. from download()'s sink); the file is busy until that "
+                "call returns");
+  while (!f.mu_.try_lock_for(std::chrono::milliseconds(100)))
+    if (cp) cp();  // another thread's transfer: wait, but let Ctrl-C through
+  f.owner_.store(std::this_thread::get_id());
+}
+
+File::Op::~Op() {
+  f_.owner_.store(std::thread::id());
+  f_.mu_.unlock();
+}
+
 bool File::closed() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, "closed");
   return closed_;
 }
 
 std::int64_t File::tell() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, "tell");
   return pos_;
 }
 
 std::int64_t File::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, "size");
   return size_;
 }
 
 void File::seek(std::int64_t pos) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, "seek");
   if (pos < 0) throw SectorError(E_INVALID, "seek", path_);
   pos_ = pos;
 }
 
 std::vector<std::pair<std::string, std::int32_t>> File::slaves() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, "slaves");
   return reply_.slaves;
 }
 
@@ -142,7 +161,8 @@ std::string File::read_once_locked(std::int64_t len, const Checkpoint& cp) {
   dc.send_i32(ip, port, reply_.transid, kCmdRead);
   dc.send_i64_pair(ip, port, reply_.transid, pos_, len);
   if (dc.recv_i32(ip, port, reply_.transid, cp) != 0) throw SectorError(E_DATACHN, "read", path_);
-  std::string data = dc.recv_frame(ip, port, reply_.transid, cp);
+  // Exactly len bytes (len + 1..8 of padding when encrypted): more is refused unread.
+  std::string data = dc.recv_frame(ip, port, reply_.transid, cp, dec_ ? len + 8 : len);
   if (dec_) data = dec_->apply(data.data(), data.size());
   if (static_cast<std::int64_t>(data.size()) != len)
     throw Error(ErrorKind::Protocol, "the slave sent a short read frame");
@@ -150,7 +170,7 @@ std::string File::read_once_locked(std::int64_t len, const Checkpoint& cp) {
 }
 
 std::string File::read(std::int64_t n, const Checkpoint& cp) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, "read", cp);
   if (closed_) throw SectorError(E_FILENOTOPEN, "read", path_);
   if (!(mode_ & kModeRead)) throw SectorError(E_PERMISSION, "read", path_);
   if (n < 0) throw SectorError(E_INVALID, "read", path_);
@@ -186,20 +206,27 @@ void File::download_once_locked(std::int64_t offset, std::int64_t want,
     throw SectorError(E_DATACHN, "download", path_);
   std::int64_t got = 0;
   while (got < want) {  // frames of <= 64 000 000 bytes until the file's end (§7.3)
+    // A frame past the file's end is refused before the sink sees a byte of it; an empty
+    // one would let a slave keep us here for ever without sending data.
+    std::int64_t n;
     if (dec_) {
-      std::string frame = dc.recv_frame(ip, port, reply_.transid, cp);
+      std::string frame = dc.recv_frame(ip, port, reply_.transid, cp, want - got + 8);
       std::string plain = dec_->apply(frame.data(), frame.size());
-      deliver(plain.data(), plain.size());
-      got += static_cast<std::int64_t>(plain.size());
+      n = static_cast<std::int64_t>(plain.size());
+      if (n > want - got)
+        bad_field("download frame.size", std::to_string(n), "more than the file holds");
+      if (n > 0) deliver(plain.data(), plain.size());
     } else {
-      got += dc.recv_frame_to(ip, port, reply_.transid, deliver, cp);
+      n = dc.recv_frame_to(ip, port, reply_.transid, deliver, cp, want - got);
     }
+    if (n == 0) bad_field("download frame.size", "0", "an empty data frame");
+    got += n;
   }
 }
 
 std::int64_t File::download(const std::function<void(const char*, std::size_t)>& sink,
                            const Checkpoint& cp) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, "download", cp);
   if (closed_) throw SectorError(E_FILENOTOPEN, "download", path_);
   if (!(mode_ & kModeRead)) throw SectorError(E_PERMISSION, "download", path_);
   const std::int64_t total = std::max<std::int64_t>(0, size_ - pos_);
@@ -232,14 +259,15 @@ std::int64_t File::download(const std::function<void(const char*, std::size_t)>&
   }
   pos_ = start + streamed;
   if (failed) std::rethrow_exception(failed);
-  if (streamed != total)
-    throw Error(ErrorKind::Protocol, "the slave sent more than the file holds");
+  if (streamed != total)  // cannot happen: every frame was checked against what was left
+    throw Error(ErrorKind::Internal, "download: " + std::to_string(streamed) + " bytes for " +
+                                         std::to_string(total));
   return streamed;
 }
 
 std::int64_t File::upload(const std::function<void(char*, std::size_t)>& source,
                          std::int64_t total, const Checkpoint& cp) try {
-  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, "upload", cp);
   if (closed_) throw SectorError(E_FILENOTOPEN, "upload", path_);
   if (!(mode_ & kModeWrite)) throw SectorError(E_PERMISSION, "upload", path_);
   if (total < 0) throw SectorError(E_INVALID, "upload", path_);
@@ -286,12 +314,14 @@ std::int64_t File::upload(const std::function<void(char*, std::size_t)>& source,
 }
 
 void File::write(const char* data, std::size_t n, const Checkpoint& cp) try {
-  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, "write", cp);
   if (closed_) throw SectorError(E_FILENOTOPEN, "write", path_);
   if (!(mode_ & kModeWrite)) throw SectorError(E_PERMISSION, "write", path_);
   if (n == 0) return;
-  connect_locked(cp);
   if (mode_ & kModeAppend) pos_ = size_;
+  if (n > static_cast<std::uint64_t>(INT64_MAX - pos_))  // offsets are i64 on the wire
+    throw SectorError(E_INVALID, "write", path_);
+  connect_locked(cp);
   DataChannel& dc = client_.data_channel();
   const auto& s = reply_.slaves;
   for (auto it = s.rbegin(); it != s.rend(); ++it)  // reverse chain order
@@ -343,7 +373,7 @@ void File::sync_locked(const Checkpoint& cp) {
 }
 
 void File::flush(const Checkpoint& cp) try {
-  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, "flush", cp);
   if (closed_) throw SectorError(E_FILENOTOPEN, "flush", path_);
   connect_locked(cp);
   sync_locked(cp);
@@ -352,7 +382,7 @@ void File::flush(const Checkpoint& cp) try {
 }
 
 void File::close(const Checkpoint& cp) try {
-  std::lock_guard<std::mutex> lock(mu_);
+  Op op(*this, "close", cp);
   if (closed_) return;
   closed_ = true;
   DataChannel& dc = client_.data_channel();

@@ -2,16 +2,19 @@
 // commands and data frames to the slaves. Upload / download move file <-> socket natively.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "sector/crypto.h"
 #include "sector/datachn.h"
+#include "sector/protocol.h"
 
 namespace storewire::sector {
 
@@ -26,14 +29,10 @@ enum OpenMode : std::int32_t {
   kModeHiReliable = 32,
 };
 
-struct OpenReply {
-  std::int32_t transid = 0;
-  std::int64_t size = 0;
-  std::int64_t mtime = 0;
-  std::vector<std::pair<std::string, std::int32_t>> slaves;  // (ip, data port)
-};
-
-// One open file. Thread-safe (one operation at a time). Lives no longer than its Client.
+// One open file. Thread-safe (one operation at a time; other threads wait, and still see
+// Ctrl-C). A call made on the same thread from inside another call of the same file (a
+// download's sink calling tell() or read()) is refused at once with InvalidArgument,
+// instead of waiting for itself for ever. Lives no longer than its Client.
 // A read or download whose slave fails (broken connection, error frame, silence) moves
 // once to another replica (reopen, §7.3) for files opened without WRITE; a failed write
 // is not retried and raises SectorError with the file's path.
@@ -82,11 +81,24 @@ class File {
   // Reopens on another replica: true if the file now has a new slave to retry with.
   bool fail_over_locked(const Checkpoint& cp);
 
+  // Holds the file for one call (see the class comment).
+  class Op {
+   public:
+    Op(const File& f, const char* what, const Checkpoint& cp = {});
+    ~Op();
+    Op(const Op&) = delete;
+    Op& operator=(const Op&) = delete;
+
+   private:
+    const File& f_;
+  };
+
   Client& client_;
   std::string path_;
   std::int32_t mode_;
   OpenReply reply_;
-  mutable std::mutex mu_;
+  mutable std::timed_mutex mu_;
+  mutable std::atomic<std::thread::id> owner_{};  // the thread inside a call, if any
   std::int64_t pos_ = 0;
   std::int64_t size_ = 0;
   bool chain_set_ = false;

@@ -12,11 +12,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
 #include "sector/protocol.h"
+#include "sector/validate.h"
 #include "storewire/error.h"
 
 namespace storewire::sector {
@@ -32,10 +36,29 @@ std::string ssl_error_text() {
   return buf;
 }
 
-// A TCP connection with a connect timeout and per-operation I/O timeouts.
+using Clock = std::chrono::steady_clock;
+
+// Waits until fd is readable (or writable), in 100 ms slices so that Ctrl-C (cp) is seen;
+// E_TIMEOUT once the exchange's deadline has passed, however the peer drips its bytes.
+void wait_fd(int fd, bool for_write, Clock::time_point deadline, const Checkpoint& cp,
+             const std::string& what) {
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) throw SectorError(E_TIMEOUT, "login", what);
+    pollfd p{fd, static_cast<short>(for_write ? POLLOUT : POLLIN), 0};
+    int n = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 100)));
+    if (n > 0) return;
+    if (n < 0 && errno != EINTR)
+      throw SectorError(E_CONNECTION, "login", what + ": " + strerror(errno));
+    if (cp) cp();
+  }
+}
+
+// A non-blocking TCP connection; every wait is bounded by the login's deadline.
 class TcpSocket {
  public:
-  TcpSocket(const std::string& host, int port, double timeout_s) {
+  TcpSocket(const std::string& host, int port, Clock::time_point deadline, const Checkpoint& cp)
+      : deadline_(deadline), cp_(cp) {
     addrinfo hints{};
     hints.ai_family = AF_INET;
     hints.ai_socktype = SOCK_STREAM;
@@ -49,24 +72,18 @@ class TcpSocket {
     rc = ::connect(fd_, res->ai_addr, res->ai_addrlen);
     if (rc != 0 && errno != EINPROGRESS) fail_connect(host, port, errno);
     if (rc != 0) {
-      pollfd p{fd_, POLLOUT, 0};
-      int n = ::poll(&p, 1, static_cast<int>(timeout_s * 1000));
-      if (n == 0) {
+      try {
+        wait(true, host + ":" + std::to_string(port));
+      } catch (...) {
         ::close(fd_);
-        throw SectorError(E_TIMEOUT, "login", host + ":" + std::to_string(port));
+        fd_ = -1;
+        throw;
       }
       int err = 0;
       socklen_t len = sizeof err;
       getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
       if (err != 0) fail_connect(host, port, err);
     }
-    int flags = fcntl(fd_, F_GETFL);
-    fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
-    timeval tv{};
-    tv.tv_sec = static_cast<long>(timeout_s);
-    tv.tv_usec = static_cast<long>((timeout_s - static_cast<double>(tv.tv_sec)) * 1e6);
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     int one = 1;
     setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
@@ -74,6 +91,9 @@ class TcpSocket {
     if (fd_ >= 0) ::close(fd_);
   }
   int fd() const { return fd_; }
+  void wait(bool for_write, const std::string& what) const {
+    wait_fd(fd_, for_write, deadline_, cp_, what);
+  }
   std::string local_ip() const {
     sockaddr_in a{};
     socklen_t len = sizeof a;
@@ -91,6 +111,8 @@ class TcpSocket {
                       host + ":" + std::to_string(port) + ": " + strerror(err));
   }
   int fd_ = -1;
+  Clock::time_point deadline_;
+  const Checkpoint& cp_;
 };
 
 struct SslCtxFree {
@@ -102,7 +124,7 @@ struct SslFree {
 
 class TlsStream {
  public:
-  TlsStream(TcpSocket& sock, const std::string& cert_path) {
+  TlsStream(TcpSocket& sock, const std::string& cert_path) : sock_(sock) {
     ctx_.reset(SSL_CTX_new(TLS_client_method()));
     if (!ctx_) throw SectorError(E_INITCTX, "login", ssl_error_text());
     // The real master speaks TLS 1.0 only; allow it (and the legacy algorithms) for Sector.
@@ -117,7 +139,15 @@ class TlsStream {
     X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);  // pinned, self-signed
     ssl_.reset(SSL_new(ctx_.get()));
     SSL_set_fd(ssl_.get(), sock.fd());
-    if (SSL_connect(ssl_.get()) != 1) {
+    for (;;) {
+      ERR_clear_error();
+      int rc = SSL_connect(ssl_.get());
+      if (rc == 1) break;
+      int err = SSL_get_error(ssl_.get(), rc);
+      if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+        sock_.wait(err == SSL_ERROR_WANT_WRITE, "TLS handshake");
+        continue;
+      }
       long verify = SSL_get_verify_result(ssl_.get());
       std::string why = ssl_error_text();
       if (verify != X509_V_OK)
@@ -131,8 +161,12 @@ class TlsStream {
   void write(const std::string& bytes) {
     std::size_t done = 0;
     while (done < bytes.size()) {
+      ERR_clear_error();
       int n = SSL_write(ssl_.get(), bytes.data() + done, static_cast<int>(bytes.size() - done));
-      if (n <= 0) fail("write");
+      if (n <= 0) {
+        retry_or_fail(n, "write");
+        continue;
+      }
       done += static_cast<std::size_t>(n);
     }
   }
@@ -140,8 +174,12 @@ class TlsStream {
     std::string out(count, '\0');
     std::size_t done = 0;
     while (done < count) {
+      ERR_clear_error();
       int n = SSL_read(ssl_.get(), out.data() + done, static_cast<int>(count - done));
-      if (n <= 0) fail("read");
+      if (n <= 0) {
+        retry_or_fail(n, "read");
+        continue;
+      }
       done += static_cast<std::size_t>(n);
     }
     return out;
@@ -152,26 +190,33 @@ class TlsStream {
   }
 
  private:
-  [[noreturn]] void fail(const char* what) {
-    int err = SSL_get_error(ssl_.get(), -1);
-    if (errno == EAGAIN || errno == EWOULDBLOCK)
-      throw SectorError(E_TIMEOUT, "login", std::string("TLS ") + what);
+  // Waits when the TLS layer needs the socket, else throws the failure.
+  void retry_or_fail(int rc, const char* what) {
+    int err = SSL_get_error(ssl_.get(), rc);
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+      sock_.wait(err == SSL_ERROR_WANT_WRITE, std::string("TLS ") + what);
+      return;
+    }
     if (err == SSL_ERROR_ZERO_RETURN || err == SSL_ERROR_SYSCALL)
       throw SectorError(E_BROKENPIPE, "login", std::string("master closed the connection on ") +
                                                    what);
     throw Error(ErrorKind::Tls, std::string("TLS ") + what + " failed: " + ssl_error_text());
   }
+  TcpSocket& sock_;
   std::unique_ptr<SSL_CTX, SslCtxFree> ctx_;
   std::unique_ptr<SSL, SslFree> ssl_;
 };
 
 }  // namespace
 
-LoginResult login(const LoginRequest& req) {
+LoginResult login(const LoginRequest& req, const Checkpoint& cp) {
   if (req.cert_path.empty()) throw SectorError(E_CERTREFUSE, "login", "no certificate given");
   if (req.crypto_key.size() != 16 || req.crypto_iv.size() != 8)
     throw Error(ErrorKind::InvalidArgument, "login needs a 16-byte key and an 8-byte IV");
-  TcpSocket sock(req.host, req.port, req.timeout_s);
+  // One bound for the whole exchange (connect, handshake, every step), not per read.
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(req.timeout_s));
+  TcpSocket sock(req.host, req.port, deadline, cp);
   TlsStream tls(sock, req.cert_path);
   LoginResult result;
   result.local_ip = sock.local_ip();
@@ -196,21 +241,22 @@ LoginResult login(const LoginRequest& req) {
   tls.write(w2.bytes());
 
   std::int32_t topo_len = tls.read_i32();
-  if (topo_len < 0 || topo_len > (16 << 20))
-    throw Error(ErrorKind::Protocol, "bad topology length in the Sector login reply");
+  size_from_wire(topo_len, "login.topology_len", kMaxTopologyBytes);
   result.topology = tls.read(static_cast<std::size_t>(topo_len));
   if (req.previous_key <= 0) {
     result.router_key = tls.read_i32();
-    std::int32_t m = tls.read_i32();
-    if (m < 0 || m > 4096) throw Error(ErrorKind::Protocol, "bad master count in login reply");
+    std::int32_t m = count_from_wire(tls.read_i32(), kMaxMasters, SIZE_MAX, 0,
+                                     "login.master_count");
     for (std::int32_t i = 0; i < m; ++i) {
+      const std::string where = "login.masters[" + std::to_string(i) + "]";
       OtherMaster om;
       om.key = tls.read_i32();
       std::int32_t len = tls.read_i32();
-      if (len < 0 || len > 4096) throw Error(ErrorKind::Protocol, "bad master address length");
+      if (len <= 0 || len > kMaxAddressBytes)
+        bad_field(where + ".ip_len", std::to_string(len), "not an address length");
       std::string ip = tls.read(static_cast<std::size_t>(len));
-      om.ip = std::string(ip.c_str());
-      om.port = tls.read_i32();
+      om.ip = host_from_wire(std::string(ip.c_str()), where + ".ip");  // up to its NUL
+      om.port = port_from_wire(tls.read_i32(), where + ".port", 2);
       result.masters.push_back(std::move(om));
     }
   }
@@ -219,10 +265,18 @@ LoginResult login(const LoginRequest& req) {
 }
 
 std::string fetch_certificate(const std::string& host, int port, double timeout_s) {
-  TcpSocket sock(host, port - 1, timeout_s);
+  if (port < 2 || port > 65535) throw Error(ErrorKind::InvalidArgument, "bad Sector port");
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(timeout_s));
+  const Checkpoint none;
+  TcpSocket sock(host, port - 1, deadline, none);
   auto read_exact = [&](char* p, std::size_t n) {
     while (n > 0) {
       ssize_t got = ::recv(sock.fd(), p, n, 0);
+      if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        sock.wait(false, "certificate");
+        continue;
+      }
       if (got <= 0)
         throw SectorError(got == 0 ? E_BROKENPIPE : E_CONNECTION, "fetch_certificate", host);
       p += got;
@@ -232,11 +286,11 @@ std::string fetch_certificate(const std::string& host, int port, double timeout_
   char lenbuf[4];
   read_exact(lenbuf, 4);
   std::int32_t len = Reader(lenbuf, 4).i32();
-  if (len <= 0 || len > (1 << 20))
-    throw Error(ErrorKind::Protocol, "bad certificate length from the Sector master");
+  if (len <= 0 || len > (1 << 20)) bad_field("certificate.length", std::to_string(len),
+                                             "not a certificate length");
   std::string pem(static_cast<std::size_t>(len), '\0');
   read_exact(pem.data(), pem.size());
-  return std::string(pem.c_str());
+  return text_from_wire(std::string(pem.c_str()), "certificate.pem");
 }
 
 }  // namespace storewire::sector

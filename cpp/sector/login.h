@@ -5,7 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "storewire/checkpoint.h"
+
 namespace storewire::sector {
+
+using storewire::Checkpoint;
 
 struct LoginRequest {
   std::string host;
@@ -18,7 +22,7 @@ struct LoginRequest {
   std::int32_t data_port = 0;  // the client's data-channel port Dc
   std::string crypto_key;      // 16 bytes
   std::string crypto_iv;       // 8 bytes
-  double timeout_s = 30.0;
+  double timeout_s = 30.0;     // the whole exchange: connect, TLS handshake, every step
 };
 
 struct OtherMaster {
@@ -37,7 +41,9 @@ struct LoginResult {
 
 // Runs the exchange. Throws SectorError with the master's negative key (E_SECURITY,
 // E_VERSION ...), or storewire::Error (Tls / Connection / Timeout / Protocol).
-LoginResult login(const LoginRequest& req);
+// Every wait is bounded by one deadline, req.timeout_s after the start; `cp` is called
+// about every 100 ms while waiting (Ctrl-C) and may throw to abort.
+LoginResult login(const LoginRequest& req, const Checkpoint& cp = {});
 
 // Downloads the PEM text of master_node.cert from master TCP port − 1 (no authentication).
 std::string fetch_certificate(const std::string& host, int port, double timeout_s);

@@ -1,7 +1,11 @@
 #include "sector/protocol.h"
 
+#include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+
+#include "sector/validate.h"
 
 namespace storewire::sector {
 
@@ -90,60 +94,74 @@ SectorError::SectorError(std::int32_t code, std::string operation, std::string r
     : StatusError(make_info(code, std::move(operation), std::move(resource))), code_(code) {}
 
 // ---- Reader -----------------------------------------------------------------------------
-void Reader::need(std::size_t n) const {
-  if (n_ - pos_ < n) throw Error(ErrorKind::Protocol, "truncated Sector message");
+void Reader::need(std::size_t n, const char* field) const {
+  if (n_ - pos_ < n)
+    throw Error(ErrorKind::Protocol, what_ + (*field ? std::string(".") + field : "") +
+                                         ": truncated (needs " + std::to_string(n) +
+                                         " bytes, " + std::to_string(n_ - pos_) + " left)");
 }
-std::int32_t Reader::i32() {
-  need(4);
+std::int32_t Reader::i32(const char* field) {
+  need(4, field);
   std::int32_t v;
   std::memcpy(&v, p_ + pos_, 4);
   pos_ += 4;
   return v;
 }
-std::int64_t Reader::i64() {
-  need(8);
+std::int64_t Reader::i64(const char* field) {
+  need(8, field);
   std::int64_t v;
   std::memcpy(&v, p_ + pos_, 8);
   pos_ += 8;
   return v;
 }
-std::string Reader::fixed(std::size_t n) {
-  need(n);
+std::string Reader::fixed(std::size_t n, const char* field) {
+  need(n, field);
   const char* s = p_ + pos_;
   pos_ += n;
   return std::string(s, strnlen(s, n));
 }
-std::string Reader::cstr() {
+std::string Reader::cstr(const char* field) {
   const char* s = p_ + pos_;
   std::size_t len = strnlen(s, n_ - pos_);
-  if (len == n_ - pos_) throw Error(ErrorKind::Protocol, "unterminated string in Sector message");
+  if (len == n_ - pos_)
+    throw Error(ErrorKind::Protocol, what_ + (*field ? std::string(".") + field : "") +
+                                         ": unterminated string");
   pos_ += len + 1;
   return std::string(s, len);
 }
 void Reader::skip(std::size_t n) {
-  need(n);
+  need(n, "");
   pos_ += n;
 }
 
 // ---- SNode text -------------------------------------------------------------------------
 namespace {
 
-std::int64_t field_int(const std::string& t, std::size_t& pos) {
+// One decimal field: an optional '-' and digits that fit in an i64, nothing else.
+std::int64_t field_int(const std::string& t, std::size_t& pos, const std::string& field) {
   std::size_t end = pos;
   while (end < t.size() && t[end] != ',' && t[end] != ';' && t[end] != '\0') ++end;
-  if (end == pos) throw Error(ErrorKind::Protocol, "empty field in Sector file attributes");
   std::string f = t.substr(pos, end - pos);
-  char* stop = nullptr;
-  long long v = std::strtoll(f.c_str(), &stop, 10);
-  if (!stop || *stop != '\0')
-    throw Error(ErrorKind::Protocol, "bad number in Sector file attributes: " + f);
+  const std::size_t digits = f.size() - (!f.empty() && f[0] == '-' ? 1 : 0);
+  bool ok = digits > 0 && digits <= 19;
+  for (std::size_t i = f.size() - digits; ok && i < f.size(); ++i)
+    ok = f[i] >= '0' && f[i] <= '9';
+  errno = 0;
+  long long v = ok ? std::strtoll(f.c_str(), nullptr, 10) : 0;
+  if (!ok || errno == ERANGE) bad_field(field, shown(f), "not a decimal integer");
   pos = end;
   return v;
 }
 
-void expect_comma(const std::string& t, std::size_t& pos) {
+std::int32_t field_i32(const std::string& t, std::size_t& pos, const std::string& field) {
+  std::int64_t v = field_int(t, pos, field);
+  if (v < 0 || v > INT32_MAX) bad_field(field, std::to_string(v), "out of range");
+  return static_cast<std::int32_t>(v);
+}
+
+void expect_comma(const std::string& t, std::size_t& pos, const std::string& field) {
   if (pos >= t.size() || t[pos] != ',')
-    throw Error(ErrorKind::Protocol, "malformed Sector file attributes");
+    bad_field(field, shown(t.substr(pos, 16)), "expected ',' before it");
   ++pos;
 }
 
@@ -159,31 +177,41 @@ bool more_fields(const std::string& t, std::size_t pos) { return pos < t.size() 
 
 }  // namespace
 
-FileAttr parse_snode(const std::string& t, std::size_t& pos) {
+FileAttr parse_snode(const std::string& t, std::size_t& pos, const std::string& what,
+                     bool entry) {
   FileAttr a;
-  std::int64_t namelen = field_int(t, pos);
-  expect_comma(t, pos);
-  if (namelen < 0 || pos + static_cast<std::size_t>(namelen) > t.size())
-    throw Error(ErrorKind::Protocol, "bad name length in Sector file attributes");
-  a.name = t.substr(pos, static_cast<std::size_t>(namelen));
+  std::int64_t namelen = field_int(t, pos, what + ".namelen");
+  expect_comma(t, pos, what + ".name");
+  if (namelen <= 0 || static_cast<std::uint64_t>(namelen) > t.size() - pos)
+    bad_field(what + ".namelen", std::to_string(namelen), "not the length of the name");
+  a.name = name_from_wire(t.substr(pos, static_cast<std::size_t>(namelen)), what + ".name",
+                          entry);
   pos += static_cast<std::size_t>(namelen);
-  expect_comma(t, pos);
-  a.is_dir = field_int(t, pos) != 0;
-  expect_comma(t, pos);
-  a.mtime = field_int(t, pos);
-  expect_comma(t, pos);
-  a.size = field_int(t, pos);
-  expect_comma(t, pos);
-  a.replicas_target = static_cast<std::int32_t>(field_int(t, pos));
-  expect_comma(t, pos);
-  a.replicas_max = static_cast<std::int32_t>(field_int(t, pos));
-  expect_comma(t, pos);
-  a.replica_dist = static_cast<std::int32_t>(field_int(t, pos));
+  expect_comma(t, pos, what + ".is_dir");
+  std::int64_t is_dir = field_int(t, pos, what + ".is_dir");
+  if (is_dir != 0 && is_dir != 1) bad_field(what + ".is_dir", std::to_string(is_dir), "not 0/1");
+  a.is_dir = is_dir == 1;
+  expect_comma(t, pos, what + ".mtime");
+  a.mtime = field_int(t, pos, what + ".mtime");
+  expect_comma(t, pos, what + ".size");
+  a.size = size_from_wire(field_int(t, pos, what + ".size"), what + ".size");
+  expect_comma(t, pos, what + ".replicas_target");
+  a.replicas_target = field_i32(t, pos, what + ".replicas_target");
+  expect_comma(t, pos, what + ".replicas_max");
+  a.replicas_max = field_i32(t, pos, what + ".replicas_max");
+  expect_comma(t, pos, what + ".replica_dist");
+  a.replica_dist = field_i32(t, pos, what + ".replica_dist");
   while (more_fields(t, pos)) {
+    const std::string where = what + ".locations[" + std::to_string(a.locations.size()) + "]";
+    if (a.locations.size() >= 1024) bad_field(where, "", "too many replica locations");
     ++pos;
-    std::string ip = field_str(t, pos);
-    expect_comma(t, pos);
-    auto port = static_cast<std::int32_t>(field_int(t, pos));
+    std::string ip = ipv4_from_wire(field_str(t, pos), where + ".ip");
+    expect_comma(t, pos, where + ".port");
+    std::int64_t raw = field_int(t, pos, where + ".port");
+    if (raw < INT32_MIN || raw > UINT32_MAX) bad_field(where + ".port", std::to_string(raw),
+                                                       "not a port");
+    int port = port_from_wire(static_cast<std::int32_t>(static_cast<std::uint32_t>(raw)),
+                              where + ".port");
     a.locations.emplace_back(std::move(ip), port);
   }
   return a;
@@ -192,7 +220,9 @@ FileAttr parse_snode(const std::string& t, std::size_t& pos) {
 FileAttr parse_stat(const std::string& data) {
   std::string t(data.c_str());  // up to the NUL
   std::size_t pos = 0;
-  return parse_snode(t, pos);
+  FileAttr a = parse_snode(t, pos, "stat", false);
+  if (pos != t.size()) bad_field("stat", shown(t.substr(pos)), "unexpected text after the record");
+  return a;
 }
 
 std::vector<FileAttr> parse_list(const std::string& data) {
@@ -200,9 +230,10 @@ std::vector<FileAttr> parse_list(const std::string& data) {
   std::vector<FileAttr> out;
   std::size_t pos = 0;
   while (pos < t.size()) {
-    out.push_back(parse_snode(t, pos));
+    const std::string what = "list[" + std::to_string(out.size()) + "]";
+    out.push_back(parse_snode(t, pos, what, true));
     if (pos < t.size()) {
-      if (t[pos] != ';') throw Error(ErrorKind::Protocol, "malformed Sector list reply");
+      if (t[pos] != ';') bad_field(what, shown(t.substr(pos, 16)), "expected ';' after it");
       ++pos;
     }
   }
@@ -211,14 +242,15 @@ std::vector<FileAttr> parse_list(const std::string& data) {
 
 // ---- sysinfo ----------------------------------------------------------------------------
 SysInfo parse_sysinfo(const std::string& data) {
-  Reader r(data);
+  Reader r(data, "sysinfo");
   SysInfo s;
-  s.start_time = r.i64();
-  s.free_disk = r.i64();
-  s.total_file_bytes = r.i64();
-  s.total_files = r.i64();
-  s.under_replicated = r.i64();
-  std::int32_t nc = r.i32();
+  s.start_time = r.i64("start_time");
+  s.free_disk = r.i64("free_disk");
+  s.total_file_bytes = r.i64("total_file_bytes");
+  s.total_files = r.i64("total_files");
+  s.under_replicated = r.i64("under_replicated");
+  std::int32_t nc = count_from_wire(r.i32("clusters"), INT32_MAX, r.left(), 40,
+                                    r.field("clusters"));
   for (std::int32_t i = 0; i < nc; ++i) {
     ClusterInfo c;
     c.id = r.i32();
@@ -229,20 +261,25 @@ SysInfo parse_sysinfo(const std::string& data) {
     c.bytes_out = r.i64();
     s.clusters.push_back(c);
   }
-  std::int32_t nm = r.i32();
+  std::int32_t nm = count_from_wire(r.i32("masters"), kMaxMasters, r.left(), 24,
+                                    r.field("masters"));
   for (std::int32_t i = 0; i < nm; ++i) {
+    const std::string where = r.field("masters[" + std::to_string(i) + "]");
     MasterInfo m;
     m.key = r.i32();
     m.ip = r.fixed(16);
-    m.port = r.i32();
+    if (!m.ip.empty()) m.ip = ipv4_from_wire(m.ip, where + ".ip");  // own ip: "" (§6.4)
+    m.port = port_from_wire(r.i32(), where + ".port", 2);
     s.masters.push_back(std::move(m));
   }
-  std::int32_t ns = r.i32();
+  std::int32_t ns = count_from_wire(r.i32("slaves"), INT32_MAX, r.left(), 92,
+                                    r.field("slaves"));
   for (std::int32_t i = 0; i < ns; ++i) {
+    const std::string where = r.field("slaves[" + std::to_string(i) + "]");
     SlaveInfo v;
     v.id = r.i32();
-    v.ip = r.fixed(16);
-    v.port = r.i32();
+    v.ip = ipv4_from_wire(r.fixed(16), where + ".ip");
+    v.port = port_from_wire(r.i32(), where + ".port");
     v.avail = r.i64();
     v.file_bytes = r.i64();
     v.mem = r.i64();
@@ -252,12 +289,45 @@ SysInfo parse_sysinfo(const std::string& data) {
     v.last_report_us = r.i64();
     v.status = r.i32();
     v.cluster = r.i32();
-    std::int32_t len = r.i32();
-    if (len < 0) throw Error(ErrorKind::Protocol, "bad path length in Sector sysinfo");
-    v.path = r.fixed(static_cast<std::size_t>(len));
+    std::int64_t len = size_from_wire(r.i32(), where + ".path_len",
+                                      static_cast<std::int64_t>(r.left()));
+    v.path = text_from_wire(r.fixed(static_cast<std::size_t>(len)), where + ".path");
     s.slaves.push_back(std::move(v));
   }
   return s;
+}
+
+// ---- file replies -----------------------------------------------------------------------
+OpenReply parse_open(const std::string& data) {
+  Reader r(data, "open reply");
+  OpenReply reply;
+  reply.transid = r.i32("transid");
+  reply.size = size_from_wire(r.i64("size"), r.field("size"));
+  reply.mtime = r.i64("mtime");
+  std::int32_t n = r.i32("slave_count");
+  if (n == 0) throw SectorError(E_NOREPLICA, "open", "");  // no replica to serve it
+  count_from_wire(n, kMaxOpenSlaves, r.left(), 68, r.field("slave_count"));
+  for (std::int32_t i = 0; i < n; ++i) {
+    const std::string where = r.field("slaves[" + std::to_string(i) + "]");
+    std::string ip = ipv4_from_wire(r.fixed(64), where + ".ip");
+    int port = port_from_wire(r.i32(), where + ".port");
+    reply.slaves.emplace_back(std::move(ip), port);
+  }
+  return reply;
+}
+
+std::pair<std::string, std::int32_t> parse_reopen(const std::string& data) {
+  Reader r(data, "reopen reply");
+  std::string ip = ipv4_from_wire(r.fixed(64, "ip"), r.field("ip"));
+  int port = port_from_wire(r.i32("port"), r.field("port"));
+  return {std::move(ip), port};
+}
+
+std::pair<std::int64_t, std::int64_t> parse_df(const std::string& data) {
+  Reader r(data, "df reply");
+  std::int64_t avail = size_from_wire(r.i64("available"), r.field("available"));
+  std::int64_t used = size_from_wire(r.i64("used"), r.field("used"));
+  return {avail, used};
 }
 
 namespace {
@@ -274,8 +344,8 @@ bool legal_name_char(unsigned char c) {
 std::string normalize_path(const std::string& path) {
   for (unsigned char c : path)
     if (c != '/' && !legal_name_char(c))
-      throw SectorError(E_INVALID, "path", path + " (Sector names allow only A-Z a-z 0-9 "
-                        "space and $'()*+-.=?@_~)");
+      throw SectorError(E_INVALID, "path", utf8_lossy(path) + " (Sector names allow only "
+                        "A-Z a-z 0-9 space and $'()*+-.=?@_~)");
   std::vector<std::string> parts;
   std::size_t i = 0;
   while (i <= path.size()) {
@@ -290,7 +360,16 @@ std::string normalize_path(const std::string& path) {
     i = j + 1;
   }
   std::string out;
-  for (const auto& p : parts) out += "/" + p;
+  for (const auto& p : parts) {
+    // A slave stores each name as a file name: longer ones could never be written.
+    if (p.size() > kMaxNameBytes)
+      throw SectorError(E_INVALID, "path", p.substr(0, 40) + "... (a Sector name is at most " +
+                        std::to_string(kMaxNameBytes) + " bytes)");
+    out += "/" + p;
+  }
+  if (out.size() > kMaxPathBytes)
+    throw SectorError(E_INVALID, "path", out.substr(0, 40) + "... (a Sector path is at most " +
+                      std::to_string(kMaxPathBytes) + " bytes)");
   return out.empty() ? "/" : out;
 }
 

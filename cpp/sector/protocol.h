@@ -110,22 +110,29 @@ class Writer {
   std::string buf_;
 };
 
+// Reads a peer's message. `what` names the message ("open reply") and each read may name
+// its field, so that a short message is a Protocol error saying which field was cut off.
 class Reader {
  public:
-  Reader(const char* p, std::size_t n) : p_(p), n_(n) {}
-  explicit Reader(const std::string& s) : Reader(s.data(), s.size()) {}
-  std::int32_t i32();
-  std::int64_t i64();
-  std::string fixed(std::size_t n);  // up to the first NUL
-  std::string cstr();
+  Reader(const char* p, std::size_t n, std::string what = "Sector message")
+      : p_(p), n_(n), what_(std::move(what)) {}
+  explicit Reader(const std::string& s, std::string what = "Sector message")
+      : Reader(s.data(), s.size(), std::move(what)) {}
+  std::int32_t i32(const char* field = "");
+  std::int64_t i64(const char* field = "");
+  std::string fixed(std::size_t n, const char* field = "");  // up to the first NUL
+  std::string cstr(const char* field = "");
   void skip(std::size_t n);
   std::size_t left() const { return n_ - pos_; }
+  // "open reply.size": the name a validation error gives this message's field.
+  std::string field(const std::string& name) const { return what_ + "." + name; }
 
  private:
-  void need(std::size_t n) const;
+  void need(std::size_t n, const char* field) const;
   const char* p_;
   std::size_t n_;
   std::size_t pos_ = 0;
+  std::string what_;
 };
 
 // ---- SNode attribute text (§4) ----------------------------------------------------------
@@ -141,7 +148,10 @@ struct FileAttr {
 };
 
 // Parses one record starting at text[pos]; pos ends after the record (at ';', NUL or end).
-FileAttr parse_snode(const std::string& text, std::size_t& pos);
+// `what` names the record in errors ("list[3]"); `entry`: a list entry, whose name must be
+// a single name (no '/', not "." or "..").
+FileAttr parse_snode(const std::string& text, std::size_t& pos, const std::string& what,
+                     bool entry);
 // A stat reply (one record) and an ls reply (records each followed by ';').
 FileAttr parse_stat(const std::string& data);
 std::vector<FileAttr> parse_list(const std::string& data);
@@ -174,7 +184,20 @@ struct SysInfo {
 };
 SysInfo parse_sysinfo(const std::string& data);
 
-// Path normalisation as the master does it: "//a/./b/../c" → "/a/c", "" → "/".
+// ---- file replies (§7.1, §6.2 type 112) ------------------------------------------------
+struct OpenReply {
+  std::int32_t transid = 0;
+  std::int64_t size = 0;
+  std::int64_t mtime = 0;
+  std::vector<std::pair<std::string, std::int32_t>> slaves;  // (ip, data port)
+};
+OpenReply parse_open(const std::string& data);
+std::pair<std::string, std::int32_t> parse_reopen(const std::string& data);
+std::pair<std::int64_t, std::int64_t> parse_df(const std::string& data);  // (avail, used)
+
+// Path normalisation as the master does it: "//a/./b/../c" → "/a/c", "" → "/". Refuses
+// (E_INVALID) characters a master would cut the path at, names over kMaxNameBytes and
+// paths over kMaxPathBytes.
 std::string normalize_path(const std::string& path);
 
 }  // namespace storewire::sector

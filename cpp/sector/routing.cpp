@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "sector/protocol.h"
+#include "sector/validate.h"
 #include "storewire/error.h"
 
 namespace storewire::sector {
@@ -38,16 +39,17 @@ std::size_t master_index(const std::string& path, std::size_t n) {
 }
 
 std::vector<MasterAddr> parse_master_list(const std::string& data) {
-  Reader r(data);
-  std::int32_t n = r.i32();
-  if (n < 0 || n > 4096) throw Error(ErrorKind::Protocol, "bad master count in a Sector reply");
+  Reader r(data, "master list");
+  // Each entry holds at least a key, an empty address and a port: 9 bytes.
+  std::int32_t n = count_from_wire(r.i32("count"), kMaxMasters, r.left(), 9, r.field("count"));
   std::vector<MasterAddr> out;
   out.reserve(static_cast<std::size_t>(n));
   for (std::int32_t i = 0; i < n; ++i) {
+    const std::string where = r.field("masters[" + std::to_string(i) + "]");
     MasterAddr m;
     m.key = r.i32();
-    m.ip = r.cstr();
-    m.port = r.i32();
+    m.ip = host_from_wire(r.cstr(), where + ".ip");
+    m.port = port_from_wire(r.i32(), where + ".port", 2);
     out.push_back(std::move(m));
   }
   return out;

@@ -9,6 +9,7 @@
 #include <exception>
 #include <random>
 
+#include "sector/validate.h"
 #include "storewire/error.h"
 
 namespace storewire::sector {
@@ -117,7 +118,7 @@ void Client::login(const std::string& user, const std::string& password,
   req.crypto_key = random_bytes(16);
   req.crypto_iv = random_bytes(8);
   req.timeout_s = options_.timeout_s;
-  LoginResult r = sector::login(req);
+  LoginResult r = sector::login(req, cp);
   // The routing table (§5.8): this master with its router key and the others it listed.
   std::vector<MasterAddr> masters{{r.router_key, master_ip_, port_}};
   for (const OtherMaster& m : r.masters) masters.push_back({m.key, resolve_ipv4(m.ip), m.port});
@@ -153,7 +154,7 @@ void Client::login_to(const Address& master, const Checkpoint& cp) {
   req.gmp_port = gmp_.port();
   req.data_port = data_->port();
   req.timeout_s = options_.timeout_s;
-  LoginResult r = sector::login(req);
+  LoginResult r = sector::login(req, cp);
   std::lock_guard<std::mutex> lock(mu_);
   if (r.key != key_) sessions_.clear();  // a new key: the other masters know only the old one
   key_ = r.key;
@@ -206,13 +207,18 @@ std::string Client::request_once(const Address& master, std::int32_t type, std::
   } catch (const SectorError& e) {
     throw SectorError(e.sector_code(), op, resource);
   }
-  Reader r(reply);
-  std::int32_t rtype = r.i32();
-  r.i32();  // key: garbage in error replies
+  Reader r(reply, std::string(op) + " reply");
+  std::int32_t rtype = r.i32("type");
+  r.i32("key");  // garbage in error replies
   if (rtype < 0) {
     std::int32_t code = r.left() >= 4 ? r.i32() : E_UNKNOWN;
+    if (code >= 0) bad_field(r.field("code"), std::to_string(code), "not an error code");
     throw SectorError(code, op, resource);
   }
+  // A success reply keeps the request's type (§5.3): anything else answers another call.
+  if (rtype != type)
+    bad_field(r.field("type"), std::to_string(rtype),
+              ("the request was type " + std::to_string(type)).c_str());
   return reply.substr(kMsgHeader);
 }
 

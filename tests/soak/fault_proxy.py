@@ -436,8 +436,7 @@ class _Connection:
                     continue
                 last = time.monotonic()
                 for key, _ in ready:
-                    sock = key.fileobj
-                    assert isinstance(sock, socket.socket)
+                    sock = self.client if key.data == "client" else self.upstream
                     try:
                         data = sock.recv(65536)
                     except OSError:

@@ -14,10 +14,10 @@ import sys
 from typing import Any
 
 import atheris
+from atheris_support import instrument
 
-with atheris.instrument_imports():
-    from s3 import _replies as replies
-    from storewire import errors
+from s3 import _replies as replies
+from storewire import errors
 
 
 class Reply:
@@ -46,6 +46,8 @@ def split(data: bytes) -> tuple[list[tuple[str, str]], bytes]:
         return [], body
     pairs = [(str(p[0]), str(p[1])) for p in decoded if isinstance(p, list) and len(p) == 2]
     return pairs, body
+
+instrument("s3", "storewire.errors", "storewire.log")
 
 
 def one_input(data: bytes) -> None:

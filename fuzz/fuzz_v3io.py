@@ -12,11 +12,13 @@ from __future__ import annotations
 import sys
 
 import atheris
+from atheris_support import instrument
 
-with atheris.instrument_imports():
-    from storewire import errors
-    from v3io.dataplane import errors as v3io_errors
-    from v3io.dataplane import output, response
+from storewire import errors
+from v3io.dataplane import errors as v3io_errors
+from v3io.dataplane import output, response
+
+instrument("v3io", "storewire.errors", "storewire.log")
 
 OUTPUTS = sorted(
     (cls for cls in vars(output).values()

@@ -103,6 +103,19 @@ def ds3_xml() -> Iterable[bytes]:
     yield b"<a>" * 200
 
 
+@target("fuzz_ds3_plan", [*DS3_WORDS, "!object ", "!complete\n", "\n!chunk\n"])
+def ds3_plan() -> Iterable[bytes]:
+    plan = master_object_list(chunk(0, blob("a", 0, 10)) + chunk(1, blob("a", 10, 5), "c-2"))
+    yield u8("!object a 15 15\n!complete\n" + plan)
+    yield u8("!object a 15\n" + plan + "\n!chunk\n" + chunk(1, blob("a", 10, 5), "c-2"))
+    yield u8("!object a - 16\n" + plan + "\n!chunk\n" + chunk(7, blob("a", 3, 5), "c-9"))
+    yield u8("!object x 8 8\n!complete\n" + master_object_list(chunk(0, blob("x", 2**64 - 64, 72))))
+    yield u8("!object x 8\n" + master_object_list(chunk(0, blob("x", 2**63, 2**63 + 16))))
+    yield u8("!object e 0\n!complete\n" + master_object_list(chunk(0, blob("e", 0, 0))))
+    yield u8("!object a 10\n!object b 10\n!complete\n"
+             + master_object_list(chunk(0, blob("a", 0, 10) + blob("b", 0, 4) + blob("b", 2, 8))))
+
+
 S3_WORDS = [
     "ListBucketResult", "ListAllMyBucketsResult", "Contents", "Key", "Size", "ETag",
     "CommonPrefixes", "Prefix", "IsTruncated", "NextContinuationToken", "NextMarker",
@@ -183,6 +196,22 @@ def http_head() -> Iterable[bytes]:
     yield b"GETHTTP/1.1 200 \xff\xfe\r\nBad Name: v\r\n\r\n"
     yield b"http://user:secret@host:8080/b/k?X-Amz-Signature=abc&x=1"
     yield b"https://a@b@c/path@x?Signature=s&AWSAccessKeyId=k"
+
+
+@target("fuzz_http_response", HTTP_WORDS)
+def http_response() -> Iterable[bytes]:
+    # First byte: the sink (bit 7: a caller's buffer of (byte & 0x7f) bytes; else memory).
+    for mode in (b"\x00", b"\x90"):
+        yield mode + b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+        yield mode + b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort"
+        yield mode + b"HTTP/1.1 200 OK\r\nContent-Ty"
+        yield mode + b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\r\nuntil close"
+        yield mode + (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      b"5\r\nhello\r\n0\r\nX-Trailer: t\r\n\r\n")
+        yield mode + b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\n<Error/>\n"
+        yield mode + b"HTTP/1.1 204 No Content\r\n\r\n"
+        yield mode + b"HTTP/1.0 200 OK\r\nX-Fold: a\r\n \x01b\r\n\r\nbody"
+    yield b"\x00"
 
 
 # ---- Sector -------------------------------------------------------------------------------
@@ -287,7 +316,7 @@ def v3io_json() -> Iterable[object]:
 def v3io() -> Iterable[bytes]:
     for doc in v3io_json():
         yield json.dumps(doc).encode()
-    yield b"[" * 100000
+    yield b"[" * 20000
     yield u8('<ListAllMyBucketsResult><Buckets><Bucket><Name>users</Name><CreationDate>2026'
              "</CreationDate><Id>x</Id></Bucket></Buckets></ListAllMyBucketsResult>")
     yield u8("<ListBucketResult><Name>users</Name><NextMarker>m</NextMarker><MaxKeys>10"

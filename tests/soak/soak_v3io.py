@@ -52,7 +52,10 @@ class Workload:
         self.items: dict[str, dict[str, Any]] = {}  # KV: what each item holds
         self.items_deleted: set[str] = set()
         self.records: dict[int, list[bytes]] = {s: [] for s in range(SHARDS)}  # acknowledged
-        self.maybe: dict[bytes, str] = {}  # records of a put_records that raised -> the error
+        # records of a put_records that raised: flagged as possibly stored by the error, or
+        # not (refused / not flagged: they must not be in the stream) -> that call's result
+        self.maybe: dict[bytes, Result[Any]] = {}
+        self.refused: dict[bytes, Result[Any]] = {}
         self.direct.create_stream(CONTAINER, self.stream, shard_count=SHARDS)
         self.serial = 0
 
@@ -312,8 +315,7 @@ class Workload:
             lambda: require(self.client.put_records(CONTAINER, self.stream, records).output,
                             "put_records output"))
         if not r.ok:
-            for data in batch:
-                self.maybe[data] = r.error_text
+            self.failed_put(shard, batch, r)
             return
         out = r.value
         failed = getattr(out, "failed_record_count", None)
@@ -326,9 +328,25 @@ class Workload:
                              returned=f"failed_record_count={failed} records={len(results)}",
                              result=r)
             for data in batch:
-                self.maybe[data] = "unacknowledged"
+                self.maybe[data] = r
             return
         self.records[shard].extend(batch)
+
+    def failed_put(self, shard: int, batch: list[bytes], r: Result[Any]) -> None:
+        """Appends cannot be made idempotent: the error must say which records are stored
+        (``stored_records``) and which may be (``maybe_stored_records``), issue 19 part 4."""
+        stored = set(getattr(r.error, "stored_records", None) or ())
+        maybe = set(getattr(r.error, "maybe_stored_records", None) or ())
+        for i, data in enumerate(batch):
+            if i in stored:
+                self.records[shard].append(data)  # confirmed: it must be in the stream
+            elif i in maybe or r.error is None:
+                self.maybe[data] = r
+            else:
+                self.refused[data] = r
+
+    def unacked(self, data: bytes) -> bool:
+        return data in self.maybe or data in self.refused
 
     def op_get_records(self) -> None:
         shard = self.rng.randrange(SHARDS)
@@ -342,7 +360,7 @@ class Workload:
         r = self.ledger.call("seek_shard+get_records", path, read)
         if r.ok:
             assert r.value is not None
-            acked = [d for d in r.value if d not in self.maybe]
+            acked = [d for d in r.value if not self.unacked(d)]
             if acked != self.records[shard][: len(acked)] or len(r.value) < min(
                 1000, len(self.records[shard])
             ):
@@ -368,17 +386,25 @@ class Workload:
                 self.ledger.fail("corrupted", "verify", f"{self.stream}{shard}",
                                  f"{len(dupes)} records stored more than once (a put_records "
                                  f"retried after a lost answer?), e.g. {dupes[:3]}")
-            acked = [d for d in stored if d not in self.maybe]
+            acked = [d for d in stored if not self.unacked(d)]
             if acked != self.records[shard]:
                 self.ledger.fail("corrupted", "verify", f"{self.stream}{shard}",
                                  "acknowledged records out of order or unknown records present")
             ambiguous_stored += sum(1 for d in stored if d in self.maybe)
+            misreported: dict[int, list[bytes]] = {}
+            for data in stored:
+                if data in self.refused:
+                    misreported.setdefault(self.refused[data].index, []).append(data)
+            for records in misreported.values():
+                self.ledger.fail(
+                    "misreported", "put_records", f"{self.stream}{shard}",
+                    f"the call raised without flagging {len(records)} records as (maybe) "
+                    f"stored, yet they are in the stream: resending them duplicates them "
+                    f"(e.g. {records[0]!r})", result=self.refused[records[0]])
         if ambiguous_stored:
-            # put_records that raised, yet their records are in the stream: fine only when
-            # the error says which records may be stored (issue 19, part 4)
-            self.ledger.extra["put_records_raised_but_stored"] = ambiguous_stored
-            self.ledger.note(f"put_records raised, yet {ambiguous_stored} of its records "
-                             "are in the stream")
+            # flagged by the error as maybe stored, and they were: the caller was told
+            self.ledger.note(f"put_records raised, {ambiguous_stored} records it flagged as "
+                             "maybe stored are in the stream")
 
 
 def run(soak: Soak) -> None:

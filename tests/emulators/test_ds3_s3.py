@@ -192,27 +192,45 @@ def test_keep_latest_versioning_replaces() -> None:
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("path", "key"),
     [
-        "/b/../../etc/passwd",
-        "/b/%2e%2e/%2e%2e/etc/passwd",
-        "/b/a/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
-        "/b/./x",
-        "/../etc/passwd",
-        "/%2e%2e/etc/passwd",
+        ("/b/../../etc/passwd", "../../etc/passwd"),
+        ("/b/%2e%2e/%2e%2e/etc/passwd", "../../etc/passwd"),
+        ("/b/a/%2E%2E/%2E%2E/%2E%2E/etc/passwd", "a/../../../etc/passwd"),
+        ("/b/./x", "./x"),
+        ("/b/a/./b/../c", "a/./b/../c"),
+        ("/b/..", ".."),
     ],
 )
-def test_path_traversal_is_refused(ds3_emulator: DS3Emulator, ds3_c: DS3Raw, path: str) -> None:
+def test_dot_segment_keys_are_stored_as_named(
+    ds3_emulator: DS3Emulator, ds3_c: DS3Raw, path: str, key: str
+) -> None:
+    """Dot segments are legal in S3 keys (issue 19): the key is stored, listed and read back
+    exactly as named, and its data lands in a UUID-named file inside the data dir."""
+    data_dir = ds3_emulator.data_dir
+    assert data_dir is not None
     ds3_c.request("PUT", "/b")
-    assert ds3_c.request("GET", path).status in (400, 404)
+    assert ds3_c.request("GET", path).status == 404
+    _put(ds3_c, path, b"opaque")
+    got = ds3_c.request("GET", path)
+    assert got.status == 200 and got.body == b"opaque"
+    assert [k.text for k in ds3_c.request("GET", "/b").xml().iter("Key")] == [key]
+    files = [p for p in (data_dir / "objects").rglob("*") if p.is_file()]
+    assert len(files) == 1 and files[0].resolve().is_relative_to(data_dir.resolve())
+    assert re.fullmatch(r"[0-9a-f-]{36}", files[0].name)
+    assert ds3_c.request("DELETE", path).status == 204
+    assert [p for p in (data_dir / "objects").rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.parametrize("path", ["/../etc/passwd", "/%2e%2e/etc/passwd", "/./x"])
+def test_dot_segment_bucket_names_are_refused(ds3_emulator: DS3Emulator, ds3_c: DS3Raw,
+                                              path: str) -> None:
     r = ds3_c.request("PUT", path, body=b"evil")
     assert r.status in (400, 404)
     assert b"root:" not in r.body
-    # Nothing escaped the data directory.
     data_dir = ds3_emulator.data_dir
     assert data_dir is not None
-    files = [p for p in (data_dir / "objects").rglob("*") if p.is_file()]
-    assert files == []
+    assert [p for p in (data_dir / "objects").rglob("*") if p.is_file()] == []
 
 
 def test_expect_100_continue_is_answered_promptly(ds3_emulator: DS3Emulator) -> None:

@@ -33,15 +33,13 @@ def check_bucket_name(name: str) -> None:
 
 
 def check_key(key: str) -> None:
-    """Keys are opaque, but dot segments and NUL are refused outright: a client sending
-    ``a/../b`` is confused or hostile, and neither should get a surprise."""
+    """Keys are opaque names, as in S3: ``a/../b`` and ``./x`` are legal keys, stored and
+    listed exactly as sent (object data lives in files named by UUID, so no key can reach
+    a path). Empty keys, NUL and keys over 1024 UTF-8 bytes are refused."""
     if not key:
         raise bad_request("an object name is required", "InvalidObjectName")
     if "\x00" in key or len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
         raise bad_request(f"invalid object name {key!r}", "InvalidObjectName")
-    if any(part in (".", "..") for part in key.split("/")):
-        raise bad_request(f"object names may not contain '.' or '..' segments: {key!r}",
-                          "InvalidObjectName")
 
 
 @dataclass

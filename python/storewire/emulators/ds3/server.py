@@ -28,6 +28,7 @@ from .wire import (
     Request,
     Response,
     http_date,
+    parse_content_length,
 )
 from .xml_out import document, leaf, node
 
@@ -135,6 +136,7 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 300  # idle keep-alive connections end after 5 minutes
     server: DS3HTTPServer
+    _framing_error = ""  # set by _request when the body's length cannot be known
 
     def setup(self) -> None:
         super().setup()
@@ -168,13 +170,17 @@ class _Handler(BaseHTTPRequestHandler):
             target = after[after.find("/"):] if "/" in after else "/"
         raw_path, _, raw_query = target.partition("?")
         headers = list(self.headers.items())
-        length_text = self.headers.get("Content-Length")
+        length_values = self.headers.get_all("Content-Length") or []
         chunked = "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
-        try:
-            length: int | None = None if chunked else int(length_text or 0)
-        except ValueError:
-            length = 0
-            self.close_connection = True
+        self._framing_error = ""
+        length: int | None = None
+        if not chunked:
+            length = parse_content_length(",".join(length_values)) if length_values else 0
+            if length is None:
+                # Where this body ends is unknown: answer 400 and close (RFC 9112 §6.3).
+                self._framing_error = f"bad Content-Length {', '.join(length_values)!r}"
+                length = 0
+                self.close_connection = True
         expect = (self.headers.get("Expect") or "").lower() == "100-continue"
         host_header = str(self.headers.get("Host") or self.server.server_address[0])
         host = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
@@ -183,6 +189,16 @@ class _Handler(BaseHTTPRequestHandler):
             body=_Body(self, length, expect), host=host.strip("[]"),
             port=self.server.server_address[1], request_id=ctx.next_request_id(),
         )
+
+    def _check_request_line(self, req: Request) -> None:
+        """What must hold before a request is even authenticated."""
+        if self._framing_error:
+            raise DS3Error(400, "InvalidRequest", self._framing_error)
+        # A request target is visible ASCII (RFC 3986); raw bytes arrive here as Latin-1
+        # characters and would name some other key than the client meant.
+        if any(not "\x21" <= c <= "\x7e" for c in self.path):
+            raise DS3Error(400, "InvalidURI", "the request target has a character that must "
+                           "be percent-encoded")
 
     def _authenticate(self, req: Request) -> None:
         ctx = self.server.ctx
@@ -218,6 +234,7 @@ class _Handler(BaseHTTPRequestHandler):
                     decision.error_status, "InternalError" if decision.error_status == 500
                     else "ServiceUnavailable", "injected fault",
                     headers=[("Retry-After", str(decision.retry_after_s))])
+            self._check_request_line(req)
             self._authenticate(req)
             resp = route(ctx, req)
         except DS3Error as exc:

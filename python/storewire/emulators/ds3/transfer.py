@@ -13,7 +13,15 @@ from . import checksums
 from .catalog import Catalog
 from .jobs import Ticket
 from .store import Row, Store
-from .wire import DS3Error, FileBody, Request, Response, bad_request, http_date
+from .wire import (
+    DS3Error,
+    FileBody,
+    Request,
+    Response,
+    bad_request,
+    http_date,
+    parse_content_length,
+)
 
 BLOCK_BYTES = 1 << 20
 META_PREFIX = "x-amz-meta-"
@@ -25,11 +33,8 @@ def content_length(req: Request) -> int:
     value = req.header("content-length")
     if value is None:
         raise DS3Error(411, "MissingContentLength", "Content-Length is required")
-    try:
-        length = int(value)
-    except ValueError as exc:
-        raise bad_request(f"bad Content-Length {value!r}") from exc
-    if length < 0:
+    length = parse_content_length(value)
+    if length is None:
         raise bad_request(f"bad Content-Length {value!r}")
     return length
 

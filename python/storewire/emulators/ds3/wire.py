@@ -8,6 +8,7 @@ small. Query parameter names are normalised (ds3.md §1: ``max_keys``, ``max-key
 from __future__ import annotations
 
 import email.utils
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +60,25 @@ def retry_later(seconds: int, message: str, *, status: int = 503) -> DS3Error:
     return DS3Error(
         status, "ServiceUnavailable", message, headers=[("Retry-After", str(max(1, seconds)))]
     )
+
+
+# Content-Length is 1*DIGIT (RFC 9110 §8.6); Python's int() would also take "+5", "1_0",
+# " 5" and non-ASCII digits. Larger than any object or body the emulator accepts.
+_LENGTH_RE = re.compile(r"[0-9]{1,19}")
+MAX_CONTENT_LENGTH = (1 << 63) - 1
+
+
+def parse_content_length(value: str) -> int | None:
+    """The length a Content-Length value states, or None if it is malformed. Repeated
+    headers (joined with ``,``) are accepted only when every value is the same."""
+    values = {v.strip(" \t") for v in value.split(",")}
+    if len(values) != 1:
+        return None
+    text = values.pop()
+    if not _LENGTH_RE.fullmatch(text):
+        return None
+    length = int(text)
+    return length if length <= MAX_CONTENT_LENGTH else None
 
 
 def norm_name(name: str) -> str:

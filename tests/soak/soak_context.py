@@ -19,6 +19,9 @@ from storewire.testing.serve_process import ServeProcess
 # Past this many live objects, writes give way to deletes: a long run (make soak) keeps a
 # bounded population, so memory (the expected bytes) and the servers' disks stay small.
 MAX_LIVE = 300
+# Share of operations run by a client without automatic retries: with retries, almost every
+# fault is absorbed; without, the failure paths (typed errors, partial state) run too.
+NO_RETRY_SHARE = 0.2
 
 
 @dataclass
@@ -50,6 +53,15 @@ class Soak:
         self.stack.enter_context(proxy)
         self.ledger.proxy = proxy
         return proxy
+
+    def pick_client(self, robust: Any, fragile: Any) -> Any:
+        """The client for the next operation (``fragile``: max_retries=0), tagged in the
+        ledger so that a failure says which one ran."""
+        if self.rng.random() < NO_RETRY_SHARE:
+            self.ledger.tag = "no retries"
+            return fragile
+        self.ledger.tag = ""
+        return robust
 
     def choose(self, weights: Mapping[str, int], *, live: int = 0,
                growing: tuple[str, ...] = (), shrink: str = "delete") -> str:

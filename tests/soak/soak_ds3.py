@@ -34,8 +34,12 @@ class Workload:
         self.proxy = soak.proxy(env["DS3_ENDPOINT"])
         self.direct = soak.stack.enter_context(
             ds3.Client(env["DS3_ENDPOINT"], access, secret, proxy=""))
-        self.client = soak.stack.enter_context(
+        self.robust = soak.stack.enter_context(
             ds3.Client(f"http://{self.proxy.address}", access, secret, proxy="", workers=4))
+        self.fragile = soak.stack.enter_context(
+            ds3.Client(f"http://{self.proxy.address}", access, secret, proxy="", workers=4,
+                       max_retries=0))
+        self.client = self.robust
         self.direct.put_bucket(BUCKET)
         self.book = ObjectBook(soak.ledger, self.read_direct,
                                lambda: [o.key for o in self.direct.list_objects(BUCKET)])
@@ -64,6 +68,7 @@ class Workload:
                                   growing=("put", "bulk_put"))
             if op not in ("put", "bulk_put", "get_missing") and not self.book.stored:
                 op = "put"
+            self.client = self.soak.pick_client(self.robust, self.fragile)
             getattr(self, f"op_{op}")()
         self.proxy.set_rate(0.0)
         self.book.verify_all()

@@ -67,9 +67,11 @@ class Failure:
     returned: str = ""  # what the call returned, when it returned
     faults: list[str] = field(default_factory=list)  # injected while the call ran
     index: int = 0  # the operation's number in the run
+    tag: str = ""  # how the client was set up for it (e.g. "no retries")
 
     def describe(self) -> str:
-        text = f"[{self.kind}] op #{self.index} {self.op} {self.key!r}: {self.detail}"
+        tag = f" ({self.tag})" if self.tag else ""
+        text = f"[{self.kind}] op #{self.index} {self.op}{tag} {self.key!r}: {self.detail}"
         if self.error:
             text += f"; raised {self.error}"
         if self.returned:
@@ -121,6 +123,7 @@ class Ledger:
         self.failures: list[Failure] = []
         self.verified = 0
         self.extra: dict[str, Any] = {}
+        self.tag = ""  # set by the workload per operation, kept with its failures
         self._index = 0
         self._current: _Current | None = None
         self._lock = threading.Lock()
@@ -183,7 +186,7 @@ class Ledger:
             faults = faults if faults is not None else result.faults
         self.failures.append(
             Failure(kind, op, key, detail, error, returned, faults or [],
-                    result.index if result is not None else self._index)
+                    result.index if result is not None else self._index, self.tag)
         )
 
     def note(self, what: str) -> None:
@@ -203,7 +206,7 @@ class Ledger:
             self.failures.append(
                 Failure("hang", current.op, current.key,
                         f"still running after {self.bound_s:.0f} s; the run stops here",
-                        faults=faults, index=current.index)
+                        faults=faults, index=current.index, tag=self.tag)
             )
             sys.stderr.write(f"soak: hang in {current.op} {current.key!r}; stacks:\n")
             faulthandler.dump_traceback(all_threads=True)

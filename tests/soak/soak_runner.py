@@ -84,7 +84,8 @@ def problems(result: dict[str, Any], limit: int = 25) -> str:
     for kind, items in sorted(by_kind.items()):
         lines.append(f"{len(items)} {kind}:")
         for item in items[:limit]:
-            text = f"  op #{item['index']} {item['op']} {item['key']!r}: {item['detail']}"
+            tag = f" ({item['tag']})" if item.get("tag") else ""
+            text = f"  op #{item['index']} {item['op']}{tag} {item['key']!r}: {item['detail']}"
             if item.get("error"):
                 text += f"\n      raised {item['error'].splitlines()[0]}"
             if item.get("returned"):

@@ -48,8 +48,12 @@ class Workload:
         self.proxy = soak.proxy(endpoint)
         self.direct = soak.stack.enter_context(
             s3.Client(endpoint, access_key=keys[0], secret_key=keys[1], **options))
-        self.client = soak.stack.enter_context(
+        self.robust = soak.stack.enter_context(
             s3.Client(self.proxy.address, access_key=keys[0], secret_key=keys[1], **options))
+        self.fragile = soak.stack.enter_context(
+            s3.Client(self.proxy.address, access_key=keys[0], secret_key=keys[1],
+                      max_retries=0, **options))
+        self.client = self.robust
         self.bucket = f"{BUCKET}-{soak.seed}-{os.getpid()}"
         self.direct.create_bucket(self.bucket)
         self.book = ObjectBook(soak.ledger, self.read_direct,
@@ -79,6 +83,7 @@ class Workload:
                 op = "put"
             if op not in ("put", "put_many", "upload", "get_missing") and not self.book.stored:
                 op = "put"
+            self.client = self.soak.pick_client(self.robust, self.fragile)
             getattr(self, f"op_{op}")()
         self.proxy.set_rate(0.0)
         self.book.verify_all()

@@ -42,9 +42,13 @@ class Workload:
         key = env["V3IO_ACCESS_KEY"]
         self.direct = soak.stack.enter_context(v3io.dataplane.Client(
             endpoint=env["V3IO_API"], access_key=key, use_env_proxy=False))
-        self.client = soak.stack.enter_context(v3io.dataplane.Client(
+        self.robust = soak.stack.enter_context(v3io.dataplane.Client(
             endpoint=f"http://{self.proxy.address}", access_key=key, use_env_proxy=False,
             max_connections=4))
+        self.fragile = soak.stack.enter_context(v3io.dataplane.Client(
+            endpoint=f"http://{self.proxy.address}", access_key=key, use_env_proxy=False,
+            max_connections=4, max_retries=0))
+        self.client = self.robust
         self.dir = f"soak-{soak.seed}"
         self.table = f"{self.dir}/table/"
         self.stream = f"{self.dir}/stream/"
@@ -101,6 +105,7 @@ class Workload:
                 op = "put"
             if op in ("kv_get", "kv_update", "kv_delete") and not self.items:
                 op = "kv_put"
+            self.client = self.soak.pick_client(self.robust, self.fragile)
             getattr(self, f"op_{op}")()
         self.proxy.set_rate(0.0)
         self.book.verify_all()

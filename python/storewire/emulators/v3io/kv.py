@@ -63,7 +63,8 @@ def item_location(url_parts: list[str], body: dict[str, Any]) -> tuple[list[str]
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise bad_request("the Key attribute must be a string or a number")
         key = str(value)
-        split_path(key)  # same rules as a path segment
+        if split_path(key) != [key]:  # one segment: no "/", ".", ".." or empty key
+            raise bad_request(f"invalid item key {key!r}: it must be one path segment")
         return parts, key, key_attr
     if not parts:
         raise bad_request("the request names no item")

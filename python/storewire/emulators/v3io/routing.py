@@ -87,10 +87,16 @@ def _data_service(store: Store, function: str, parts: list[str], request: Reques
     if raw.strip():
         try:
             body = json.loads(raw)
+        except RecursionError:  # deeply nested arrays/objects: a bad request, not a crash
+            raise bad_request("malformed JSON body: nested too deeply") from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise bad_request(f"malformed JSON body: {exc}") from None
         if not isinstance(body, dict):
             raise bad_request("the JSON body must be an object")
     if not parts:
         raise bad_request(f"{function} needs a container in the path")
-    return handler(store, _container(store, parts[0]), parts[1:], body)
+    try:
+        return handler(store, _container(store, parts[0]), parts[1:], body)
+    except RecursionError:
+        # e.g. an expression whose operators chain hundreds deep: the request's fault
+        raise bad_request(f"{function}: request nested too deeply to evaluate") from None

@@ -111,6 +111,7 @@ def decode(name: str, typed: Any) -> Any:
         raise bad_request(f"attribute '{name}': expected one {{type: value}} pair, got {typed!r}")
     ((kind, raw),) = typed.items()
     try:
+        # every value is a JSON string except BOOL: anything else is refused (issue 19)
         if kind == "S":
             if isinstance(raw, str):
                 if len(raw) > MAX_STRING_BYTES // 4 and len(raw.encode()) > MAX_STRING_BYTES:
@@ -119,15 +120,10 @@ def decode(name: str, typed: Any) -> Any:
                         f"the {MAX_STRING_BYTES}-byte limit"
                     )
                 return raw
-            if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-                return str(raw)
         elif kind == "N":
-            if isinstance(raw, str):
-                number = parse_number(raw.strip())
-            elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
-                number = raw
-            else:
+            if not isinstance(raw, str):
                 raise ValueError(raw)
+            number = parse_number(raw.strip())
             if isinstance(number, int) and not INT64_MIN <= number <= INT64_MAX:
                 raise bad_request(f"attribute '{name}': integer {raw} is outside the int64 range")
             return number
@@ -147,7 +143,9 @@ def decode(name: str, typed: Any) -> Any:
         elif kind == "TS":
             if isinstance(raw, str):
                 secs, _, nsecs = raw.partition(":")
-                return Timestamp(int(secs), int(nsecs or "0"))
+                stamp = Timestamp(int(secs), int(nsecs or "0"))
+                if INT64_MIN <= stamp.secs <= INT64_MAX and 0 <= stamp.nsecs < 10**9:
+                    return stamp
         else:
             raise bad_request(f"attribute '{name}': unsupported type '{kind}'")
     except V3ioError:

@@ -36,6 +36,9 @@ from .nodes import (
 )
 
 MAX_OPERATORS = 700
+# Parentheses, NOT, unary signs and function calls nest by recursion: bounded so that a
+# hostile expression is a 400, not a RecursionError (issue 19).
+MAX_NESTING = 32
 MAX_IN_OPTIONS = 1024
 
 BOOL = "boolean"
@@ -116,6 +119,7 @@ class _Parser:
         self.tok = self.tokens[0]
         self.condition = condition
         self.operators = 0
+        self.nesting = 0
 
     # token helpers
 
@@ -211,7 +215,19 @@ class _Parser:
 
     # condition / value expressions
 
+    def nest(self) -> None:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            self.fail(f"expression nested more than {MAX_NESTING} levels deep")
+
     def parse_or(self) -> Node:
+        self.nest()
+        try:
+            return self._parse_or()
+        finally:
+            self.nesting -= 1
+
+    def _parse_or(self) -> Node:
         node = self.parse_and()
         while self.peek_keyword("or"):
             tok = self.advance()
@@ -233,7 +249,11 @@ class _Parser:
         if self.peek_keyword("not"):
             tok = self.advance()
             self.count_operator()
-            return Not(self.boolean(self.parse_not(), "NOT"), tok.pos)
+            self.nest()
+            try:
+                return Not(self.boolean(self.parse_not(), "NOT"), tok.pos)
+            finally:
+                self.nesting -= 1
         return self.parse_compare()
 
     def boolean(self, node: Node, op: str) -> Node:
@@ -286,7 +306,11 @@ class _Parser:
     def parse_unary(self) -> Node:
         if self.tok.kind == OP and self.tok.text in ("-", "~", "+"):
             tok = self.advance()
-            operand = self.parse_unary()
+            self.nest()
+            try:
+                operand = self.parse_unary()
+            finally:
+                self.nesting -= 1
             if tok.text == "+":
                 return operand
             if tok.text == "-" and isinstance(operand, Const) and _is_number(operand.value):

@@ -2,6 +2,7 @@
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,6 +99,18 @@ std::vector<BulkFile> to_files(const py::object& files, bool writable,
     out.push_back(std::move(f));
   }
   return out;
+}
+
+// None keeps the engine's default bound; math.inf removes it.
+void set_stall_timeout(BulkOptions& o, std::optional<double> stall_timeout_s) {
+  if (!stall_timeout_s) return;
+  if (std::isnan(*stall_timeout_s) || *stall_timeout_s <= 0)
+    throw Error(ErrorKind::InvalidArgument, "stall_timeout_s must be > 0 (math.inf: no bound)");
+  if (std::isinf(*stall_timeout_s)) {
+    o.stall_timeout_s.reset();
+  } else {
+    o.stall_timeout_s = stall_timeout_s;
+  }
 }
 
 template <class T>
@@ -524,7 +537,7 @@ void init_ds3(py::module_& m) {
              o.job_id = job_id;
              o.blob_retries = blob_retries;
              o.max_retry_after_s = max_retry_after_s;
-             o.stall_timeout_s = stall_timeout_s;
+             set_stall_timeout(o, stall_timeout_s);
              auto c = self.get();
              PyBulk bulk{c, {}, nullptr};
              auto list = to_files(files, Direction::Put == Direction::Get, bulk.buffers);
@@ -553,7 +566,7 @@ void init_ds3(py::module_& m) {
              o.job_id = job_id;
              o.blob_retries = blob_retries;
              o.max_retry_after_s = max_retry_after_s;
-             o.stall_timeout_s = stall_timeout_s;
+             set_stall_timeout(o, stall_timeout_s);
              auto c = self.get();
              PyBulk bulk{c, {}, nullptr};
              auto list = to_files(files, Direction::Get == Direction::Get, bulk.buffers);

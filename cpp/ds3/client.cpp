@@ -5,10 +5,14 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
+#include <map>
+#include <string_view>
 
 #include "auth/encoding.h"
 #include "auth/hashes.h"
 #include "auth/sigv2.h"
+#include "ds3/fields.h"
 #include "http/retry.h"
 #include "xml/xml.h"
 
@@ -22,8 +26,6 @@ std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
-
-bool iequals(const std::string& a, const std::string& b) { return lower(a) == lower(b); }
 
 // RFC 1123 date in GMT, independent of the C locale.
 std::string http_date() {
@@ -40,82 +42,85 @@ std::string http_date() {
   return buf;
 }
 
-std::uint64_t to_u64(const char* s) { return s && *s ? std::strtoull(s, nullptr, 10) : 0; }
-long to_long(const std::string& s) { return s.empty() ? 0 : std::strtol(s.c_str(), nullptr, 10); }
-bool to_bool(const std::string& s) { return iequals(s, "true"); }
+namespace f = fields;
 
-std::shared_ptr<const xml::Document> parse_doc(const std::string& body) {
-  return xml::Document::parse(body.data(), body.size());
+// An answer that must carry a document: an empty 200 is a protocol violation, not an
+// empty result (issue 19), and XML errors name the answer they were found in.
+std::shared_ptr<const xml::Document> parse_doc(const std::string& body, std::string_view answer) {
+  if (body.empty())
+    throw Error(ErrorKind::Protocol,
+                "the server sent an empty " + std::string(answer) + " answer (a body is required)",
+                "ds3-answer");
+  try {
+    return xml::Document::parse(body.data(), body.size());
+  } catch (const Error& e) {
+    throw Error(e.kind(), std::string(answer) + " answer: " + e.what(), e.detail());
+  }
 }
 
-// P strips a <Data> wrapper; so do we.
-pugi::xml_node unwrap(pugi::xml_node root, const char* wanted) {
-  if (xml::local_name(root.name()) == wanted) return root;
-  pugi::xml_node inner = xml::child(root, wanted);
-  return inner ? inner : root;
+Owner parse_owner(pugi::xml_node n, const std::string& where) {
+  return Owner{f::child_text(n, where, "DisplayName"), f::child_text(n, where, "ID")};
 }
 
-std::string attr(pugi::xml_node n, const char* name) { return n.attribute(name).value(); }
-
-Owner parse_owner(pugi::xml_node n) {
-  return Owner{xml::child_text(n, "DisplayName"), xml::child_text(n, "ID")};
-}
-
-Contents parse_contents(pugi::xml_node n) {
+Contents parse_contents(pugi::xml_node n, const std::string& where) {
   Contents c;
-  c.key = xml::child_text(n, "Key");
-  c.last_modified = xml::child_text(n, "LastModified");
-  c.etag = xml::child_text(n, "ETag");
-  c.size = std::strtoull(xml::child_text(n, "Size", "0").c_str(), nullptr, 10);
-  c.storage_class = xml::child_text(n, "StorageClass");
-  if (pugi::xml_node o = xml::child(n, "Owner")) c.owner = parse_owner(o);
-  c.version_id = xml::child_text(n, "VersionId");
-  c.is_latest = xml::child_text(n, "IsLatest", "true") != "false";
+  c.key = f::child_text(n, where, "Key");
+  c.last_modified = f::child_text(n, where, "LastModified");
+  c.etag = f::child_text(n, where, "ETag");
+  c.size = f::child_u64(n, where, "Size");
+  c.storage_class = f::child_text(n, where, "StorageClass");
+  if (pugi::xml_node o = xml::child(n, "Owner")) c.owner = parse_owner(o, where + "/Owner");
+  c.version_id = f::child_text(n, where, "VersionId");
+  c.is_latest = f::boolean(where + "/IsLatest", xml::child_text(n, "IsLatest"), true);
   return c;
 }
 
 BulkObject parse_blob(pugi::xml_node n) {
+  static const std::string where = "Objects/Object";
   BulkObject b;
-  b.name = attr(n, "Name");
-  b.offset = to_u64(n.attribute("Offset").value());
-  b.length = to_u64(n.attribute("Length").value());
-  b.in_cache = to_bool(attr(n, "InCache"));
-  b.id = attr(n, "Id");
-  b.version_id = attr(n, "VersionId");
+  b.name = f::attr(n, where, "Name");
+  b.offset = f::attr_u64(n, where, "Offset");
+  b.length = f::attr_u64(n, where, "Length");
+  b.in_cache = f::boolean(where + "@InCache", n.attribute("InCache").value());
+  b.id = f::attr(n, where, "Id");
+  b.version_id = f::attr(n, where, "VersionId");
   return b;
 }
 
 Chunk parse_chunk_node(pugi::xml_node n) {
   Chunk c;
-  c.chunk_id = attr(n, "ChunkId");
-  c.chunk_number = static_cast<int>(to_long(attr(n, "ChunkNumber")));
-  c.node_id = attr(n, "NodeId");
+  c.chunk_id = f::attr(n, "Objects", "ChunkId");
+  c.chunk_number = f::non_negative_int("Objects@ChunkNumber", n.attribute("ChunkNumber").value());
+  c.node_id = f::attr(n, "Objects", "NodeId");
   xml::for_each_child(n, "Object", [&](pugi::xml_node o) { c.objects.push_back(parse_blob(o)); });
   return c;
 }
 
-Job parse_job_node(pugi::xml_node n) {
+// `where` is "MasterObjectList" or "Jobs/Job"; either must name its job.
+Job parse_job_node(pugi::xml_node n, const std::string& where) {
   Job j;
-  j.job_id = attr(n, "JobId");
-  j.bucket_name = attr(n, "BucketName");
-  j.name = attr(n, "Name");
-  j.request_type = attr(n, "RequestType");
-  j.status = attr(n, "Status");
-  j.priority = attr(n, "Priority");
-  j.chunk_order = attr(n, "ChunkClientProcessingOrderGuarantee");
-  j.start_date = attr(n, "StartDate");
-  j.user_id = attr(n, "UserId");
-  j.user_name = attr(n, "UserName");
-  j.original_size = to_u64(n.attribute("OriginalSizeInBytes").value());
-  j.cached_size = to_u64(n.attribute("CachedSizeInBytes").value());
-  j.completed_size = to_u64(n.attribute("CompletedSizeInBytes").value());
-  j.aggregating = to_bool(attr(n, "Aggregating"));
-  j.naked = to_bool(attr(n, "Naked"));
+  j.job_id = f::attr(n, where, "JobId");
+  if (j.job_id.empty()) f::bad(where + "@JobId", "", "a job answer must name its job");
+  j.bucket_name = f::attr(n, where, "BucketName");
+  j.name = f::attr(n, where, "Name");
+  j.request_type = f::attr(n, where, "RequestType");
+  j.status = f::attr(n, where, "Status");
+  j.priority = f::attr(n, where, "Priority");
+  j.chunk_order = f::attr(n, where, "ChunkClientProcessingOrderGuarantee");
+  j.start_date = f::attr(n, where, "StartDate");
+  j.user_id = f::attr(n, where, "UserId");
+  j.user_name = f::attr(n, where, "UserName");
+  j.original_size = f::attr_u64(n, where, "OriginalSizeInBytes");
+  j.cached_size = f::attr_u64(n, where, "CachedSizeInBytes");
+  j.completed_size = f::attr_u64(n, where, "CompletedSizeInBytes");
+  j.aggregating = f::boolean(where + "@Aggregating", n.attribute("Aggregating").value());
+  j.naked = f::boolean(where + "@Naked", n.attribute("Naked").value());
   if (pugi::xml_node nodes = xml::child(n, "Nodes")) {
+    const std::string nw = where + "/Nodes/Node";
     xml::for_each_child(nodes, "Node", [&](pugi::xml_node x) {
-      j.nodes.push_back(Node{attr(x, "Id"), attr(x, "EndPoint"),
-                             static_cast<int>(to_long(attr(x, "HttpPort"))),
-                             static_cast<int>(to_long(attr(x, "HttpsPort")))});
+      j.nodes.push_back(Node{f::attr(x, nw, "Id"), f::attr(x, nw, "EndPoint"),
+                             f::port(nw + "@HttpPort", x.attribute("HttpPort").value()),
+                             f::port(nw + "@HttpsPort", x.attribute("HttpsPort").value())});
     });
   }
   xml::for_each_child(n, "Objects",
@@ -123,13 +128,16 @@ Job parse_job_node(pugi::xml_node n) {
   return j;
 }
 
-Medium parse_medium(pugi::xml_node n) {
+Medium parse_medium(pugi::xml_node n, const std::string& where) {
   Medium m;
-  m.kind = std::string(xml::local_name(n.name()));
+  m.kind = f::text(where + " element name", std::string(xml::local_name(n.name())));
+  const std::string w = where + "/" + m.kind;
   for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute())
-    m.fields.emplace_back(a.name(), a.value());
-  xml::for_each_child(n, "*", [&](pugi::xml_node f) {
-    m.fields.emplace_back(std::string(xml::local_name(f.name())), xml::text(f));
+    m.fields.emplace_back(f::text(w + " attribute name", a.name()),
+                          f::text(w + "@" + a.name(), a.value()));
+  xml::for_each_child(n, "*", [&](pugi::xml_node x) {
+    const std::string name = f::text(w + " element name", std::string(xml::local_name(x.name())));
+    m.fields.emplace_back(name, f::text(w + "/" + name, xml::text(x)));
   });
   return m;
 }
@@ -264,10 +272,13 @@ void Client::raise(const http::Result& result, const std::string& operation,
   info.status = result.status;
   info.operation = operation;
   if (info.resource.empty()) info.resource = resource;
-  info.reason_phrase = result.reason;
+  // Shown to people only: a Latin-1 or binary reason phrase must not hide the status.
+  info.reason_phrase = utf8_lossy(result.reason);
   info.body = result.body;
-  if (const std::string* rid = result.header("x-amz-request-id")) info.request_id = *rid;
-  if (info.message.empty()) info.message = result.reason.empty() ? "request failed" : result.reason;
+  if (const std::string* rid = result.header("x-amz-request-id"))
+    info.request_id = utf8_lossy(*rid);
+  if (info.message.empty())
+    info.message = info.reason_phrase.empty() ? "request failed" : info.reason_phrase;
   throw StatusError(std::move(info));
 }
 
@@ -373,8 +384,62 @@ std::shared_ptr<http::RequestSpec> Client::put_object_request(const PutObjectReq
   return spec;
 }
 
+namespace {
+
+std::string body_digest(const http::BodySource& body, const std::string& algorithm,
+                        const Checkpoint& cp) {
+  const auto alg = auth::hash_algorithm_from_name(algorithm);
+  if (body.kind == http::BodySource::Kind::File)
+    return auth::hash_file(alg, body.path, body.offset, body.length ? *body.length : auth::kToEnd,
+                           cp);
+  if (body.kind == http::BodySource::Kind::Buffer) return auth::digest(alg, body.data, body.size);
+  return auth::digest(alg, "", 0);
+}
+
+std::uint64_t body_size(const http::BodySource& body) {
+  if (body.kind == http::BodySource::Kind::Buffer) return body.size;
+  if (body.kind == http::BodySource::Kind::None) return 0;
+  if (body.length) return *body.length;
+  std::error_code ec;
+  const std::uint64_t size = std::filesystem::file_size(body.path, ec);
+  return ec || size < body.offset ? 0 : size - body.offset;
+}
+
+}  // namespace
+
+bool Client::stored_object_is(const PutObjectRequest& r, const Checkpoint& cp) {
+  ObjectInfo info;
+  try {
+    info = head_object(r.bucket, r.key, cp);
+  } catch (const StatusError&) {
+    return false;
+  }
+  if (info.size != body_size(r.body)) return false;
+  // The blob checksum the server keeps decides when the object is one blob.
+  const std::string algorithm = checksum_algorithm(info.checksum_type);
+  if (!algorithm.empty() && info.blob_checksums.size() == 1 &&
+      info.blob_checksums[0].first == 0) {
+    return auth::base64_encode(body_digest(r.body, algorithm, cp)) == info.blob_checksums[0].second;
+  }
+  // Otherwise an MD5 ETag (32 hex digits, no "-N" part count) decides.
+  std::string etag = info.etag;
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"')
+    etag = etag.substr(1, etag.size() - 2);
+  if (etag.size() == 32 && etag.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos)
+    return lower(etag) == auth::hex_encode(body_digest(r.body, "md5", cp));
+  return false;
+}
+
 void Client::put_object(const PutObjectRequest& r, const Checkpoint& cp) {
-  execute(put_object_request(r, cp), "put_object", r.bucket + "/" + r.key, cp);
+  const std::string resource = r.bucket + "/" + r.key;
+  http::Result res = execute(put_object_request(r, cp), "put_object", resource, cp, {409});
+  if (res.status != 409) return;
+  // An earlier attempt may have been stored and its answer lost: then "already exists"
+  // means success, provided the stored object is the one sent (size and checksum).
+  if (res.attempts > 1 && r.job.empty() && parse_error(res.body).code == "OBJECT_ALREADY_EXISTS" &&
+      stored_object_is(r, cp))
+    return;
+  raise(res, "put_object", resource);
 }
 
 std::shared_ptr<http::RequestSpec> Client::get_object_request(const GetObjectRequest& r) const {
@@ -394,7 +459,11 @@ std::shared_ptr<http::RequestSpec> Client::get_object_request(const GetObjectReq
 
 void read_object_headers(const http::Result& result, ObjectInfo& info) {
   info.status = result.status;
+  bool have_length = false;
   for (const auto& [name, value] : result.headers) {
+    // Every header becomes a Python str (ObjectInfo.headers): checked here, once.
+    f::text("a header name", name);
+    f::header(name, value);
     const std::string n = lower(name);
     if (n.rfind("x-amz-meta-", 0) == 0) {
       info.metadata.emplace_back(name.substr(11), value);
@@ -405,11 +474,19 @@ void read_object_headers(const http::Result& result, ObjectInfo& info) {
     } else if (n == "content-type") {
       info.content_type = value;
     } else if (n == "content-length") {
-      info.size = std::strtoull(value.c_str(), nullptr, 10);
+      if (value.find_first_not_of(" \t") == std::string::npos)
+        f::bad("header Content-Length", value, "empty");
+      const std::uint64_t size = f::u64("header Content-Length", value);
+      if (have_length && size != info.size)
+        f::bad("header Content-Length", value, "differs from an earlier Content-Length");
+      info.size = size;
+      have_length = true;
     } else if (n == "ds3-blob-checksum-type") {
       info.checksum_type = value;
     } else if (n.rfind("ds3-blob-checksum-offset-", 0) == 0) {
-      info.blob_checksums.emplace_back(std::strtoull(n.c_str() + 25, nullptr, 10), value);
+      const std::string offset = n.substr(25);
+      if (offset.empty()) f::bad("header name", name, "no blob offset");
+      info.blob_checksums.emplace_back(f::u64("header " + name, offset), value);
     } else if (n == "content-md5" || n == "content-crc32" || n == "content-crc32c" ||
                n == "content-sha256" || n == "content-sha512") {
       info.checksum = value;
@@ -434,6 +511,9 @@ ObjectInfo Client::head_object(const std::string& bucket, const std::string& key
                      bucket + "/" + key, cp);
   ObjectInfo info;
   read_object_headers(res, info);
+  // The size sizes callers' buffers (get_bytes): a HEAD without it is no answer.
+  if (!res.header("Content-Length"))
+    f::bad("head object answer", "", "no Content-Length header");
   return info;
 }
 
@@ -479,8 +559,44 @@ Job Client::start_bulk_put(const std::string& bucket,
     w.start("Object").attribute("Name", name).attribute("Size", std::to_string(size)).end();
   w.end();
   auto spec = with_body(build("PUT", rest_path("bucket", bucket), q), w.finish());
-  auto r = execute(spec, "start_bulk_put", bucket, cp);
-  return parse_job(r.body);
+  auto r = execute(spec, "start_bulk_put", bucket, cp, {409});
+  if (r.status != 409) return parse_job(r.body);
+  // A retried start whose first attempt created the job meets its own objects: find
+  // that job (the only active PUT job of the bucket with exactly these objects).
+  if (r.attempts > 1 && parse_error(r.body).code == "OBJECT_ALREADY_EXISTS") {
+    if (auto job = find_started_put(bucket, objects, cp)) return *job;
+  }
+  raise(r, "start_bulk_put", bucket);
+}
+
+std::optional<Job> Client::find_started_put(
+    const std::string& bucket, const std::vector<std::pair<std::string, std::uint64_t>>& objects,
+    const Checkpoint& cp) {
+  std::map<std::string, std::uint64_t> wanted;
+  for (const auto& [name, size] : objects) wanted[name] = size;
+  std::optional<Job> found;
+  for (const Job& listed : get_jobs(bucket, cp)) {
+    if (listed.request_type != "PUT" || listed.status != "IN_PROGRESS" ||
+        listed.bucket_name != bucket)
+      continue;
+    Job job = get_job(listed.job_id, cp);
+    std::map<std::string, std::uint64_t> sizes;
+    bool overflow = false;
+    for (const auto& chunk : job.chunks) {
+      for (const auto& blob : chunk.objects) {
+        std::uint64_t& total = sizes[blob.name];
+        overflow = overflow || total + blob.length < total;
+        total += blob.length;
+      }
+    }
+    bool same = !overflow;
+    for (const auto& [name, size] : sizes) same = same && wanted.count(name) && wanted[name] == size;
+    for (const auto& [name, size] : wanted) same = same && (size == 0 || sizes.count(name));
+    if (!same) continue;
+    if (found) return std::nullopt;  // two candidates: cannot tell which one is ours
+    found = std::move(job);
+  }
+  return found;
 }
 
 Job Client::start_bulk_get(const std::string& bucket, const std::vector<std::string>& names,
@@ -600,140 +716,166 @@ SystemHealth Client::get_system_health(const Checkpoint& cp) {
 // ---- parsers -------------------------------------------------------------------------------
 
 Service parse_service(const std::string& body) {
-  auto doc = parse_doc(body);
-  pugi::xml_node root = doc->root();
+  auto doc = parse_doc(body, "get service");
+  pugi::xml_node root = f::root(doc->root(), "get service", "ListAllMyBucketsResult");
   Service s;
-  if (pugi::xml_node o = xml::child(root, "Owner")) s.owner = parse_owner(o);
+  if (pugi::xml_node o = xml::child(root, "Owner"))
+    s.owner = parse_owner(o, "ListAllMyBucketsResult/Owner");
   if (pugi::xml_node bs = xml::child(root, "Buckets")) {
+    static const std::string where = "ListAllMyBucketsResult/Buckets/Bucket";
     xml::for_each_child(bs, "Bucket", [&](pugi::xml_node b) {
-      s.buckets.push_back(Bucket{xml::child_text(b, "Name"), xml::child_text(b, "CreationDate")});
+      s.buckets.push_back(
+          Bucket{f::child_text(b, where, "Name"), f::child_text(b, where, "CreationDate")});
     });
   }
   return s;
 }
 
 ListBucketResult parse_list_bucket(const std::string& body) {
-  auto doc = parse_doc(body);
-  pugi::xml_node root = doc->root();
+  auto doc = parse_doc(body, "get bucket");
+  static const std::string where = "ListBucketResult";
+  pugi::xml_node root = f::root(doc->root(), "get bucket", "ListBucketResult");
   ListBucketResult r;
-  r.name = xml::child_text(root, "Name");
-  r.prefix = xml::child_text(root, "Prefix");
-  r.marker = xml::child_text(root, "Marker");
-  r.next_marker = xml::child_text(root, "NextMarker");
-  r.delimiter = xml::child_text(root, "Delimiter");
-  r.creation_date = xml::child_text(root, "CreationDate");
-  r.max_keys = to_long(xml::child_text(root, "MaxKeys"));
-  r.is_truncated = to_bool(xml::child_text(root, "IsTruncated"));
-  xml::for_each_child(root, "Contents",
-                      [&](pugi::xml_node c) { r.objects.push_back(parse_contents(c)); });
-  xml::for_each_child(root, "Version",
-                      [&](pugi::xml_node c) { r.versions.push_back(parse_contents(c)); });
+  r.name = f::child_text(root, where, "Name");
+  r.prefix = f::child_text(root, where, "Prefix");
+  r.marker = f::child_text(root, where, "Marker");
+  r.next_marker = f::child_text(root, where, "NextMarker");
+  r.delimiter = f::child_text(root, where, "Delimiter");
+  r.creation_date = f::child_text(root, where, "CreationDate");
+  r.max_keys = f::non_negative_long(where + "/MaxKeys", xml::child_text(root, "MaxKeys"));
+  r.is_truncated = f::boolean(where + "/IsTruncated", xml::child_text(root, "IsTruncated"));
+  xml::for_each_child(root, "Contents", [&](pugi::xml_node c) {
+    r.objects.push_back(parse_contents(c, where + "/Contents"));
+  });
+  xml::for_each_child(root, "Version", [&](pugi::xml_node c) {
+    r.versions.push_back(parse_contents(c, where + "/Version"));
+  });
   xml::for_each_child(root, "CommonPrefixes", [&](pugi::xml_node c) {
-    xml::for_each_child(c, "Prefix",
-                        [&](pugi::xml_node p) { r.common_prefixes.push_back(xml::text(p)); });
+    xml::for_each_child(c, "Prefix", [&](pugi::xml_node p) {
+      r.common_prefixes.push_back(f::text(where + "/CommonPrefixes/Prefix", xml::text(p)));
+    });
   });
   return r;
 }
 
 Job parse_job(const std::string& body) {
-  auto doc = parse_doc(body);
-  return parse_job_node(unwrap(doc->root(), "MasterObjectList"));
+  auto doc = parse_doc(body, "job");
+  return parse_job_node(f::root(doc->root(), "job", "MasterObjectList"), "MasterObjectList");
 }
 
 std::vector<Job> parse_jobs(const std::string& body) {
-  auto doc = parse_doc(body);
+  auto doc = parse_doc(body, "job list");
+  pugi::xml_node root = f::root(doc->root(), "job list", "Jobs");
   std::vector<Job> out;
-  xml::for_each_child(doc->root(), "Job", [&](pugi::xml_node j) { out.push_back(parse_job_node(j)); });
+  xml::for_each_child(root, "Job", [&](pugi::xml_node j) { out.push_back(parse_job_node(j, "Jobs/Job")); });
   return out;
 }
 
 Chunk parse_chunk(const std::string& body) {
-  auto doc = parse_doc(body);
-  return parse_chunk_node(unwrap(doc->root(), "Objects"));
+  auto doc = parse_doc(body, "job chunk");
+  Chunk c = parse_chunk_node(f::root(doc->root(), "job chunk", "Objects"));
+  if (c.chunk_id.empty()) f::bad("Objects@ChunkId", "", "a chunk answer must name its chunk");
+  return c;
 }
 
 DeleteResult parse_delete_result(const std::string& body) {
-  auto doc = parse_doc(body);
+  auto doc = parse_doc(body, "multi-delete");
+  pugi::xml_node root = f::root(doc->root(), "multi-delete", "DeleteResult");
   DeleteResult r;
-  xml::for_each_child(doc->root(), "Deleted",
-                      [&](pugi::xml_node d) { r.deleted.push_back(xml::child_text(d, "Key")); });
-  xml::for_each_child(doc->root(), "Error", [&](pugi::xml_node e) {
-    r.errors.push_back(DeleteError{xml::child_text(e, "Key"), xml::child_text(e, "Code"),
-                                   xml::child_text(e, "Message")});
+  xml::for_each_child(root, "Deleted", [&](pugi::xml_node d) {
+    r.deleted.push_back(f::child_text(d, "DeleteResult/Deleted", "Key"));
+  });
+  static const std::string where = "DeleteResult/Error";
+  xml::for_each_child(root, "Error", [&](pugi::xml_node e) {
+    r.errors.push_back(DeleteError{f::child_text(e, where, "Key"), f::child_text(e, where, "Code"),
+                                   f::child_text(e, where, "Message")});
   });
   return r;
 }
 
 std::vector<SearchObject> parse_search_objects(const std::string& body) {
-  auto doc = parse_doc(body);
+  auto doc = parse_doc(body, "object search");
+  pugi::xml_node root = f::root(doc->root(), "object search", "Data");
   std::vector<SearchObject> out;
-  xml::for_each_child(doc->root(), "S3Object", [&](pugi::xml_node n) {
+  static const std::string where = "Data/S3Object";
+  xml::for_each_child(root, "S3Object", [&](pugi::xml_node n) {
     SearchObject o;
-    o.bucket_id = xml::child_text(n, "BucketId");
-    o.id = xml::child_text(n, "Id");
-    o.name = xml::child_text(n, "Name");
-    o.size = std::strtoull(xml::child_text(n, "Size", "0").c_str(), nullptr, 10);
-    o.owner = xml::child_text(n, "Owner");
-    o.creation_date = xml::child_text(n, "CreationDate");
-    o.storage_class = xml::child_text(n, "StorageClass");
-    o.type = xml::child_text(n, "Type");
-    o.version = xml::child_text(n, "Version");
-    o.latest = xml::child_text(n, "Latest", "true") != "false";
+    o.bucket_id = f::child_text(n, where, "BucketId");
+    o.id = f::child_text(n, where, "Id");
+    o.name = f::child_text(n, where, "Name");
+    o.size = f::child_u64(n, where, "Size");
+    o.owner = f::child_text(n, where, "Owner");
+    o.creation_date = f::child_text(n, where, "CreationDate");
+    o.storage_class = f::child_text(n, where, "StorageClass");
+    o.type = f::child_text(n, where, "Type");
+    o.version = f::child_text(n, where, "Version");
+    o.latest = f::boolean(where + "/Latest", xml::child_text(n, "Latest"), true);
     out.push_back(std::move(o));
   });
   return out;
 }
 
 SystemInformation parse_system_information(const std::string& body) {
-  auto doc = parse_doc(body);
-  pugi::xml_node root = doc->root();
+  auto doc = parse_doc(body, "system information");
+  pugi::xml_node root = f::root(doc->root(), "system information", "Data");
+  static const std::string where = "Data";
   SystemInformation s;
-  s.api_version = xml::child_text(root, "ApiVersion");
-  s.serial_number = xml::child_text(root, "SerialNumber");
-  s.instance_id = xml::child_text(root, "InstanceId");
-  s.now = xml::child_text(root, "Now");
-  s.backend_activated = to_bool(xml::child_text(root, "BackendActivated"));
+  s.api_version = f::child_text(root, where, "ApiVersion");
+  s.serial_number = f::child_text(root, where, "SerialNumber");
+  s.instance_id = f::child_text(root, where, "InstanceId");
+  s.now = f::child_text(root, where, "Now");
+  s.backend_activated =
+      f::boolean("Data/BackendActivated", xml::child_text(root, "BackendActivated"));
   if (pugi::xml_node b = xml::child(root, "BuildInformation")) {
-    s.build_information = BuildInformation{xml::child_text(b, "Branch"),
-                                           xml::child_text(b, "Revision"),
-                                           xml::child_text(b, "Version")};
+    static const std::string bw = "Data/BuildInformation";
+    s.build_information = BuildInformation{f::child_text(b, bw, "Branch"),
+                                           f::child_text(b, bw, "Revision"),
+                                           f::child_text(b, bw, "Version")};
   }
   return s;
 }
 
 SystemHealth parse_system_health(const std::string& body) {
-  auto doc = parse_doc(body);
+  auto doc = parse_doc(body, "system health");
+  pugi::xml_node root = f::root(doc->root(), "system health", "Data");
   SystemHealth h;
-  h.database_filesystem_free_space = xml::child_text(doc->root(), "DatabaseFilesystemFreeSpace");
-  h.ms_required_to_verify_data_planner_health =
-      to_long(xml::child_text(doc->root(), "MsRequiredToVerifyDataPlannerHealth"));
+  h.database_filesystem_free_space = f::child_text(root, "Data", "DatabaseFilesystemFreeSpace");
+  h.ms_required_to_verify_data_planner_health = f::non_negative_long(
+      "Data/MsRequiredToVerifyDataPlannerHealth",
+      xml::child_text(root, "MsRequiredToVerifyDataPlannerHealth"));
   return h;
 }
 
 PhysicalPlacement parse_physical_placement(const std::string& body) {
-  auto doc = parse_doc(body);
+  auto doc = parse_doc(body, "physical placement");
   PhysicalPlacement p;
-  pugi::xml_node root = doc->root();
+  pugi::xml_node root = f::root(doc->root(), "physical placement", "Data");
   if (pugi::xml_node tapes = xml::child(root, "Tapes"))
-    xml::for_each_child(tapes, "*", [&](pugi::xml_node t) { p.tapes.push_back(parse_medium(t)); });
+    xml::for_each_child(tapes, "*",
+                        [&](pugi::xml_node t) { p.tapes.push_back(parse_medium(t, "Data/Tapes")); });
   if (pugi::xml_node pools = xml::child(root, "Pools"))
-    xml::for_each_child(pools, "*", [&](pugi::xml_node t) { p.pools.push_back(parse_medium(t)); });
+    xml::for_each_child(pools, "*",
+                        [&](pugi::xml_node t) { p.pools.push_back(parse_medium(t, "Data/Pools")); });
   return p;
 }
 
+// Error answers are only read by people: invalid UTF-8 becomes U+FFFD instead of failing,
+// so the caller still gets the status-based error (a proxy's binary page, a Latin-1 reason).
 StatusErrorInfo parse_error(const std::string& body) {
   StatusErrorInfo info;
   if (body.empty()) return info;
+  const std::string clean = utf8_lossy(body);
   try {
-    auto doc = parse_doc(body);
+    auto doc = xml::Document::parse(clean.data(), clean.size());
     pugi::xml_node root = doc->root();
     if (xml::local_name(root.name()) != "Error") return info;
-    info.code = xml::child_text(root, "Code");
-    info.message = xml::child_text(root, "Message");
-    info.resource = xml::child_text(root, "Resource");
-    info.request_id = xml::child_text(root, "RequestId");
+    // Entity references can still decode to text that is not UTF-8 (&#xD800;).
+    info.code = utf8_lossy(xml::child_text(root, "Code"));
+    info.message = utf8_lossy(xml::child_text(root, "Message"));
+    info.resource = utf8_lossy(xml::child_text(root, "Resource"));
+    info.request_id = utf8_lossy(xml::child_text(root, "RequestId"));
   } catch (const Error&) {
-    info.message = body.substr(0, 512);
+    info.message = utf8_lossy(body.substr(0, 512));
   }
   return info;
 }

@@ -118,6 +118,8 @@ class Client {
                               std::optional<long> max_keys, const Checkpoint& cp = {});
   std::shared_ptr<http::RequestSpec> put_object_request(const PutObjectRequest& r,
                                                         const Checkpoint& cp = {}) const;
+  // A naked PUT retried after a lost answer that meets 409 OBJECT_ALREADY_EXISTS succeeds
+  // when the stored object is the one sent (size and checksum/ETag, by HEAD).
   void put_object(const PutObjectRequest& r, const Checkpoint& cp = {});
   std::shared_ptr<http::RequestSpec> get_object_request(const GetObjectRequest& r) const;
   ObjectInfo get_object(const GetObjectRequest& r, const Checkpoint& cp = {});
@@ -131,6 +133,8 @@ class Client {
   // ---- Spectra extensions --------------------------------------------------------------
   void delete_folder(const std::string& bucket, const std::string& folder,
                      const Checkpoint& cp = {});
+  // A retried start that meets 409 OBJECT_ALREADY_EXISTS returns the job its first attempt
+  // created, when exactly one active PUT job of the bucket holds exactly these objects.
   Job start_bulk_put(const std::string& bucket,
                      const std::vector<std::pair<std::string, std::uint64_t>>& objects,
                      const BulkPutOptions& options = {}, const Checkpoint& cp = {});
@@ -156,6 +160,12 @@ class Client {
 
  private:
   std::string url(const std::string& path, const QueryList& query) const;
+  // Whether the stored object is the one `r` sends (size, then blob checksum or MD5 ETag).
+  bool stored_object_is(const PutObjectRequest& r, const Checkpoint& cp);
+  // The one active PUT job of `bucket` holding exactly `objects`, if there is one.
+  std::optional<Job> find_started_put(
+      const std::string& bucket, const std::vector<std::pair<std::string, std::uint64_t>>& objects,
+      const Checkpoint& cp);
 
   std::string endpoint_;
   std::string access_key_;

@@ -146,6 +146,24 @@ std::size_t invalid_utf8_at(const unsigned char* p, std::size_t size) {
   return size;
 }
 
+// Where byte `at` lies, for a message: "in the text of <Key>" or "in the tag <Object ...>",
+// so that a person can tell which field a server got wrong.
+std::string where_in(const unsigned char* p, std::size_t size, std::size_t at) {
+  std::size_t open = at;
+  while (open > 0 && !(p[open - 1] == '<' && open < size && p[open] != '/' && p[open] != '!' &&
+                       p[open] != '?'))
+    --open;
+  if (open == 0) return {};
+  std::size_t end = open;
+  while (end < size && end - open < 64 && p[end] != ' ' && p[end] != '>' && p[end] != '/' &&
+         p[end] != '\t' && p[end] != '\n' && p[end] != '\r' && p[end] < 0x80)
+    ++end;
+  const std::string name(reinterpret_cast<const char*>(p + open), end - open);
+  bool inside_tag = true;  // no '>' between the tag's name and the bad byte
+  for (std::size_t i = end; i < at; ++i) inside_tag = inside_tag && p[i] != '>';
+  return inside_tag ? " (in the tag <" + name + " ...>)" : " (in the text of <" + name + ">)";
+}
+
 [[noreturn]] void misuse(const char* what) {
   throw Error(ErrorKind::InvalidArgument, what);
 }
@@ -169,7 +187,9 @@ std::shared_ptr<const Document> Document::parse(const void* data, std::size_t si
     const std::size_t bad = invalid_utf8_at(static_cast<const unsigned char*>(data), size);
     if (bad != size) {
       throw Error(ErrorKind::Protocol,
-                  "malformed XML: invalid UTF-8 at byte " + std::to_string(bad), "xml");
+                  "malformed XML: invalid UTF-8 at byte " + std::to_string(bad) +
+                      where_in(static_cast<const unsigned char*>(data), size, bad),
+                  "xml");
     }
   }
   int roots = 0;

@@ -124,6 +124,30 @@ def _get_pairs(files: Mapping[str, Source] | Iterable[str | tuple[str, Source]],
     return pairs
 
 
+# Truncated pages without an object that list_objects accepts in a row before it decides
+# the server is not making progress.
+DEFAULT_MAX_EMPTY_PAGES = 100
+
+
+def _check_next_marker(bucket: str, marker: str, following: str, seen: set[str],
+                       empty_pages: int, max_empty_pages: int | None) -> None:
+    """A listing page's continuation must move on, or the listing would never end."""
+    from storewire.errors import ProtocolError
+
+    def fail(why: str) -> ProtocolError:
+        return ProtocolError(why, code="ds3-answer", operation="list_objects", resource=bucket)
+
+    if not following:
+        raise fail("the server sent IsTruncated = true with no NextMarker and no object "
+                   "to continue from")
+    if following == marker or following in seen:
+        raise fail(f"the server sent NextMarker = {following!r} again: the listing would "
+                   "never end")
+    if max_empty_pages is not None and empty_pages > max_empty_pages:
+        raise fail(f"the server sent {empty_pages} truncated pages in a row without an object "
+                   f"(max_empty_pages={max_empty_pages})")
+
+
 class Client:
     """A DS3 (Spectra BlackPearl) client.
 
@@ -216,18 +240,33 @@ class Client:
                                        max_keys)
 
     def list_objects(
-        self, bucket: str, *, prefix: str | None = None, page_size: int | None = None
+        self, bucket: str, *, prefix: str | None = None, page_size: int | None = None,
+        max_empty_pages: int | None = DEFAULT_MAX_EMPTY_PAGES,
     ) -> Iterator[Contents]:
-        """Every object under ``prefix``, following the pages."""
+        """Every object under ``prefix``, following the pages.
+
+        A listing always ends: a server that sends a marker it already sent (``NextMarker``
+        repeating, or the marker it was asked for) raises ``ProtocolError``, and so does a
+        truncated page that gives nothing to continue from, or more than
+        ``max_empty_pages`` truncated pages in a row without an object (``None``: no cap).
+        """
+        from storewire.errors import InvalidRequestError
+
+        if max_empty_pages is not None and max_empty_pages < 1:
+            raise InvalidRequestError("max_empty_pages must be >= 1 (None: no cap)")
         marker = ""
+        seen: set[str] = set()
+        empty_pages = 0
         while True:
             page = self._native.get_bucket(bucket, prefix or "", "", marker, page_size)
             yield from page.objects
             if not page.is_truncated:
                 return
-            marker = page.next_marker or (page.objects[-1].key if page.objects else "")
-            if not marker:
-                return
+            empty_pages = 0 if page.objects else empty_pages + 1
+            following = page.next_marker or (page.objects[-1].key if page.objects else "")
+            _check_next_marker(bucket, marker, following, seen, empty_pages, max_empty_pages)
+            seen.add(marker)
+            marker = following
 
     # ---- objects ----------------------------------------------------------------------
 
@@ -348,7 +387,8 @@ class Client:
 
         ``files``: ``{object name: path or buffer}``, ``(name, path or buffer)`` pairs, or
         paths (named by their base name). ``job_id`` resumes that job (blobs the server
-        holds are skipped).
+        holds are skipped). ``stall_timeout_s``: give up (``TimeoutError``) after this long
+        without progress; None keeps the engine's default bound, ``math.inf`` removes it.
         """
         return self._native.bulk_put(
             bucket, _put_pairs(files), workers=workers or self.workers,
@@ -367,7 +407,8 @@ class Client:
     ) -> BulkTransfer:
         """A bulk GET ready to ``run(progress)``. ``files``: ``{object name: path or
         writable buffer}``, ``(name, path or buffer)`` pairs, or names (written under
-        ``dest_dir``, default the current directory). A buffer must hold the object."""
+        ``dest_dir``, default the current directory). A buffer must hold the object.
+        ``stall_timeout_s``: as for :meth:`bulk_put`."""
         return self._native.bulk_get(
             bucket, _get_pairs(files, dest_dir), workers=workers or self.workers,
             verify=verify, in_order=in_order, priority=priority or "", name=name or "",
@@ -410,9 +451,12 @@ class Client:
     def get_bytes(
         self, bucket: str, names: Iterable[str], *, progress: ProgressCallback | None = None,
         workers: int | None = None, verify: bool = True,
+        stall_timeout_s: float | None = None,
     ) -> dict[str, bytearray]:
-        """Objects into memory with one bulk GET (sizes from HEAD first)."""
+        """Objects into memory with one bulk GET (sizes from HEAD first).
+        ``stall_timeout_s``: see :meth:`bulk_get`."""
         buffers = {name: bytearray(self._native.head_object(bucket, name).size)
                    for name in names}
-        self.get_files(bucket, buffers, progress=progress, workers=workers, verify=verify)
+        self.get_files(bucket, buffers, progress=progress, workers=workers, verify=verify,
+                       stall_timeout_s=stall_timeout_s)
         return buffers

@@ -74,6 +74,7 @@ OPS: dict[str, Callable[[ds3.Client], Any]] = {
     "get_bytes": lambda c: {k: v.hex() for k, v in c.get_bytes("b", ["k"]).items()},
     "get_bytes_stall": lambda c: {k: v.hex() for k, v in
                                   c.get_bytes("b", ["k"], stall_timeout_s=1.0).items()},
+    "get_bytes_zero_bound": lambda c: c.get_bytes("b", ["k"], stall_timeout_s=0),
     "get_bytes_nobound": lambda c: {k: v.hex() for k, v in
                                     c.get_bytes("b", ["k"], stall_timeout_s=math.inf).items()},
 }

@@ -528,6 +528,31 @@ def test_hostile_ds3_get_bytes_stall_timeout() -> None:
     assert outcome.seconds < 30, outcome.describe()
 
 
+def _good_get_job(request: Request) -> Answer:
+    blob = chunk_xml('<Object Name="k" Offset="0" Length="8" InCache="true"/>')
+    if request.method == "HEAD":
+        return head(8)
+    if "operation=start_bulk_get" in request.query or request.path.startswith("/_rest_/job"):
+        return xml(job_xml(body=blob))
+    if request.path == "/b/k":
+        return response(200, b"ABCDEFGH")
+    return response(204)
+
+
+def test_hostile_ds3_get_bytes_without_stall_bound() -> None:
+    """math.inf removes the bound; a server that answers still completes the job."""
+    with HostileHTTPServer(_good_get_job) as server:
+        outcome = run_case(TARGET, server.url, "get_bytes_nobound", bound_s=60.0)
+    assert expect_ok(outcome) == {"k": b"ABCDEFGH".hex()}
+
+
+def test_hostile_ds3_get_bytes_zero_stall_bound_refused() -> None:
+    with HostileHTTPServer(_good_get_job) as server:
+        outcome = run_case(TARGET, server.url, "get_bytes_zero_bound", bound_s=60.0)
+    expect_typed(outcome, "InvalidRequestError")
+    assert "stall_timeout_s" in outcome.message
+
+
 def test_hostile_ds3_get_bytes_head_without_size() -> None:
     with HostileHTTPServer(always(head(length=False))) as server:
         outcome = run_case(TARGET, server.url, "get_bytes", bound_s=60.0)

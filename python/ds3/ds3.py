@@ -423,7 +423,15 @@ def createClientFromEnv() -> Ds3Client:
 
 class Ds3Client:
     """The 1.x client: ``endpoint``, ``credentials``, ``proxy``; the modern client is
-    :attr:`client`."""
+    :attr:`client`.
+
+    ``allocateChunk`` waits for cache space at most ``allocate_chunk_timeout_s`` in all
+    (then ``TimeoutError``), and at most ``max_retry_after_s`` per ``Retry-After``; set
+    either on the instance to change it.
+    """
+
+    allocate_chunk_timeout_s: float = 3600.0
+    max_retry_after_s: float = 60.0
 
     def __init__(self, endpoint: str, credentials: Credentials, proxy: str | None = None
                  ) -> None:
@@ -562,11 +570,19 @@ class Ds3Client:
         """Deprecated in DS3 but still served: waits (Retry-After) until the chunk's cache
         space is allocated."""
         chunk_id = typeCheckString(chunkId)
+        deadline = time.monotonic() + self.allocate_chunk_timeout_s
         while True:
             answer = self.client.allocate_chunk(chunk_id)
             if answer.allocated:
                 return Ds3AllocateChunkResponse(0, Ds3CacheList(answer.chunk))
-            time.sleep(max(answer.retry_after_s, 0.05))
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _errors.TimeoutError(
+                    f"no cache space for chunk {chunk_id} after "
+                    f"{self.allocate_chunk_timeout_s} s (allocate_chunk_timeout_s)",
+                    operation="allocate_chunk", resource=chunk_id)
+            # A server's Retry-After is capped: it must not park the caller for days.
+            time.sleep(min(max(answer.retry_after_s, 0.05), self.max_retry_after_s, left))
 
     @_translated
     def getAvailableChunks(self, jobId: str) -> Ds3AvailableChunksResponse:

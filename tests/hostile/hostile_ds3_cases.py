@@ -87,7 +87,14 @@ SEED_OPS: dict[str, Callable[[seed.Ds3Client], Any]] = {
     "seed_get_job": lambda s: s.getJob("j").jobId,
     "seed_put_bulk": lambda s: s.putBulk("b", [("k1", 8)]).jobId,
     "seed_get_objects": lambda s: [o.name for o in s.getObjects(bucketName="b")],
+    "seed_allocate_chunk": lambda s: _seed_allocate(s, 2.0),
 }
+
+
+def _seed_allocate(client: seed.Ds3Client, timeout_s: float) -> Any:
+    client.allocate_chunk_timeout_s = timeout_s
+    answer = client.allocateChunk("c")
+    return [answer.chunk.chunkId, [[b.name, b.offset, b.length] for b in answer.chunk.objects]]
 
 
 def _job_chunk(answer: Any) -> Any:

@@ -553,6 +553,29 @@ def test_hostile_ds3_get_bytes_zero_stall_bound_refused() -> None:
     assert "stall_timeout_s" in outcome.message
 
 
+def _busy_then_allocated(busy: int, retry_after: str) -> Responder:
+    def respond(request: Request) -> Answer:
+        if request.index < busy:
+            return raw(503, reason=b"Busy", headers=[(b"Retry-After", retry_after.encode())])
+        return xml(chunk_xml())
+    return respond
+
+
+@pytest.mark.parametrize("retry_after", ["100000", "1e300", str(2**80)])
+def test_hostile_ds3_seed_allocate_chunk_bounded(retry_after: str) -> None:
+    """A 1.x allocateChunk against a server that is busy for ever, asking for days."""
+    with HostileHTTPServer(_busy_then_allocated(10**9, retry_after)) as server:
+        outcome = run_case(TARGET, server.url, "seed_allocate_chunk", bound_s=60.0)
+    expect_typed(outcome, "TimeoutError", "Ds3Error")
+    assert outcome.seconds < 20, outcome.describe()
+
+
+def test_hostile_ds3_seed_allocate_chunk_after_busy() -> None:
+    with HostileHTTPServer(_busy_then_allocated(2, "0")) as server:
+        outcome = run_case(TARGET, server.url, "seed_allocate_chunk", bound_s=60.0)
+    assert expect_ok(outcome) == ["c", [["k1", 0, 8]]]
+
+
 def test_hostile_ds3_get_bytes_head_without_size() -> None:
     with HostileHTTPServer(always(head(length=False))) as server:
         outcome = run_case(TARGET, server.url, "get_bytes", bound_s=60.0)

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
+from storewire import errors
+
 __all__ = ["MODES", "SectorFile", "mode_bits"]
 
 READ, WRITE, TRUNC, APPEND = 1, 2, 4, 8
@@ -145,4 +147,10 @@ class SectorFile(io.IOBase):
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self.close()
+        if exc is None:
+            self.close()
+            return
+        try:
+            self.close()
+        except errors.StorageError:
+            pass  # the error that ended the block is the one to see, not close's echo of it

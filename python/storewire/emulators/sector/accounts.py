@@ -13,7 +13,7 @@ class UserAccount:
     """A user: password, read/write path prefixes (``/`` = everything), root flag."""
 
     name: str
-    password: str
+    password: str = field(repr=False)  # never in a repr (issue 19)
     read: tuple[str, ...] = ("/",)
     write: tuple[str, ...] = ("/",)
     root: bool = False

@@ -17,6 +17,7 @@ E_EXPIRED = -2007
 E_AUTHORITY = -2008
 E_RESOURCE = -4000
 E_VERSION = -5000
+E_INVALID = -6000
 
 
 class SectorFault(Exception):

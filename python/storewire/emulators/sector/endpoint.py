@@ -258,6 +258,9 @@ class MasterEndpoint:
             return _MSG.pack(-1, 0) + I32.pack(fault.code)
         except (ValueError, IndexError, struct.error):
             return _MSG.pack(-1, 0) + I32.pack(E_UNKNOWN)
+        except Exception:  # e.g. a slave's disk failed: answer, never leave the client waiting
+            log.exception("GMP request type %d failed", mtype)
+            return _MSG.pack(-1, 0) + I32.pack(E_UNKNOWN)
         return _MSG.pack(mtype, key) + reply
 
     def _session_for(self, key: int, ip: str, port: int) -> Session:

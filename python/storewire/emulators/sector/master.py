@@ -39,7 +39,7 @@ from .codes import (
 )
 from .endpoint import MasterEndpoint
 from .gmp import GmpServer
-from .metadata import Namespace, normalize
+from .metadata import Namespace, check_new_name, normalize
 from .pool import SlavePool
 from .routing import ordered
 from .slave import SessionReport, Slave
@@ -453,6 +453,7 @@ class SectorEmulator:
     def _mkdir(self, s: Session, data: bytes) -> bytes:
         path = normalize(_cstr(data)[0])
         self._check(s, path, write=True)
+        check_new_name(path)
         pool = self._pool()
         target = pool.pick_new(set())
         if target is None:
@@ -465,6 +466,7 @@ class SectorEmulator:
         ns = self.namespace
         src, dst = self._two_paths(data)
         self._check(s, dst, write=True)
+        check_new_name(dst)
         if mtype == 104:
             self._check(s, src, write=True)
             self._check(s, src, write=False)
@@ -524,13 +526,16 @@ class SectorEmulator:
         if info is None:
             if not write:
                 raise SectorFault(E_NOEXIST)
+            check_new_name(path)
         elif info[0]:
             raise SectorFault(E_NOTFILE)
         t = self.transactions.begin(path, write, s.key, me.index, mode)
+        created = False
         try:
             if info is None:
                 chain = self._place_new(self._immediate_replicas(mode, options))
                 ns.add_file(path, 0, None, [pool.address(i) for i in chain])
+                created = True
             elif write:  # every live replica, nearest first: the client builds the chain
                 chain = pool.nearest_first(ns.locations(path), s.ip)
             else:
@@ -543,6 +548,11 @@ class SectorEmulator:
                                       s.crypto_iv)
         except BaseException:
             self.transactions.end(t.transid)
+            if created:  # a new file whose slaves failed: nothing half-made stays behind
+                try:
+                    ns.remove(path)
+                except SectorFault:
+                    pass
             raise
         size, mtime = (0, int(time.time())) if info is None else (info[1], info[2])
         if mode & 4:

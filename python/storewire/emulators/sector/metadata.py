@@ -11,7 +11,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from .codes import E_EXIST, E_NOEMPTY, E_NOEXIST, E_NOTDIR, E_PERMISSION, SectorFault
+from .codes import (
+    E_EXIST,
+    E_INVALID,
+    E_NOEMPTY,
+    E_NOEXIST,
+    E_NOTDIR,
+    E_PERMISSION,
+    SectorFault,
+)
 
 REPLICA_DIST_UNLIMITED = 65536
 
@@ -38,6 +46,20 @@ def normalize(path: str) -> str:
             continue
         parts.append(comp)
     return "/" + "/".join(parts)
+
+
+# A slave keeps every name as a file name on its disk, so no name can be longer than the
+# file system allows, nor a path longer than PATH_MAX.
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4095
+
+
+def check_new_name(path: str) -> None:
+    """E_INVALID for a normalised path a slave could not store: checked before anything
+    is created, so that a refused name leaves nothing half-made."""
+    raw = path.encode("utf-8", "surrogateescape")
+    if len(raw) > MAX_PATH_BYTES or any(len(c) > MAX_NAME_BYTES for c in raw.split(b"/")):
+        raise SectorFault(E_INVALID)
 
 
 def split(path: str) -> tuple[str, str]:

@@ -77,7 +77,7 @@ class Client:
     the document asked for. Listings stop with ``ProtocolError`` when the server repeats a
     marker or continuation token, and after ``max_empty_pages`` (default 100) consecutive
     truncated pages without entries. An error that may only mean an earlier attempt of
-    the same request was applied (409/412 on a PUT, NoSuchUpload on completing a
+    the same request was applied (409/412 on a PUT, NoSuchUpload or a 5xx on completing a
     multipart upload) is checked against the stored object (size and MD5 or multipart
     ETag) and reported as success when it is exactly what was sent; a 404 on a delete
     that the engine retried counts as done.
@@ -612,10 +612,11 @@ class Client:
         size: int | None = None,
     ) -> str:
         """Complete with parts 1..N whose ETags are ``etags``; the object's ETag (may be
-        empty: radosgw sends an empty one). When a retry meets NoSuchUpload, the object
-        is checked (its multipart ETag, and ``size`` when given) and, if it is the one
-        these parts make, the upload counts as completed (whether or not the engine saw
-        the retry: libcurl re-sends on a dead keep-alive connection by itself)."""
+        empty: radosgw sends an empty one). When it meets NoSuchUpload or a server
+        error, the object is checked (its multipart ETag, and ``size`` when given) and,
+        if it is the one these parts make, the upload counts as completed (whether or
+        not the engine saw a retry: libcurl re-sends on a dead keep-alive connection by
+        itself, and radosgw answers a repeated completion with 500)."""
         body = xml.build(
             "CompleteMultipartUpload",
             [
@@ -627,7 +628,10 @@ class Client:
             "POST", bucket, key, query=[("uploadId", upload_id)], body=body, retry=True
         )
         resource = f"{bucket}/{key}"
-        if resp.status == 404 and _replies.error_fields(resp.body)[0] in ("NoSuchUpload", ""):
+        # NoSuchUpload (S3) or a 5xx "completion already in progress" (radosgw) may mean
+        # an earlier attempt completed it; the object itself says whether it did.
+        code = _replies.error_fields(resp.body)[0]
+        if (resp.status == 404 and code in ("NoSuchUpload", "")) or resp.status >= 500:
             head = _retries.stored_is(
                 self,
                 bucket,

@@ -242,6 +242,22 @@ def test_retried_complete_with_another_object_fails(stored, etags, size):
     expect_typed(outcome, "NotFoundError")
 
 
+@pytest.mark.parametrize("same", [True, False], ids=["same", "different"])
+def test_complete_meeting_completion_in_progress_checks_the_object(same: bool):
+    # radosgw answers a repeated completion with 500 "already in progress".
+    def respond(req: Request) -> Answer:
+        if req.method == "HEAD":
+            return head(123, MPU_ETAG if same else md5(b"x") + "-2")
+        return err(500, "InternalError", "This multipart completion is already in progress")
+
+    outcome, server = run(respond, "complete_multipart", PART_ETAGS, 123)
+    if same:
+        assert expect_ok(outcome) == MPU_ETAG
+    else:
+        expect_typed(outcome, "ServerError")
+    assert methods(server)[-1] == "HEAD"
+
+
 def test_no_such_upload_with_no_object_is_an_error():
     outcome, server = run(lambda r: err(404, "NoSuchUpload"), "complete_multipart",
                           PART_ETAGS, None)

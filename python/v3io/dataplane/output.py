@@ -212,7 +212,8 @@ class GetItemsOutput(Output):
         self.last = v.flag(decoded, "LastItemIncluded", where)
         self.next_marker = v.string(decoded, "NextMarker", where)
         v.integer(decoded, "NumItems", where)
-        self.items = [v.attributes(item, f"{where}: Items[{index}]")
+        attributes = v.attributes
+        self.items = [attributes(item, "GetItems: Items", index)
                       for index, item in enumerate(v.dict_list(decoded, "Items", where))]
 
 

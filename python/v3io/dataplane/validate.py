@@ -220,11 +220,12 @@ def typed_value(typed: Any, where: str) -> Any:
     protocol_error(where, "has an unknown type", kind)
 
 
-def attributes(item: Any, where: str) -> dict[str, Any]:
-    """An item's attributes as Python values. The hot loop of a scan: strings and
-    numbers are decoded inline, everything else through :func:`typed_value`."""
+def attributes(item: Any, where: str, index: int | None = None) -> dict[str, Any]:
+    """An item's attributes as Python values (``index``: the item's place in ``Items``).
+    The hot loop of a scan: strings, numbers and booleans are decoded inline, everything
+    else through :func:`typed_value`; error locations are only built on an error."""
     if type(item) is not dict:
-        protocol_error(where, "must be an object of attributes", item)
+        protocol_error(_place(where, index), "must be an object of attributes", item)
     out: dict[str, Any] = {}
     for name, typed in item.items():
         if type(typed) is dict and len(typed) == 1:
@@ -238,9 +239,22 @@ def attributes(item: Any, where: str) -> dict[str, Any]:
                     out[name] = int(value)
                     continue
                 except ValueError:
-                    pass
-        out[name] = typed_value(typed, f"{where}.{name}")
+                    try:
+                        out[name] = float(value)
+                        continue
+                    except ValueError:
+                        pass
+            else:
+                value = typed.get("BOOL")
+                if type(value) is bool:
+                    out[name] = value
+                    continue
+        out[name] = typed_value(typed, f"{_place(where, index)}.{name}")
     return out
+
+
+def _place(where: str, index: int | None) -> str:
+    return where if index is None else f"{where}[{index}]"
 
 
 # XML listings

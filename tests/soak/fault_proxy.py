@@ -225,6 +225,7 @@ class FaultProxy:
         self._listener: socket.socket | None = None
         self._threads: list[threading.Thread] = []
         self._accept_thread: threading.Thread | None = None
+        self._armed: tuple[str, str, str] | None = None  # (fault, method, target part)
 
     # ---- life cycle ---------------------------------------------------------------------
 
@@ -276,6 +277,24 @@ class FaultProxy:
         """Change the share of exchanges that get a fault (0 turns the proxy transparent)."""
         self.plan.rate = rate
 
+    def arm(self, fault: str, *, method: str = "", target_contains: str = "") -> None:
+        """Give ``fault`` to the next exchange whose method starts with ``method`` and whose
+        target contains ``target_contains``, whatever the rate; once."""
+        if fault not in ALL_FAULTS:
+            raise ValueError(f"unknown fault: {fault}")
+        with self._lock:
+            self._armed = (fault, method, target_contains)
+
+    @property
+    def armed(self) -> bool:
+        """True while an armed fault has not met its exchange yet."""
+        with self._lock:
+            return self._armed is not None
+
+    def disarm(self) -> None:
+        with self._lock:
+            self._armed = None
+
     def events_since(self, mark: int) -> list[FaultEvent]:
         with self._lock:
             return self.events[mark:]
@@ -301,7 +320,10 @@ class FaultProxy:
             self.exchanges += 1
             plan = self.plan
             fault: str | None = None
-            if plan.faults and self._rng.random() < plan.rate:
+            armed = self._armed
+            if armed is not None and method.startswith(armed[1]) and armed[2] in target:
+                fault, self._armed = armed[0], None
+            elif plan.faults and self._rng.random() < plan.rate:
                 fault = self._rng.choice(plan.faults)
             exchange = _Exchange(index, method, target, fault)
             if fault is None:

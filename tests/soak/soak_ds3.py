@@ -70,6 +70,10 @@ class Workload:
                 op = "put"
             self.client = self.soak.pick_client(self.robust, self.fragile)
             getattr(self, f"op_{op}")()
+        self.finish()
+
+    def finish(self) -> None:
+        """Faults off, then every object read back directly."""
         self.proxy.set_rate(0.0)
         self.book.verify_all()
 

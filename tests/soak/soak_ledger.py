@@ -89,6 +89,7 @@ class Result(Generic[T]):
     error: StorageError | None
     faults: list[str]
     index: int
+    tag: str = ""
 
     @property
     def error_text(self) -> str:
@@ -150,12 +151,12 @@ class Ledger:
         except StorageError as exc:
             faults = self._faults_since(mark)
             self.outcomes[f"{op}: {type(exc).__name__}"] += 1
-            return Result(False, None, exc, faults, self._index)
+            return Result(False, None, exc, faults, self._index, self.tag)
         except WrongShape as exc:
             faults = self._faults_since(mark)
             self.fail("silent", op, key, f"success with a malformed result: {exc}",
                       faults=faults)
-            return Result(False, None, None, faults, self._index)
+            return Result(False, None, None, faults, self._index, self.tag)
         except Exception as exc:  # the rule under test: nothing but StorageError escapes
             faults = self._faults_since(mark)
             self.fail(
@@ -164,12 +165,12 @@ class Ledger:
                 + "".join(traceback.format_exception(exc))[-1500:],
                 faults=faults,
             )
-            return Result(False, None, None, faults, self._index)
+            return Result(False, None, None, faults, self._index, self.tag)
         finally:
             with self._lock:
                 self._current = None
         self.outcomes[f"{op}: ok"] += 1
-        return Result(True, value, None, self._faults_since(mark), self._index)
+        return Result(True, value, None, self._faults_since(mark), self._index, self.tag)
 
     def _faults_since(self, mark: int) -> list[str]:
         if self.proxy is None:
@@ -186,7 +187,8 @@ class Ledger:
             faults = faults if faults is not None else result.faults
         self.failures.append(
             Failure(kind, op, key, detail, error, returned, faults or [],
-                    result.index if result is not None else self._index, self.tag)
+                    result.index if result is not None else self._index,
+                    result.tag if result is not None else self.tag)
         )
 
     def note(self, what: str) -> None:

@@ -61,6 +61,7 @@ class Workload:
         self.files = soak.workdir / "files"
         self.files.mkdir(parents=True, exist_ok=True)
         self.serial = 0
+        self.upload_max = 12 * MiB  # multipart uploads: 2-3 parts of 5 MiB
 
     def read_direct(self, key: str) -> bytes | None:
         try:
@@ -85,6 +86,10 @@ class Workload:
                 op = "put"
             self.client = self.soak.pick_client(self.robust, self.fragile)
             getattr(self, f"op_{op}")()
+        self.finish()
+
+    def finish(self) -> None:
+        """Faults off, then every object read back directly."""
         self.proxy.set_rate(0.0)
         self.book.verify_all()
         self.ledger.extra["target"] = self.soak.options.get("target", "radosgw")
@@ -220,7 +225,7 @@ class Workload:
     def op_upload(self) -> None:
         """A multipart upload (2-3 parts of 5 MiB) from a file."""
         key = self.new_key()
-        data = self.rng.randbytes(self.rng.randrange(5 * MiB + 1, 12 * MiB))
+        data = self.rng.randbytes(self.rng.randrange(5 * MiB + 1, self.upload_max))
         path = self.files / "upload.bin"
         path.write_bytes(data)
         r = self.ledger.call("upload_file", key,

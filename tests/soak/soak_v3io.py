@@ -60,6 +60,7 @@ class Workload:
         # not (refused / not flagged: they must not be in the stream) -> that call's result
         self.maybe: dict[bytes, Result[Any]] = {}
         self.refused: dict[bytes, Result[Any]] = {}
+        self.acked_by: dict[bytes, Result[Any]] = {}  # the put_records that acknowledged it
         self.direct.create_stream(CONTAINER, self.stream, shard_count=SHARDS)
         self.serial = 0
 
@@ -107,6 +108,10 @@ class Workload:
                 op = "kv_put"
             self.client = self.soak.pick_client(self.robust, self.fragile)
             getattr(self, f"op_{op}")()
+        self.finish()
+
+    def finish(self) -> None:
+        """Faults off, then every object, item and record read back directly."""
         self.proxy.set_rate(0.0)
         self.book.verify_all()
         self.verify_items()
@@ -336,6 +341,8 @@ class Workload:
                 self.maybe[data] = r
             return
         self.records[shard].extend(batch)
+        for data in batch:
+            self.acked_by[data] = r
 
     def failed_put(self, shard: int, batch: list[bytes], r: Result[Any]) -> None:
         """Appends cannot be made idempotent: the error must say which records are stored
@@ -345,6 +352,7 @@ class Workload:
         for i, data in enumerate(batch):
             if i in stored:
                 self.records[shard].append(data)  # confirmed: it must be in the stream
+                self.acked_by[data] = r
             elif i in maybe or r.error is None:
                 self.maybe[data] = r
             else:
@@ -365,13 +373,11 @@ class Workload:
         r = self.ledger.call("seek_shard+get_records", path, read)
         if r.ok:
             assert r.value is not None
-            acked = [d for d in r.value if not self.unacked(d)]
-            if acked != self.records[shard][: len(acked)] or len(r.value) < min(
-                1000, len(self.records[shard])
-            ):
+            truth = self.shard_direct(shard)[:1000]  # what the shard holds (no proxy)
+            if r.value != truth:
                 self.ledger.fail(
                     "silent", "seek_shard+get_records", path,
-                    f"records differ from the {len(self.records[shard])} acknowledged",
+                    f"records differ from the {len(truth)} the shard holds",
                     returned=f"{len(r.value)} records", result=r)
 
     def verify_streams(self) -> None:
@@ -386,12 +392,19 @@ class Workload:
                 if data not in seen:
                     self.ledger.fail("lost", "verify", f"{self.stream}{shard}",
                                      f"acknowledged record {data!r} is not in the shard")
-            dupes = sorted(d for d, n in seen.items() if n > 1)
-            if dupes:
-                self.ledger.fail("corrupted", "verify", f"{self.stream}{shard}",
-                                 f"{len(dupes)} records stored more than once (a put_records "
-                                 f"retried after a lost answer?), e.g. {dupes[:3]}")
-            acked = [d for d in stored if not self.unacked(d)]
+            by_call: dict[int, list[bytes]] = {}
+            for data, n in seen.items():
+                if n > 1:
+                    call = self.acked_by.get(data) or self.maybe.get(data)
+                    by_call.setdefault(call.index if call else 0, []).append(data)
+            for _, dupes in sorted(by_call.items()):
+                call = self.acked_by.get(dupes[0]) or self.maybe.get(dupes[0])
+                self.ledger.fail(
+                    "corrupted", "put_records", f"{self.stream}{shard}",
+                    f"{len(dupes)} records of this call are stored more than once (retried "
+                    f"after a lost answer?), e.g. {dupes[0]!r}", result=call)
+            # in order, each once (copies are reported above)
+            acked = list(dict.fromkeys(d for d in stored if not self.unacked(d)))
             if acked != self.records[shard]:
                 self.ledger.fail("corrupted", "verify", f"{self.stream}{shard}",
                                  "acknowledged records out of order or unknown records present")

@@ -189,3 +189,14 @@ def test_every_fault_is_known() -> None:
     assert len(ALL_FAULTS) == len(set(ALL_FAULTS)) == 22
     with pytest.raises(ValueError, match="unknown faults"):
         FaultProxy(("127.0.0.1", 1), faults=("explode",))
+
+
+def test_armed_fault_meets_the_matching_request_once(backend: Backend) -> None:
+    with FaultProxy(("127.0.0.1", backend.port), rate=0.0) as proxy:
+        proxy.arm("answer-500", method="PUT", target_contains="/other/")
+        assert exchange(proxy.port) == (ANSWER, "open") and proxy.armed  # no match: relayed
+        proxy.arm("answer-500", method="PUT", target_contains="/bucket/")
+        got, _ = exchange(proxy.port)
+        assert got.startswith(b"HTTP/1.1 500") and not proxy.armed
+        assert exchange(proxy.port) == (ANSWER, "open")  # once only
+    assert [e.fault for e in proxy.events] == ["answer-500"]

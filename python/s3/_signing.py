@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Literal
 
+from storewire import errors
 from storewire._native import auth
 from storewire.config import Secret
 
@@ -40,6 +41,12 @@ def parse_endpoint(endpoint: str, tls: bool) -> tuple[str, str]:
         host = text.rstrip("/")
     if not host:
         raise ValueError(f"empty endpoint host: {endpoint!r}")
+    if "@" in host:
+        # Said without the endpoint: what precedes '@' is most likely a password.
+        raise errors.InvalidRequestError(
+            "the endpoint must not carry user:password@ (S3 requests are signed with the "
+            "access key and secret key instead)"
+        )
     return scheme, host
 
 

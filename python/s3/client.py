@@ -12,6 +12,7 @@ Every method raises a :mod:`storewire.errors` type (``NotFoundError`` is a
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -407,7 +408,11 @@ class Client:
         metadata: Mapping[str, str] | None = None,
         headers: HeaderArg = None,
     ) -> str:
-        """Store a buffer (bytes, bytearray, memoryview, numpy...) as one object; the ETag."""
+        """Store a buffer (bytes, bytearray, memoryview, numpy...) as one object; the ETag.
+
+        ``metadata`` values (and ``headers``) must be US-ASCII without control characters:
+        anything else is an ``InvalidRequestError`` before a byte is sent. A reply without
+        an ETag is a ``ProtocolError``: nothing says the object was stored."""
         items = header_items(headers, metadata, "put_object")
         # One MD5 pass serves both the Content-MD5 header and the ETag check.
         md5 = auth.digest("md5", data) if self.verify_checksums else None
@@ -704,8 +709,10 @@ class Client:
         progress: Progress | None = None,
     ) -> ObjectHead:
         """Stream ``bucket/key`` into a file (parallel ranged GETs for large objects),
-        verify it against the ETag, then move it into place; the object's HEAD. On any
-        failure ``path`` is left untouched."""
+        verify it against the HEAD's size and (MD5 or multipart) ETag, then move it into
+        place; the object's HEAD. The data goes to a temporary ``.<name>.<random>.part``
+        file in the destination directory, removed on any failure or Ctrl-C: ``path`` is
+        either the whole object or left untouched."""
         return _transfer.download_file(self, bucket, key, os.fspath(path), progress)
 
     # ---- many small objects at once -----------------------------------------------------
@@ -732,7 +739,7 @@ class Client:
                     key,
                     memoryview(data).nbytes,
                     md5,
-                    lambda d=data: auth.digest("md5", d),
+                    functools.partial(auth.digest, "md5", data),
                     "put_object",
                 )
             )

@@ -863,7 +863,7 @@ def test_echoed_credentials_are_not_repeated(call: str, version: str):
     outcome, server = run(echo_credentials(403), "texts_after_failure", call, version)
     result = expect_ok(outcome)
     text = result["text"]
-    for secret in (SECRET_KEY, SESSION_TOKEN, _signature(server)):
+    for secret in (SECRET_KEY, SESSION_TOKEN, _signature(server), result["presigned_signature"]):
         assert secret not in text, (secret, text)
     if call == "put":
         assert result["raised"] == "PermissionDeniedError"
@@ -888,3 +888,10 @@ def test_server_values_in_protocol_errors_are_redacted(call: str, doc: str):
     result = expect_ok(outcome)
     assert result["raised"] == "ProtocolError"
     assert SESSION_TOKEN not in result["text"]
+
+
+def test_endpoint_with_a_password_is_refused_without_showing_it():
+    outcome, server = run(lambda r: response(200), "endpoint_with_password", "pw-in-the-url")
+    expect_typed(outcome, "InvalidRequestError")
+    assert "pw-in-the-url" not in outcome.message
+    assert server.requests == []

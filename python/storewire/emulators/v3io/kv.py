@@ -418,10 +418,10 @@ def get_items(store: Store, root: Node, url_parts: list[str], body: dict[str, An
 
     cap = min(limit or MAX_PAGE_ITEMS, MAX_PAGE_ITEMS)
     if plain and not has_filter and total is None:
-        page, cursor, last = _plain_page(
+        encoded, after, done = _plain_page(
             store, dir_id, marker or None, start, below, sharding_key, cap
         )
-        return _page_response(page, cursor, last)
+        return _page_response(encoded, after, done)
     page: list[str] = []
     size = 0
     cursor = marker or None

@@ -423,7 +423,7 @@ class V3IOServer:
                 pass
             sock.close()
 
-    def _serve_one(self, sock: socket.socket, rfile: io.BufferedReader) -> bool:
+    def _serve_one(self, sock: socket.socket, rfile: io.BufferedIOBase) -> bool:
         """Serve one request; False when the connection must close."""
         try:
             request = read_request(rfile, sock)

@@ -3,7 +3,14 @@
 Every blocking call releases the GIL and polls for Ctrl-C. A Sector error reply raises the
 ``storewire.errors`` class of its code (``NotFoundError`` for E_NOEXIST -1003,
 ``PermissionDeniedError`` for E_SECURITY -2000, ...) with ``code`` = the decimal Sector
-code (``"-1003"``), ``operation`` and ``resource`` (the path).
+code (``"-1003"``), ``operation`` and ``resource`` (the path). A reply that breaks the
+protocol (a count or length out of range, a name that is not UTF-8, a bad address, a data
+frame that does not fit) raises ``ProtocolError`` naming the field and the value. Ports
+read from a master or slave are 16-bit: only the low 16 bits count, as in the stock client.
+
+Bounds: each GMP request waits at most ``timeout_s`` for its reply; a login (connect, TLS
+handshake, every step) at most ``timeout_s`` in all; a data-channel connect at most
+``timeout_s``, and a transfer fails when a slave sends nothing for ``timeout_s``.
 """
 
 import os
@@ -37,7 +44,9 @@ class FileAttr:
     def __repr__(self) -> str: ...
 
 class File:
-    """A Sector file opened with Client.open()."""
+    """A Sector file opened with Client.open(). One call at a time: a call made from inside
+    another call of the same file on the same thread (e.g. ``download``'s sink calling
+    ``tell()``) raises ``InvalidRequestError`` instead of waiting for itself."""
 
     def read(self, n: int) -> bytes:
         """Up to ``n`` bytes from the current position (empty at EOF). If the slave fails,
@@ -136,6 +145,8 @@ class DataChannel:
     def connected(self, ip: str, port: int) -> bool: ...
     def send_frame(self, ip: str, port: int, session: int, data: Buffer) -> None: ...
     def send_error(self, ip: str, port: int, session: int) -> None: ...
+    def send_raw(self, ip: str, port: int, data: Buffer) -> None:
+        """Bytes as they are, without a frame header (emulated peers that misbehave)."""
     def recv_any(self, ip: str, port: int) -> tuple[int, bytes, bool]:
         """The next frame: (session, data, is_error_frame). A broken connection raises
         TransportError at once and is dropped, so connect() makes a new one."""

@@ -45,6 +45,10 @@ CUTS = tuple(f"{mode}@{point}" for point in CUT_POINTS for mode in ("truncate", 
 ANSWERS = ("answer-500", "answer-503", "answer-503-retry-after", "replace-503")
 DELAYS = ("delay@request", "delay@response")
 ALL_FAULTS = CUTS + ANSWERS + DELAYS
+# Not faults of a network but of a server, for testing the soak itself: a GET answered
+# "200, empty" (a lie no client can detect, which the bookkeeping must), and an answer that
+# never comes (which the per-operation bound must catch).
+LIES = ("lie-empty-200", "stall@response")
 
 _HEAD_LIMIT = 1 << 20
 _IDLE_TIMEOUT_S = 120.0  # a connection with no traffic at all for this long is dropped
@@ -211,7 +215,7 @@ class FaultProxy:
         delay_s: tuple[float, float] = (0.05, 1.0),
         retry_after_s: int = 1,
     ) -> None:
-        unknown = set(faults) - set(ALL_FAULTS)
+        unknown = set(faults) - set(ALL_FAULTS) - set(LIES)
         if unknown:
             raise ValueError(f"unknown faults: {sorted(unknown)}")
         self.upstream = upstream
@@ -325,6 +329,8 @@ class FaultProxy:
                 fault, self._armed = armed[0], None
             elif plan.faults and self._rng.random() < plan.rate:
                 fault = self._rng.choice(plan.faults)
+            if fault == "lie-empty-200" and method != "GET":
+                fault = None  # only a read can be answered with nothing
             exchange = _Exchange(index, method, target, fault)
             if fault is None:
                 return exchange
@@ -520,6 +526,8 @@ class _Connection:
 
     def _request_head(self, exchange: _Exchange, head: _Head) -> None:
         fault = exchange.fault or ""
+        if fault == "lie-empty-200":
+            self._answer_and_close(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
         if fault in ("answer-500", "answer-503", "answer-503-retry-after"):
             status = 500 if fault == "answer-500" else 503
             retry = self.proxy.plan.retry_after_s if fault.endswith("retry-after") else None
@@ -624,6 +632,9 @@ class _Connection:
             return
         if fault == "replace-503":
             self._answer_and_close(_synthetic(503, None))
+        if fault == "stall@response":
+            self.proxy._stopping.wait()  # hold the answer for as long as the proxy runs
+            raise _Closed
         if fault == "delay@response":
             time.sleep(exchange.delay_s)
         mode, _, point = fault.partition("@")
@@ -685,4 +696,4 @@ def _note(exchange: _Exchange, detail: str) -> None:
         exchange.event.detail = detail
 
 
-__all__ = ["ALL_FAULTS", "ANSWERS", "CUTS", "DELAYS", "FaultEvent", "FaultProxy"]
+__all__ = ["ALL_FAULTS", "ANSWERS", "CUTS", "DELAYS", "LIES", "FaultEvent", "FaultProxy"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from fault_proxy import FaultProxy
+from fault_proxy import ALL_FAULTS, FaultProxy
 from soak_ledger import Ledger
 
 from storewire.testing.serve_process import ServeProcess
@@ -49,7 +49,9 @@ class Soak:
         """A fault proxy in front of ``endpoint`` (``http://host:port`` or ``host:port``)."""
         parts = urlsplit(endpoint if "//" in endpoint else f"http://{endpoint}")
         assert parts.hostname is not None and parts.port is not None, endpoint
-        proxy = FaultProxy((parts.hostname, parts.port), rate=self.rate, seed=self.seed)
+        faults = tuple(self.options.get("faults", ALL_FAULTS))  # the soak's self-tests narrow it
+        proxy = FaultProxy((parts.hostname, parts.port), rate=self.rate, seed=self.seed,
+                           faults=faults)
         self.stack.enter_context(proxy)
         self.ledger.proxy = proxy
         return proxy

@@ -183,6 +183,15 @@ def put_records(url: str, count: int, batch: bool = False) -> Any:
         return "stored"
 
 
+def put_records_batch_never(url: str, count: int) -> Any:
+    """A batch waited with ``raise_for_status=never``: the per-record answer, no error."""
+    records = [{"data": f"record-{i}", "shard_id": 0} for i in range(count)]
+    with _client(url) as client:
+        client.batch.stream.put_records("bigdata", "stream", records)
+        (result,) = client.batch.wait(raise_for_status=v3io.dataplane.RaiseForStatus.never)
+        return [0 if r.error_code is None else 1 for r in result.output.records]
+
+
 def _records_report(exc: Exception) -> dict[str, Any]:
     return {
         "class": type(exc).__name__,

@@ -329,6 +329,8 @@ ODD_LISTINGS = {
     "not-utf8-xml": xml_response(200, b"<ListBucketResult><Name>\xff</Name></ListBucketResult>"),
     "deep-xml": xml_response(200, "<a>" * 5000 + "</a>" * 4999),
     "json-array": json_response(200, "[1, 2]"),
+    "json-empty-object": json_response(200, "{}"),
+    "json-error-with-200": json_response(200, '{"ErrorCode": -2, "ErrorMessage": "gone"}'),
     "json-deep": json_response(200, b"{" + b'"a":{' * 50_000 + b"}" * 50_001),
 }
 
@@ -463,10 +465,13 @@ AMBIGUOUS_PUT = {
 }
 
 
+@pytest.mark.parametrize("batch", [False, True], ids=["call", "batch"])
 @pytest.mark.parametrize("answer", AMBIGUOUS_PUT.values(), ids=AMBIGUOUS_PUT.keys())
-def test_put_records_ambiguous_failure_says_every_record_may_be_stored(answer: Answer) -> None:
+def test_put_records_ambiguous_failure_says_every_record_may_be_stored(
+    answer: Answer, batch: bool
+) -> None:
     with serving(always(answer)) as server:
-        report = expect_ok(run(server, "put_records", 3))
+        report = expect_ok(run(server, "put_records", 3, batch))
         # never re-sent by the engine: a resend would store the records twice
         assert len(server.requests) == 1
     assert report["maybe"] == [0, 1, 2], report
@@ -581,3 +586,16 @@ def test_answer_with_nul_and_controls_in_strings_decodes_safely() -> None:
     body = json.dumps({"Item": {"a": {"S": "x\x00\r\n\u2028y"}}})
     with serving(always(json_response(200, body))) as server:
         expect_safe(run(server, "get_item"))
+
+
+@pytest.mark.parametrize("case", ["list_contents", "get_containers"])
+def test_listing_error_object_with_an_error_status_is_still_typed(case: str) -> None:
+    answer = json_response(404, '{"ErrorCode": -2, "ErrorMessage": "No such file"}')
+    with serving(always(answer)) as server:
+        expect_typed(run(server, case), "NotFoundError")
+
+
+def test_batch_wait_never_returns_the_partial_failure_answer() -> None:
+    results = [{"SequenceNumber": 1, "ShardId": 0}, {"ErrorCode": -1, "ErrorMessage": "no"}]
+    with serving(always(_put_answer(results))) as server:
+        assert expect_ok(run(server, "put_records_batch_never", 2)) == [0, 1]

@@ -54,7 +54,8 @@ class Batch(Owner):
         ``raise_for_status`` wins over this one) once all requests completed."""
         queued, self._queued = self._queued, []
         calls = [q for q in queued if isinstance(q, Call)]
-        sent = iter(self._client._transport.send_many(calls) if calls else [])
+        sent = iter(self._client._transport.send_many(calls, raise_for_status)
+                    if calls else [])
         results: list[Any] = []
         for entry in queued:
             if isinstance(entry, Call):

@@ -45,7 +45,7 @@ class Output:
     operation = "response"
 
     @classmethod
-    def parse(cls, body: bytes) -> Any:
+    def parse(cls, body: bytes, status: int = 200) -> Any:
         return cls(parse_json(body, cls.operation))
 
     def __init__(self, decoded: Any) -> None:  # overridden by each JSON output
@@ -59,8 +59,11 @@ class Output:
 class _XmlOutput(Output):
     error: Any  # set instead of the fields when the body was a JSON error
     @classmethod
-    def parse(cls, body: bytes) -> Any:
+    def parse(cls, body: bytes, status: int = 200) -> Any:
         if body.lstrip()[:1] == b"{":
+            if status < 300:  # a success must be the listing, not an error object
+                v.protocol_error(f"{cls.operation}:", "a success answer must be XML, not JSON",
+                                 show=False)
             out = cls.__new__(cls)
             out.error = parse_json(body, cls.operation)
             return out

@@ -110,7 +110,7 @@ class Response:
     def output(self) -> Any:
         if self._output is None and self._output_class is not None and self.body:
             try:
-                self._output = self._output_class.parse(self.body)
+                self._output = self._output_class.parse(self.body, self.status_code)
             except errors.StorageError as exc:  # name the call whose answer was bad
                 exc.operation = exc.operation or self.operation
                 exc.resource = exc.resource or self.resource

@@ -33,7 +33,7 @@ from . import validate
 from .credentials import Endpoint
 from .errors import HttpResponseError, PutRecordsError, annotate_records
 from .request import Call
-from .response import RaiseForStatus, Response, check_status, violates
+from .response import RaiseForStatus, RaiseForStatusArg, Response, check_status, violates
 
 __all__ = ["HttpResponseError", "RaiseForStatus", "Transport", "finish"]
 
@@ -115,9 +115,12 @@ class Transport:
         if client is not None:
             client.close()
 
-    def send_many(self, calls: Sequence[Call]) -> list[Response | BaseException]:
+    def send_many(
+        self, calls: Sequence[Call], policy: RaiseForStatusArg = None
+    ) -> list[Response | BaseException]:
         """All calls concurrently; each slot holds a Response or the error (transport,
-        protocol, or a PutRecords partial failure; status policy is the caller's)."""
+        protocol, or a PutRecords failure). ``policy`` is the batch's ``raise_for_status``
+        for calls without their own; applying it to the other calls is the caller's job."""
         self._check_open()
         natives = self._http.perform_many([self._native(c) for c in calls])
         results: list[Response | BaseException] = []
@@ -127,7 +130,7 @@ class Transport:
                 results.append(transport_failure(call, error))
                 continue
             try:
-                results.append(finish(call, native, check=False))
+                results.append(finish(call, native, check=False, policy=policy))
             except errors.StorageError as exc:
                 results.append(exc)
         return results
@@ -153,9 +156,10 @@ _BODY_REQUIRED = frozenset({
 })
 
 
-def finish(call: Call, native: _http.Response, *, check: bool = True) -> Response:
+def finish(call: Call, native: _http.Response, *, check: bool = True,
+           policy: RaiseForStatusArg = None) -> Response:
     """The Response for ``native``, validated for ``call``; with ``check`` the call's
-    ``raise_for_status`` policy is applied too."""
+    ``raise_for_status`` policy is applied too (``policy`` when the call has none)."""
     response = Response(native.status, native.headers, native.body, call.output_class,
                         operation=call.operation, resource=call.resource)
     status = native.status
@@ -165,21 +169,22 @@ def finish(call: Call, native: _http.Response, *, check: bool = True) -> Respons
             "body", code="V3IO_EMPTY_BODY", operation=call.operation, resource=call.resource)
         raise transport_failure(call, exc)
     if call.operation == "PutRecords":
-        _check_records(call, response)
+        effective = call.raise_for_status if call.raise_for_status is not None else policy
+        _check_records(call, response, effective)
     if check:
         return check_status(response, call.raise_for_status)
     return response
 
 
-def _check_records(call: Call, response: Response) -> None:
+def _check_records(call: Call, response: Response, policy: RaiseForStatusArg) -> None:
     """Raise for a PutRecords that refused records, naming which ones are stored."""
     count = call.record_count
     every = list(range(count))
     status = response.status_code
     if status >= 300:
-        if violates(status, call.raise_for_status):
+        if violates(status, policy):
             try:
-                response.raise_for_status(call.raise_for_status)
+                response.raise_for_status(policy)
             except errors.StorageError as exc:
                 # a 4xx refused the whole request; other answers (a proxy's 5xx after the
                 # server got it) leave every record in doubt
@@ -199,7 +204,7 @@ def _check_records(call: Call, response: Response) -> None:
                                     out.failed_record_count)
     except errors.ProtocolError as exc:
         raise annotate_records(exc, [], every, []) from None
-    if not failed or call.raise_for_status == RaiseForStatus.never:
+    if not failed or policy == RaiseForStatus.never:
         return
     stored = [i for i in every if i not in set(failed)]
     first = out.records[failed[0]]

@@ -228,9 +228,15 @@ class Reply:
         )
 
     def body_complete(self, resp: http.Response, got: int) -> None:
-        """``got`` body bytes must be what the reply announced (Content-Length when given)."""
+        """``got`` body bytes must be what the reply announced. S3 frames every body
+        (Content-Length or chunked); a reply with neither lost its headers on the way,
+        and its empty body is not the object."""
         raw = resp.header("Content-Length")
-        if raw is not None and self.length(resp) != got:
+        if raw is None:
+            if resp.header("Transfer-Encoding") is None:
+                raise self.fail("Content-Length header", None, "missing: the reply is incomplete")
+            return
+        if self.length(resp) != got:
             raise self.fail("Content-Length header", raw, f"but {got} body bytes arrived")
 
 
@@ -271,8 +277,10 @@ def listing(reply: Reply, resp: http.Response, version: int) -> Listing:
         token = reply.text(root, "NextContinuationToken", required=True, nonempty=True)
         return Listing(objects, prefixes, True, token)
     marker = reply.text(root, "NextMarker", max_bytes=MAX_KEY_BYTES)
-    if not marker and objects:  # S3 omits NextMarker without a delimiter: the last key
-        marker = objects[-1].key
+    if not marker:  # S3 may omit NextMarker: continue after the last key or prefix
+        last = [objects[-1].key] if objects else []
+        last += prefixes[-1:]
+        marker = max(last, key=lambda s: s.encode("utf-8", "surrogatepass"), default="")
     if not marker:
         raise reply.fail("ListBucketResult/NextMarker", None, "missing from a truncated page")
     return Listing(objects, prefixes, True, marker)

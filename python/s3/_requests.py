@@ -11,7 +11,7 @@ yourself (``email.header.Header(value, "utf-8").encode()``) if your servers agre
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from storewire import errors
 
@@ -66,9 +66,18 @@ def header_items(
     return out
 
 
-def check_name(bucket: str | None, key: str | None, operation: str) -> None:
+def check_query(query: Sequence[tuple[str, str | None]], operation: str) -> None:
+    """Query names and values (prefix, delimiter, markers...) must be UTF-8 text."""
+    for name, value in query:
+        check_name(None, name, operation, key_is="query parameter")
+        check_name(None, value, operation, key_is=f"query parameter {name!r}")
+
+
+def check_name(
+    bucket: str | None, key: str | None, operation: str, *, key_is: str = "key"
+) -> None:
     """Bucket and key must be text that UTF-8 can carry (no lone surrogates)."""
-    for what, value in (("bucket", bucket), ("key", key)):
+    for what, value in (("bucket", bucket), (key_is, key)):
         if value is None:
             continue
         if not isinstance(value, str):

@@ -28,7 +28,7 @@ from . import _replies, _retries, _transfer
 from ._errors import error_from_response
 from ._paging import DEFAULT_MAX_EMPTY_PAGES, PageGuard
 from ._replies import Reply
-from ._requests import check_name, header_items
+from ._requests import check_name, check_query, header_items
 from ._signing import Addresser, Addressing, Headers, Query, SignatureVersion, Signer
 from ._signing import parse_endpoint as _parse_endpoint
 from .types import (
@@ -176,6 +176,7 @@ class Client:
         """A signed native request. Buffers up to 1 MiB are signed with their SHA-256;
         larger bodies and files go as UNSIGNED-PAYLOAD with Content-MD5."""
         check_name(bucket, key, method)
+        check_query(query, method)
         target = self._addresser.target(bucket, key, query)
         items = list(headers or [])
         if body is None and body_file is None and method in ("PUT", "POST"):
@@ -558,6 +559,7 @@ class Client:
 
     def presign(self, method: str, bucket: str, key: str, *, expires_s: int = 3600) -> str:
         """A URL that performs ``method`` on the object without credentials."""
+        check_name(bucket, key, "presign")
         return self._signer.presign(method.upper(), self._addresser.target(bucket, key), expires_s)
 
     # ---- multipart -------------------------------------------------------------------------

@@ -647,6 +647,19 @@ def test_get_object_range(answer: bytes, expected: str):
 
 
 @pytest.mark.parametrize("func", ["get_object", "get_objects"])
+@pytest.mark.parametrize(
+    "answer",
+    [Close(b"HTTP/1.1 200 OK\r\nContent-Ty"), Close(b"HTTP/1.1 200 OK\r\n"),
+     Close(b"HTTP/1.1 200 OK\r\nETag: \"x\"\r\nContent-Le"),
+     Close(response(200, OBJ, content_length=False))],
+    ids=["cut-in-header-name", "cut-after-status", "cut-in-second-header", "no-framing"],
+)
+def test_get_whose_headers_were_cut_is_not_an_empty_object(func: str, answer: Answer):
+    outcome, _ = run(lambda r: answer, func)
+    expect_typed(outcome, "ProtocolError")
+
+
+@pytest.mark.parametrize("func", ["get_object", "get_objects"])
 def test_get_corrupt_body_is_an_integrity_error(func: str):
     answer = response(200, OBJ[:-1] + b"!", {"ETag": f'"{md5(OBJ)}"'})
     outcome, _ = run(lambda r: answer, func)
@@ -894,4 +907,22 @@ def test_endpoint_with_a_password_is_refused_without_showing_it():
     outcome, server = run(lambda r: response(200), "endpoint_with_password", "pw-in-the-url")
     expect_typed(outcome, "InvalidRequestError")
     assert "pw-in-the-url" not in outcome.message
+    assert server.requests == []
+
+
+def test_v1_prefix_page_without_next_marker_continues_after_the_last_prefix():
+    def make(i: int) -> str:
+        if i == 0:
+            return listing("<CommonPrefixes><Prefix>d0/</Prefix></CommonPrefixes>", TRUNC)
+        return listing("<CommonPrefixes><Prefix>d1/</Prefix></CommonPrefixes>")
+
+    outcome, server = run(pages(make), "list_prefixes", 1)
+    assert expect_ok(outcome) == ["d0/", "d1/"]
+    assert "marker=d0%2F" in server.requests[1].query
+
+
+@pytest.mark.parametrize("call", ["prefix", "token", "presign", "copy-source"])
+def test_lone_surrogates_anywhere_are_refused(call: str):
+    outcome, server = run(lambda r: response(200), "surrogate_in", call)
+    expect_typed(outcome, "InvalidRequestError")
     assert server.requests == []

@@ -41,10 +41,8 @@ class Endpoint:
         self.url = url
         self.authorization = authorization
 
-    def headers(self) -> list[tuple[str, str]]:
-        if self.authorization is None:
-            return []
-        return [("Authorization", self.authorization.reveal())]
+    def __repr__(self) -> str:
+        return f"Endpoint({self.url!r})"
 
 
 def split_endpoint(url: str) -> Endpoint:

@@ -46,8 +46,9 @@ class Transport:
 
     def __init__(self, endpoint: Endpoint, access_key: Secret, **http_options: Any) -> None:
         self.endpoint = endpoint.url
-        self._auth_headers = endpoint.headers()
+        self._authorization = endpoint.authorization  # Basic credentials from the URL
         self.access_key = access_key
+        self._call_keys: set[str] = set()  # per-call keys already registered as secrets
         self._options = http_options
         self._http = _http.Client(**http_options)
         self._prefetch: _http.Client | None = None
@@ -55,12 +56,15 @@ class Transport:
         self.closed = False
 
     def _native(self, call: Call) -> _http.Request:
-        if call.access_key is not None:
-            register_secret(call.access_key)  # a per-call key is as secret as the client's
-            key = call.access_key
-        else:
+        key = call.access_key
+        if key is None:
             key = self.access_key.reveal()
-        headers = [(_KEY_HEADER, key), *self._auth_headers, *call.headers]
+        elif key not in self._call_keys:
+            register_secret(key)  # a per-call key is as secret as the client's
+            self._call_keys.add(key)
+        headers = [(_KEY_HEADER, key), *call.headers]
+        if self._authorization is not None:
+            headers.append(("Authorization", self._authorization.reveal()))
         # a body-less PUT/POST still announces Content-Length: 0 (DescribeStream, mkdir)
         body = call.body if call.body is not None or call.method in ("GET", "HEAD",
                                                                        "DELETE") else b""

@@ -121,3 +121,30 @@ def test_the_percent_encoded_form_of_the_same_key_works(
                                 [("Content-Length", "1")], b"x")
     assert status == 200 and not closed, body
     assert _exists(ds3_emulator, "caf%C3%A9")
+
+
+@pytest.mark.parametrize(
+    ("operation", "attrs"),
+    [
+        ("start_bulk_put", 'Size="-1"'),
+        ("start_bulk_put", 'Size="+1"'),
+        ("start_bulk_put", 'Size="1_0"'),
+        ("start_bulk_put", 'Size="9223372036854775808"'),
+        ("start_bulk_put", 'Size="\u0661"'),
+        ("start_bulk_get", 'Offset="-4" Length="5"'),
+        ("start_bulk_get", 'Offset="0" Length="-1"'),
+        ("start_bulk_get", 'Offset="99999999999999999999" Length="1"'),
+        ("start_bulk_get", 'Offset=" 1" Length="1"'),
+    ],
+)
+def test_bulk_job_numbers_are_plain_non_negative_integers(
+    ds3_emulator: DS3Emulator, bucket: str, operation: str, attrs: str
+) -> None:
+    with DS3Raw(ds3_emulator.endpoint, ds3_emulator.access_key, ds3_emulator.secret_key) as c:
+        assert c.request("PUT", "/b/k", body=b"0123456789").status == 200
+        doc = f'<Objects><Object Name="k" {attrs}/></Objects>'.encode()
+        r = c.request("PUT", "/_rest_/bucket/b", f"operation={operation}", body=doc)
+        assert r.status == 400, r.body
+        assert r.xml().findtext("Code") == "InvalidRequest"
+        assert "must be an integer from 0 to 2^63-1" in (r.xml().findtext("Message") or "")
+        assert c.request("GET", "/_rest_/job").xml().findall("Job") == []  # no job made

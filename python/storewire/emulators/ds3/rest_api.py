@@ -21,7 +21,15 @@ from .job_xml import Node, chunk_objects, job_fields, jobs_list, master_object_l
 from .jobs import GetSpec, JobOptions, PutSpec
 from .store import Row
 from .users import User, new_secret
-from .wire import DS3Error, Request, Response, bad_request, not_found, xml_response
+from .wire import (
+    DS3Error,
+    Request,
+    Response,
+    bad_request,
+    not_found,
+    parse_uint,
+    xml_response,
+)
 from .xml_out import Value, document, leaf, node
 
 Handler = Callable[[Context, Request, str], Response]
@@ -168,13 +176,16 @@ def _object_list(req: Request) -> tuple[Any, list[Any]]:
 
 
 def _int_attr(element: Any, name: str) -> int | None:
+    """A Size/Offset/Length attribute: plain digits within 0..2^63-1 (int() alone would
+    take "-4", "+4", "1_0" and other scripts' digits)."""
     value = element.get(name)
     if value is None or value == "":
         return None
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise bad_request(f"attribute {name} must be an integer, got {value!r}") from exc
+    number = parse_uint(value)
+    if number is None:
+        raise bad_request(f"attribute {name} must be an integer from 0 to 2^63-1, "
+                          f"got {value[:40]!r}")
+    return number
 
 
 def _bucket_operation(ctx: Context, req: Request, ident: str, operation: str) -> Response:

@@ -62,23 +62,25 @@ def retry_later(seconds: int, message: str, *, status: int = 503) -> DS3Error:
     )
 
 
-# Content-Length is 1*DIGIT (RFC 9110 §8.6); Python's int() would also take "+5", "1_0",
-# " 5" and non-ASCII digits. Larger than any object or body the emulator accepts.
-_LENGTH_RE = re.compile(r"[0-9]{1,19}")
-MAX_CONTENT_LENGTH = (1 << 63) - 1
+# Sizes, offsets and lengths a client sends are 1*DIGIT (Content-Length: RFC 9110 §8.6);
+# Python's int() would also take "-5", "+5", "1_0", " 5" and other scripts' digits.
+_UINT_RE = re.compile(r"[0-9]{1,19}")
+MAX_UINT = (1 << 63) - 1
+
+
+def parse_uint(text: str) -> int | None:
+    """``text`` as an integer in 0..2^63-1 written in ASCII digits only, else None."""
+    if not _UINT_RE.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value <= MAX_UINT else None
 
 
 def parse_content_length(value: str) -> int | None:
     """The length a Content-Length value states, or None if it is malformed. Repeated
     headers (joined with ``,``) are accepted only when every value is the same."""
     values = {v.strip(" \t") for v in value.split(",")}
-    if len(values) != 1:
-        return None
-    text = values.pop()
-    if not _LENGTH_RE.fullmatch(text):
-        return None
-    length = int(text)
-    return length if length <= MAX_CONTENT_LENGTH else None
+    return parse_uint(values.pop()) if len(values) == 1 else None
 
 
 def norm_name(name: str) -> str:

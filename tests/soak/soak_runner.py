@@ -65,6 +65,9 @@ def summary_line(result: dict[str, Any]) -> str:
         injected = f"GMP {result['gmp_faults']}, slaves killed {result.get('killed_slaves')}"
     else:
         injected = f"{result.get('exchanges', 0)} HTTP exchanges, {faults} faults injected"
+    if "matrix_cases" in result:
+        injected += (f", matrix {result['matrix_cases']} cases "
+                     f"({len(result.get('matrix_missed', []))} never met their request)")
     return (
         f"soak {result['system']}: {result.get('operations', 0)} ops, {injected}, "
         f"{result.get('verified', 0)} objects verified directly, "

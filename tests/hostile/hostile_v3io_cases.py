@@ -165,7 +165,7 @@ def get_records(url: str) -> Any:
 def put_records(url: str, count: int, batch: bool = False) -> Any:
     """``count`` records; a failure comes back as what it says about each record."""
     records = [{"data": f"record-{i}", "shard_id": 0} for i in range(count)]
-    with _client(url) as client:
+    with _client(url, timeout=3) as client:  # a stalled answer times out quickly
         try:
             if batch:
                 client.batch.stream.put_records("bigdata", "stream", records)
@@ -217,7 +217,7 @@ def secret_texts(url: str, call: str) -> Any:
     endpoint = url.replace("http://", f"http://hostile-user:{PASSWORD}@")
     texts: list[str] = []
     try:
-        with _client(endpoint, max_retries=0) as client:
+        with _client(endpoint, max_retries=0, timeout=3) as client:
             texts.append(repr(client))
             texts.append(client.endpoint)
             if call == "get_item":

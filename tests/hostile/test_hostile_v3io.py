@@ -569,7 +569,7 @@ def test_redirect_location_with_credentials_is_masked() -> None:
     assert "301" in "\n".join(texts) and _secrets_in(texts) == [], texts
 
 
-@pytest.mark.parametrize("answer", [Reset(b""), Stall()], ids=["reset", "refused-later"])
+@pytest.mark.parametrize("answer", [Reset(b""), Stall()], ids=["reset", "stall-timeout"])
 def test_transport_errors_do_not_show_the_password(answer: Answer) -> None:
     with serving(always(answer)) as server:
         texts = expect_ok(run(server, "secret_texts", "get_item", bound_s=40))

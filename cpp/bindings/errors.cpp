@@ -3,11 +3,22 @@
 namespace py = pybind11;
 
 namespace storewire::bindings {
+namespace {
+
+// Error texts often quote what a server sent: invalid UTF-8 is replaced, never raised
+// (a UnicodeDecodeError here would hide the real, typed error).
+py::str text(const std::string& s) {
+  return py::reinterpret_steal<py::str>(
+      PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace"));
+}
+
+}  // namespace
 
 py::object python_error(ErrorKind kind, const std::string& message, const std::string& detail,
                         const std::string& resource) {
   py::module_ errors = py::module_::import("storewire.errors");
-  return errors.attr("from_native")(error_kind_name(kind), message, detail, resource);
+  return errors.attr("from_native")(error_kind_name(kind), text(message), text(detail),
+                                    text(resource));
 }
 
 py::object python_status_error(const StatusErrorInfo& info) {
@@ -15,21 +26,17 @@ py::object python_status_error(const StatusErrorInfo& info) {
   py::object exc;
   if (!info.python_class.empty()) {
     exc = errors.attr(info.python_class.c_str())(
-        info.message, py::arg("status") = info.status, py::arg("code") = info.code,
-        py::arg("operation") = info.operation, py::arg("resource") = info.resource,
-        py::arg("request_id") = info.request_id);
+        text(info.message), py::arg("status") = info.status, py::arg("code") = text(info.code),
+        py::arg("operation") = text(info.operation), py::arg("resource") = text(info.resource),
+        py::arg("request_id") = text(info.request_id));
   } else {
-    exc = errors.attr("from_status")(info.status, info.code, info.message,
-                                     py::arg("operation") = info.operation,
-                                     py::arg("resource") = info.resource,
-                                     py::arg("request_id") = info.request_id);
+    exc = errors.attr("from_status")(info.status, text(info.code), text(info.message),
+                                     py::arg("operation") = text(info.operation),
+                                     py::arg("resource") = text(info.resource),
+                                     py::arg("request_id") = text(info.request_id));
   }
-  auto decode = [](const std::string& s) {
-    return py::reinterpret_steal<py::str>(
-        PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace"));
-  };
-  exc.attr("reason_phrase") = decode(info.reason_phrase);
-  exc.attr("body") = decode(info.body);
+  exc.attr("reason_phrase") = text(info.reason_phrase);
+  exc.attr("body") = text(info.body);
   return exc;
 }
 

@@ -10,8 +10,16 @@
 #include <thread>
 #include <unordered_map>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <unordered_set>
+
 #include "auth/encoding.h"
 #include "auth/hashes.h"
+#include "ds3/validate.h"
 
 namespace storewire::ds3 {
 
@@ -42,6 +50,7 @@ class Crc32cObserver final : public http::BodyObserver {
 struct Blob {
   std::string name;
   const BulkFile* source = nullptr;  // the local file or buffer
+  const std::string* path = nullptr;  // PUT: the source file; GET: its partial file
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
   State state = State::Pending;
@@ -113,6 +122,7 @@ class Run {
           if (ec) throw Error(ErrorKind::Io, "cannot stat " + f.path + ": " + ec.message());
         }
         objects.emplace_back(f.name, size);
+        declared_[f.name] = size;
       }
       BulkPutOptions po;
       po.max_upload_size = o_.max_upload_size;
@@ -131,6 +141,19 @@ class Run {
 
   void plan(const Job& job) {
     job_id_ = job.job_id;
+    // Everything the server said is checked before a byte moves or a file is created.
+    ObjectLimitMap limits;
+    for (const auto& f : files_) {
+      ObjectLimits& l = limits[f.name];
+      if (dir_ == Direction::Put) {
+        auto d = declared_.find(f.name);
+        if (d != declared_.end()) l.size = d->second;
+        if (f.buffer) l.capacity = f.buffer_size;
+      } else if (f.buffer) {
+        l.capacity = f.buffer_size;
+      }
+    }
+    check_job_plan(job, limits, /*complete=*/o_.job_id.empty());
     std::map<std::string, std::uint64_t> sizes;
     for (const auto& chunk : job.chunks) {
       chunk_order_.push_back(chunk.chunk_id);
@@ -143,7 +166,7 @@ class Run {
         if (index_.count(key)) continue;
         index_[key] = blobs_.size();
         chunk_blobs_[chunk.chunk_id].push_back(blobs_.size());
-        blobs_.push_back(Blob{b.name, p->second, b.offset, b.length});
+        blobs_.push_back(Blob{b.name, p->second, &p->second->path, b.offset, b.length});
         ++pending_;
         result_.bytes_total += b.length;
         ++result_.blobs_total;
@@ -154,30 +177,49 @@ class Run {
       }
     }
     if (dir_ == Direction::Get) {
-      // Create every destination at its final size (never shrinks what a resume wrote).
       for (const auto& [name, size] : sizes) {
         const BulkFile& source = *sources_[name];
-        if (source.buffer) {
-          if (source.buffer_size < size)
-            throw Error(ErrorKind::BufferTooSmall,
-                        "the buffer for '" + name + "' holds " +
-                            std::to_string(source.buffer_size) + " bytes; the object has " +
-                            std::to_string(size));
-          continue;
-        }
-        const std::string& path = source.path;
-        std::error_code ec;
-        if (!std::filesystem::exists(path, ec)) {
-          std::FILE* f = std::fopen(path.c_str(), "wb");
-          if (!f) throw Error(ErrorKind::Io, "cannot create " + path);
-          std::fclose(f);
-        }
-        if (std::filesystem::file_size(path, ec) != size || ec) {
-          std::filesystem::resize_file(path, size, ec);
-          if (ec) throw Error(ErrorKind::Io, "cannot size " + path + ": " + ec.message());
-        }
+        if (source.buffer && source.buffer_size < size)  // check_job_plan made sure
+          throw Error(ErrorKind::BufferTooSmall, "the buffer for '" + name + "' is too small");
+        if (!source.buffer) open_partial(source);
+      }
+      for (Blob& b : blobs_) {
+        if (!b.source->buffer) b.path = &partials_.at(b.source->path);
       }
     }
+  }
+
+  // GET into a file: the bytes land in ".<name>.<job>.partial" beside the destination,
+  // which gets its final name only when the whole job succeeded.
+  void open_partial(const BulkFile& source) {
+    if (partials_.count(source.path)) return;
+    const std::filesystem::path dest(source.path);
+    std::filesystem::path partial = dest.parent_path() /
+        ("." + dest.filename().string() + "." + job_id_ + ".partial");
+    // A resumed job continues its own partial file; a fresh one never reuses a file.
+    const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (o_.job_id.empty() ? O_EXCL : 0);
+    const int fd = ::open(partial.c_str(), flags, 0644);
+    if (fd < 0)
+      throw Error(ErrorKind::Io, "cannot create " + partial.string() + ": " + std::strerror(errno));
+    ::close(fd);
+    partials_[source.path] = partial.string();
+  }
+
+  // Success: every partial file takes its final name.
+  void commit_partials() {
+    for (const auto& [dest, partial] : partials_) {
+      if (std::rename(partial.c_str(), dest.c_str()) != 0)
+        throw Error(ErrorKind::Io, "cannot rename " + partial + " to " + dest + ": " +
+                                       std::strerror(errno));
+    }
+    partials_.clear();
+  }
+
+  // Failure: nothing half-written stays behind unless the caller wants to resume.
+  void drop_partials() noexcept {
+    if (o_.keep_partial) return;
+    for (const auto& [dest, partial] : partials_) std::remove(partial.c_str());
+    partials_.clear();
   }
 
   void loop() {
@@ -249,9 +291,13 @@ class Run {
       throw Error(ErrorKind::Cancelled, "job " + job_id_ + " was canceled on the server");
     std::size_t added = 0;
     for (const auto& chunk : ready.job.chunks) {
+      const bool known_chunk = chunk_blobs_.count(chunk.chunk_id) > 0;
       for (const auto& b : chunk.objects) {
         auto it = index_.find(blob_key(b.name, b.offset));
-        if (it == index_.end() || blobs_[it->second].state != State::Pending) continue;
+        check_listed_blob(job_id_, chunk.chunk_id, known_chunk, b,
+                          it == index_.end() ? std::nullopt
+                                             : std::optional<std::uint64_t>(blobs_[it->second].length));
+        if (blobs_[it->second].state != State::Pending) continue;
         if (dir_ == Direction::Put && b.in_cache) {
           finish(it->second, true);
           continue;
@@ -261,6 +307,7 @@ class Run {
       }
     }
     if (added) {
+      idle_polls_ = 0;
       next_poll_ = Clock::now();
       return;
     }
@@ -269,9 +316,16 @@ class Run {
       return;
     }
     if (!ready.job.chunks.empty()) {  // listed, but nothing new for us yet
+      if (++idle_polls_ > o_.max_idle_polls)
+        throw Error(ErrorKind::Protocol,
+                    "job " + job_id_ + ": the server listed ready chunks " +
+                        std::to_string(idle_polls_) +
+                        " times in a row without any blob left to move (max_idle_polls)",
+                    "IDLE_POLLS");
       next_poll_ = Clock::now() + std::chrono::milliseconds(100);
       return;
     }
+    idle_polls_ = 0;
     double wait = ready.retry_after_s > 0 ? ready.retry_after_s : 1.0;
     if (dir_ == Direction::Put && try_allocate(wait)) return;
     Job job = client_.get_job(job_id_, checkpoint_);
@@ -299,6 +353,12 @@ class Run {
         if (a.retry_after_s > 0) wait = a.retry_after_s;
         return false;
       }
+      for (const auto& b : a.chunk.objects) {
+        auto it = index_.find(blob_key(b.name, b.offset));
+        check_listed_blob(job_id_, id, true, b,
+                          it == index_.end() ? std::nullopt
+                                             : std::optional<std::uint64_t>(blobs_[it->second].length));
+      }
       ++result_.chunks_allocated;
       for (std::size_t i : members)
         if (blobs_[i].state == State::Pending) enqueue(i);
@@ -320,6 +380,7 @@ class Run {
       if (b.length == 0 || !b.checksum.empty() || b.checksum_job.valid()) continue;
       const BulkFile* src = b.source;
       const std::uint64_t offset = b.offset, length = b.length;
+      // check_job_plan made sure that offset + length lies inside the buffer.
       b.checksum_job = std::async(std::launch::async, [algorithm, src, offset, length] {
         const std::string raw =
             src->buffer ? auth::digest(algorithm, src->buffer + offset, length)
@@ -339,8 +400,8 @@ class Run {
       r.job = job_id_;
       r.offset = b.offset;
       if (b.length > 0 && b.source->buffer) {
-        if (b.offset + b.length > b.source->buffer_size)
-          throw Error(ErrorKind::InvalidArgument, "the buffer for '" + b.name + "' is shorter than the object");
+        if (checked_end(b.offset, b.length, b.name) > b.source->buffer_size)  // defence in depth
+          throw Error(ErrorKind::Protocol, "blob of '" + b.name + "' lies outside the buffer");
         r.body.kind = http::BodySource::Kind::Buffer;
         r.body.data = b.source->buffer + b.offset;
         r.body.size = b.length;
@@ -361,12 +422,14 @@ class Run {
       r.job = job_id_;
       r.offset = b.offset;
       if (b.source->buffer) {
+        if (checked_end(b.offset, b.length, b.name) > b.source->buffer_size)  // defence in depth
+          throw Error(ErrorKind::Protocol, "blob of '" + b.name + "' lies outside the buffer");
         r.sink.kind = http::BodySink::Kind::Buffer;
         r.sink.data = b.source->buffer + b.offset;
         r.sink.capacity = b.length;
       } else {
         r.sink.kind = http::BodySink::Kind::File;
-        r.sink.path = b.source->path;
+        r.sink.path = *b.path;
         r.sink.offset = b.offset;
       }
       spec = client_.get_object_request(r);
@@ -446,7 +509,7 @@ class Run {
     const std::string raw =
         b.source->buffer
             ? auth::digest(algorithm, b.source->buffer + b.offset, b.length)
-            : auth::hash_file(algorithm, b.source->path, b.offset, b.length, checkpoint_);
+            : auth::hash_file(algorithm, *b.path, b.offset, b.length, checkpoint_);
     return auth::base64_encode(raw) == info.checksum;
   }
 
@@ -483,6 +546,9 @@ class Run {
   const ProgressFn& progress_;
 
   std::unordered_map<std::string, const BulkFile*> sources_;
+  std::unordered_map<std::string, std::uint64_t> declared_;  // PUT: sizes sent in the job request
+  std::map<std::string, std::string> partials_;               // GET: destination -> partial file
+  int idle_polls_ = 0;
   std::string job_id_;
   std::vector<Blob> blobs_;
   std::unordered_map<std::string, std::size_t> index_;
@@ -532,8 +598,10 @@ BulkResult BulkTransfer::run(const Checkpoint& checkpoint, const ProgressFn& pro
   try {
     run.plan(job);
     run.loop();
+    run.commit_partials();
   } catch (...) {
     run.abort();
+    run.drop_partials();
     throw;
   }
   BulkResult r = run.result();

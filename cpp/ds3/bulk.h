@@ -25,7 +25,9 @@ enum class Direction { Put, Get };
 
 struct BulkFile {
   std::string name;                   // object key
-  std::string path;                   // local file (PUT: read; GET: written at blob offsets)
+  // Local file. PUT: read. GET: written at blob offsets into a partial file beside it,
+  // renamed to this path only when the whole job succeeded (all or nothing).
+  std::string path;
   std::optional<std::uint64_t> size;  // PUT: taken from the file (or buffer) when unset
   // Instead of a file: memory owned by the caller that outlives run() (PUT: read; GET:
   // written at blob offsets, must hold the whole object).
@@ -44,7 +46,15 @@ struct BulkOptions {
   std::string job_id;                 // resume this job instead of starting a new one
   int blob_retries = 3;               // extra attempts per blob after the engine's own
   double max_retry_after_s = 60.0;    // cap on one Retry-After wait
-  std::optional<double> stall_timeout_s;  // give up after this long without progress
+  // Give up (Timeout) after this long without a blob finishing; unset: no bound. An hour
+  // covers a cache that fills slowly; tape recalls that take longer need their own value.
+  std::optional<double> stall_timeout_s = 3600.0;
+  // Give up (Protocol) after this many polls in a row that list ready chunks yet bring
+  // nothing new while nothing is in flight: a server that would keep the client spinning.
+  int max_idle_polls = 600;
+  // GET into files: keep the partial files (".<name>.<job>.partial", never under the final
+  // name) when the transfer fails, so that resuming the job can fill them in.
+  bool keep_partial = false;
 };
 
 struct BulkProgress {

@@ -71,6 +71,24 @@ def cursor_abandoned(url: str) -> Any:
     return _plain(first)
 
 
+def cursor_in_thread(url: str) -> Any:
+    """The main thread returns at once while another (non-daemon) thread scans page after
+    page: exiting must not cut that scan short. The thread reports on stderr."""
+    import sys
+    import threading
+
+    def scan() -> None:
+        try:
+            with _client(url) as client:
+                items = client.kv.new_cursor("bigdata", "table").all()
+            sys.stderr.write(f"scan-result: {len(items)} items\n")
+        except Exception as exc:
+            sys.stderr.write(f"scan-error: {exc!r}\n")
+
+    threading.Thread(target=scan).start()
+    return "started"
+
+
 def put_item_key(url: str, table: str, key: str) -> Any:
     with _client(url) as client:
         client.kv.put("bigdata", table, key, {"a": 1})

@@ -293,17 +293,35 @@ def test_cursor_false_without_marker_ends() -> None:
     assert items == [{"__name": "a"}]
 
 
-def test_abandoned_cursor_does_not_delay_exit() -> None:
-    """The page fetched ahead stalls for ever; the child must still exit at once (it
-    used to wait ~60 s for the request's low-speed timeout)."""
+@pytest.mark.parametrize("later", ["stall", "answer", "reset"])
+def test_abandoned_cursor_does_not_delay_exit(later: str) -> None:
+    """The page fetched ahead stalls for ever (or arrives, or fails); the child must still
+    exit at once (it used to wait ~60 s for the request's low-speed timeout) and cleanly
+    (no abort from a thread left inside the native engine)."""
+    answers: dict[str, Answer] = {"stall": Stall(), "answer": _page(["b"], "m2"),
+                                  "reset": Reset(b"")}
 
     def respond(request: Request) -> Answer:
-        return _page(["a"], "m1") if request.index == 0 else Stall()
+        return _page(["a"], "m1") if request.index == 0 else answers[later]
 
     with serving(respond) as server:
         outcome = run(server, "cursor_abandoned", bound_s=20)
     assert expect_ok(outcome) == {"__name": "a"}
-    assert outcome.seconds < 10, outcome.describe()
+    assert outcome.returncode == 0 and outcome.seconds < 10, outcome.describe()
+
+
+def test_exit_does_not_cut_a_scan_running_in_another_thread() -> None:
+    import time
+
+    def respond(request: Request) -> Answer:
+        time.sleep(0.2)  # the main thread is long gone when the last pages come
+        last = request.index >= 4
+        return _page([f"i{request.index}"], None if last else f"m{request.index}", last)
+
+    with serving(respond) as server:
+        outcome = run(server, "cursor_in_thread", bound_s=30)
+    assert expect_ok(outcome) == "started"
+    assert "scan-result: 5 items" in outcome.stderr, outcome.describe()
 
 
 # container listings (XML)

@@ -5,6 +5,10 @@ Pages follow ``NextMarker``; the scan ends when ``limit`` items were returned, a
 the next page is requested in the background (the native engine releases the GIL), so
 the server prepares page N+1 while Python decodes page N.
 
+Pages fetched ahead run on daemon threads and a separate native client, both stopped
+at interpreter exit, so an abandoned cursor does not hold the exit up (see
+:class:`_Prefetcher`).
+
 A server cannot keep a cursor going for ever (issue 19). Two bounds, both keyword
 arguments of ``kv.new_cursor``:
 
@@ -19,12 +23,16 @@ arguments of ``kv.new_cursor``:
 
 from __future__ import annotations
 
+import atexit
+import queue
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
-from . import validate
+from storewire import errors
+
+from . import transport, validate
 from .output import GetItemsOutput
 from .request import Call
 from .response import Response
@@ -33,19 +41,81 @@ __all__ = ["DEFAULT_MAX_EMPTY_PAGES", "DEFAULT_MAX_REPEATED_MARKERS", "Cursor"]
 
 DEFAULT_MAX_EMPTY_PAGES = 256
 DEFAULT_MAX_REPEATED_MARKERS = 0
-
-_prefetcher: ThreadPoolExecutor | None = None
-_prefetcher_lock = threading.Lock()
+PREFETCH_THREADS = 4
+# At exit, how long to wait for fetches ahead to end once their client is closed.
+EXIT_WAIT_S = 5.0
 
 Send = Callable[[Call, threading.Event], Response]
 
 
-def _background() -> ThreadPoolExecutor:
-    global _prefetcher
-    with _prefetcher_lock:
-        if _prefetcher is None:
-            _prefetcher = ThreadPoolExecutor(max_workers=4, thread_name_prefix="v3io-cursor")
-        return _prefetcher
+class _Prefetcher:
+    """Daemon threads that fetch pages ahead.
+
+    Why not a ThreadPoolExecutor: its threads are joined at interpreter exit *before*
+    atexit handlers run, so one page requested ahead from a stalled server held the exit
+    up until the request's low-speed timeout (~60 s) (issue 19). These threads are
+    daemons; :func:`_at_exit` runs after the application's own threads have ended, closes
+    the prefetch clients (a native request in progress ends at once) and waits until
+    every worker is idle, so none is inside native code while the interpreter shuts down.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._jobs: queue.SimpleQueue[tuple[Future[Response], Callable[..., Response],
+                                            tuple[Any, ...]]] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Condition()
+        self._busy = 0
+        self._queued = 0
+
+    def submit(self, fn: Callable[..., Response], *args: Any) -> Future[Response]:
+        future: Future[Response] = Future()
+        with self._lock:
+            self._queued += 1
+            if len(self._threads) < self._size and self._busy + self._queued > len(
+                    self._threads):
+                thread = threading.Thread(target=self._work, daemon=True,
+                                          name=f"v3io-cursor-{len(self._threads)}")
+                self._threads.append(thread)
+                thread.start()
+        self._jobs.put((future, fn, args))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            future, fn, args = self._jobs.get()
+            with self._lock:
+                self._queued -= 1
+                self._busy += 1
+            try:
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(fn(*args))
+                    except BaseException as exc:  # handed to whoever waits on the page
+                        future.set_exception(exc)
+            finally:
+                with self._lock:
+                    self._busy -= 1
+                    self._lock.notify_all()
+
+    def wait_idle(self, timeout_s: float) -> bool:
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._busy and not self._queued,
+                                       timeout_s)
+
+
+_prefetcher = _Prefetcher(PREFETCH_THREADS)
+_exiting = False
+
+
+def _at_exit() -> None:
+    global _exiting
+    _exiting = True
+    transport.stop_prefetches()
+    _prefetcher.wait_idle(EXIT_WAIT_S)
+
+
+atexit.register(_at_exit)
 
 
 class Cursor:
@@ -94,7 +164,7 @@ class Cursor:
 
     def _request_ahead(self) -> Future[Response]:
         started = threading.Event()
-        future = _background().submit(self._prefetch, self._call(), started)
+        future = _prefetcher.submit(self._prefetch, self._call(), started)
         # Wait until the request is on its way: otherwise the worker may need the GIL for
         # a whole switch interval (5 ms) while this thread decodes the previous page.
         while not started.wait(0.05):
@@ -103,10 +173,16 @@ class Cursor:
         return future
 
     def _fetch(self) -> None:
+        response = None
         if self._next is not None:
             pending, self._next = self._next, None
-            response = pending.result()
-        else:
+            try:
+                response = pending.result()
+            except errors.CancelledError:
+                if not _exiting:
+                    raise
+                # the prefetch client was closed by the exit hook: fetch the page here
+        if response is None:
             response = self._send(self._call(), threading.Event())
         if response.status_code >= 300:  # accepted by raise_for_status: no more items
             self._done = True
@@ -122,7 +198,8 @@ class Cursor:
         else:
             self._check_progress(marker, len(items))
             self._marker = marker
-            self._next = self._request_ahead()  # overlaps with decoding this page
+            if not _exiting:  # at exit the next page is fetched when asked for
+                self._next = self._request_ahead()  # overlaps with decoding this page
         self._page, self._index = items, 0
 
     def _check_progress(self, marker: str, count: int) -> None:

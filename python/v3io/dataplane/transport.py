@@ -4,7 +4,7 @@ One :class:`storewire._native.http.Client` per V3IO client (libcurl multi handle
 keep-alive pool). ``send`` runs one call; ``send_many`` hands a whole batch to
 ``perform_many``, which runs it concurrently in native code with the GIL released.
 Cursor pages fetched ahead of time go through a second native client (made on first use)
-that :func:`_stop_prefetches` closes at interpreter exit, so a pending prefetch cannot hold
+that :func:`stop_prefetches` closes at interpreter exit, so a pending prefetch cannot hold
 the exit up until its timeout.
 
 Every answer passes :func:`finish` before anyone sees it: an empty 2xx body where the
@@ -17,8 +17,6 @@ Also home of the official SDK's ``v3io.dataplane.transport`` names (``HttpRespon
 
 from __future__ import annotations
 
-import atexit
-import concurrent.futures.thread  # noqa: F401  (its exit hook must be registered before ours)
 import threading
 import weakref
 from collections.abc import Sequence
@@ -91,11 +89,13 @@ class Transport:
         return finish(call, native)
 
     def prefetch(self, call: Call, started: threading.Event | None = None) -> Response:
-        """Like :meth:`send`, on the prefetch client (the main one once that is closed)."""
+        """Like :meth:`send`, on the prefetch client; ``CancelledError`` once the
+        interpreter is exiting (the cursor then fetches its next page itself)."""
         self._check_open()
         client = self._prefetch_client()
         if client is None:
-            return self.send(call, started)
+            raise errors.CancelledError("page not fetched ahead: the interpreter is exiting",
+                                        operation=call.operation, resource=call.resource)
         request = self._native(call)
         if started is not None:
             started.set()
@@ -221,21 +221,15 @@ def _check_records(call: Call, response: Response, policy: RaiseForStatusArg) ->
     raise annotate_records(error, stored, [], failed)
 
 
-# Transports with a prefetch client; closed before threads are joined at exit.
+# Transports with a prefetch client, stopped by the cursor module's exit hook.
 _prefetching: weakref.WeakSet[Transport] = weakref.WeakSet()
 _exiting = False
 
 
-def _stop_prefetches() -> None:
+def stop_prefetches() -> None:
+    """Interpreter exit: close every prefetch client (a request in progress on one ends at
+    once) and refuse new prefetches."""
     global _exiting
     _exiting = True
     for transport in list(_prefetching):
         transport.stop_prefetch()
-
-
-# threading's exit hooks run before non-daemon threads are joined (atexit runs after)
-_register = getattr(threading, "_register_atexit", None)
-if _register is not None:
-    _register(_stop_prefetches)
-else:  # pragma: no cover - every supported Python has it
-    atexit.register(_stop_prefetches)

@@ -44,10 +44,11 @@ class Outcome:
         )
 
 
-def run_case(
-    target: str, *args: Any, bound_s: float = DEFAULT_BOUND_S, env: dict[str, str] | None = None
-) -> Outcome:
-    """Run ``module:function(*args)`` (a module of tests/hostile) in a child interpreter."""
+def spawn_case(
+    target: str, *args: Any, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """Start ``module:function(*args)`` (a module of tests/hostile) in a child interpreter,
+    in its own process group; :func:`finish_case` collects the outcome."""
     child_env = dict(os.environ)
     for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
                  "ALL_PROXY"):
@@ -57,8 +58,7 @@ def run_case(
         [str(HERE), str(HERE.parent), child_env.get("PYTHONPATH", "")]
     )
     spec = json.dumps({"target": target, "args": list(args)})
-    started = time.monotonic()
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-X", "faulthandler", str(HERE / "hostile_child.py"), spec],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -66,8 +66,14 @@ def run_case(
         env=child_env,
         start_new_session=True,
     )
+
+
+def finish_case(
+    proc: subprocess.Popen[str], bound_s: float = DEFAULT_BOUND_S, started: float | None = None
+) -> Outcome:
+    started = time.monotonic() if started is None else started
     try:
-        out, err = proc.communicate(timeout=bound_s)
+        out, err = proc.communicate(timeout=max(0.1, bound_s - (time.monotonic() - started)))
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)  # the child's own process group only
         out, err = proc.communicate()
@@ -89,6 +95,14 @@ def run_case(
                 stderr=err,
             )
     return Outcome("crash", seconds=seconds, returncode=proc.returncode, stderr=err)
+
+
+def run_case(
+    target: str, *args: Any, bound_s: float = DEFAULT_BOUND_S, env: dict[str, str] | None = None
+) -> Outcome:
+    """Run ``module:function(*args)`` (a module of tests/hostile) in a child interpreter."""
+    started = time.monotonic()
+    return finish_case(spawn_case(target, *args, env=env), bound_s, started)
 
 
 def expect_typed(outcome: Outcome, *classes: str) -> Outcome:

@@ -147,3 +147,34 @@ def test_a_job_id_that_is_not_a_plain_token_is_refused(job_id: str, tmp_path: Pa
                            {"k": str(tmp_path / "k.bin")})
     expect_typed(outcome, "StorageError")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_during_get_files_leaves_no_file(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    from hostile_harness import finish_case, spawn_case
+    from hostile_http import HostileHTTPServer, Request, Stall
+
+    script = BulkScript("GET", [Chunk("c1", [B("k", 0, 4)]), Chunk("c2", [B("k", 4, 4)])],
+                        {"k": DATA})
+    data_asked = []
+
+    def respond(request: Request) -> object:
+        if request.method == "GET" and "offset=4" in request.query:
+            data_asked.append(request)
+            return Stall()  # the second blob never comes: the user presses Ctrl-C
+        return script.respond(request)
+
+    target = tmp_path / "k.bin"
+    with HostileHTTPServer(respond) as server:  # type: ignore[arg-type]
+        proc = spawn_case("hostile_ds3_bulk_cases:get_files", server.url, {"k": str(target)})
+        deadline = time.monotonic() + 20
+        while not data_asked and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert data_asked, "the client never asked for the data"
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        outcome = finish_case(proc, bound_s=15)
+    assert outcome.error_class == "KeyboardInterrupt", outcome.describe()
+    assert list(tmp_path.iterdir()) == []

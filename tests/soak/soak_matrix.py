@@ -23,6 +23,7 @@ CASES: dict[str, list[tuple[str, str, str, str]]] = {
         ("put_files@start_bulk_put", "op_bulk_put", "PUT", "operation=start_bulk_put"),
         ("put_files@blob", "op_bulk_put", "PUT", "job="),
         ("get_bytes@blob", "op_bulk_get", "GET", "job="),
+        ("list_objects", "op_list", "GET", "prefix="),
     ],
     "s3": [
         ("put_object", "op_put", "PUT", "/o/"),
@@ -30,6 +31,8 @@ CASES: dict[str, list[tuple[str, str, str, str]]] = {
         ("delete_object", "op_delete", "DELETE", "/o/"),
         ("upload_file@part", "op_upload", "PUT", "partNumber="),
         ("upload_file@complete", "op_upload", "POST", "uploadId="),
+        ("download_file", "op_download", "GET", "/o/"),
+        ("list_objects", "op_list", "GET", "list-type=2"),
     ],
     "v3io": [
         ("put_object", "op_put", "PUT", "/o/"),
@@ -38,13 +41,15 @@ CASES: dict[str, list[tuple[str, str, str, str]]] = {
         ("put_item", "op_kv_put", "", "/table/"),
         ("get_item", "op_kv_get", "", "/table/"),
         ("update_item", "op_kv_update", "", "/table/"),
+        ("delete_item", "op_kv_delete", "", "/table/"),
+        ("get_container_contents", "op_list", "GET", "prefix="),
         ("put_records", "op_put_records", "", "/stream/"),
         ("seek_shard+get_records", "op_get_records", "", "/stream/"),
     ],
 }
 # a few operations without faults first, so reads and deletes have something to act on
 SEED_OPS = {"ds3": ["op_put"] * 6, "s3": ["op_put"] * 6,
-            "v3io": ["op_put"] * 6 + ["op_kv_put"] * 6 + ["op_put_records"] * 2}
+            "v3io": ["op_put"] * 6 + ["op_kv_put"] * 30 + ["op_put_records"] * 2}
 
 
 def run(soak: Soak) -> None:

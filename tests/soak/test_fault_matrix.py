@@ -1,5 +1,5 @@
 """Every fault of the soak's proxy, once, at each write and read operation of the HTTP
-clients (22 faults x 5-8 operations per system), on a warm connection, retries on; then every
+clients (22 faults x 7-10 operations per system), on a warm connection, retries on; then every
 object read back directly. Same failure classes as the soak (docs/soak.md)."""
 
 from __future__ import annotations

@@ -284,3 +284,10 @@ def surrogate_in(url: str, call: str) -> Any:
     if call == "presign":
         return c.presign("GET", "b", bad)
     return c.copy_object("b", bad, "b", "k")
+
+
+def remote_store_exists(url: str) -> Any:
+    conn = s3.S3Connection(
+        ACCESS_KEY, SECRET_KEY, default_bucket="b", endpoint=url, tls=False, max_retries=0
+    )
+    return s3.RemoteStore(conn).exists("k")

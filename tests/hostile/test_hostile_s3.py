@@ -926,3 +926,23 @@ def test_lone_surrogates_anywhere_are_refused(call: str):
     outcome, server = run(lambda r: response(200), "surrogate_in", call)
     expect_typed(outcome, "InvalidRequestError")
     assert server.requests == []
+
+
+@pytest.mark.parametrize("status", [201, 204, 206, 301, 302, 304, 307, 308, 418, 451, 599, 999])
+def test_unexpected_status_on_get_is_typed(status: int):
+    answer = response(status, b"body", {"Location": "http://127.0.0.1:1/elsewhere"},
+                      reason="Odd")
+    outcome, _ = run(lambda r: answer, "get_object")
+    expect_typed(outcome)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [response(200, b"", {"ETag": '"x"'}, content_length=False), err(500, "InternalError"),
+     err(403, "AccessDenied")],
+    ids=["no-length", "500", "403"],
+)
+def test_remote_store_exists_raises_typed(answer: bytes):
+    outcome, _ = run(lambda r: answer, "remote_store_exists")
+    # A malformed reply passes through as the ProtocolError it is, like transport errors.
+    expect_typed(outcome, "RemoteStoreError", "ProtocolError")

@@ -445,7 +445,6 @@ class _Connection:
         self.resp_buf = b""
         self.resp_body: _Body | None = None
         self.resp_exchange: _Exchange | None = None
-        self.relay_only = False  # after a request truncation: pass the answer through
 
     def run(self) -> None:
         sel = selectors.DefaultSelector()
@@ -496,11 +495,9 @@ class _Connection:
                 self.upstream.shutdown(socket.SHUT_WR)
             except OSError:
                 pass
-            if self.relay_only or (not self.pending and self.resp_exchange is None):
+            if not self.pending and self.resp_exchange is None:
                 raise _Closed
             return
-        if self.relay_only:
-            return  # the request was cut: what the client still sends goes nowhere
         self.req_buf += data
         while self.req_buf:
             if self.req_body is None:
@@ -552,17 +549,19 @@ class _Connection:
         _send(self.upstream, piece)
 
     def _cut_request(self, prefix: bytes, mode: str) -> None:
+        """The server sees ``prefix`` of the request, then the connection ends (FIN or
+        RST); so does the client, without an answer."""
         _send(self.upstream, prefix)
         if mode == "reset":
             _reset(self.upstream)
             _reset(self.client)
-            raise _Closed
-        # truncate: the server sees the request end early; its answer (if any) still flows
-        try:
-            self.upstream.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-        self.relay_only = True
+        else:
+            for sock in (self.upstream, self.client):
+                try:
+                    sock.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+        raise _Closed
 
     def _answer_and_close(self, answer: bytes) -> None:
         """Answer the client ourselves, close gracefully (the answer must not be lost to
@@ -592,9 +591,6 @@ class _Connection:
             except OSError:
                 pass
             raise _Closed
-        if self.relay_only:
-            _send(self.client, data)
-            return
         self.resp_buf += data
         while self.resp_buf:
             if self.resp_body is None:

@@ -75,10 +75,12 @@ class ObjectBook:
     # ---- after a call raised ------------------------------------------------------------
 
     def failed_write(self, op: str, key: str, data: bytes, result: Result[Any],
-                     previous: bytes | None = None) -> None:
+                     previous: bytes | None = None, *, own_error_only: bool = False) -> None:
         """The write raised: see what the server holds now. The old value, nothing, or
         the new value are all fine, except that a definitive "already exists" /
-        "precondition" error for a write that was in fact applied is misreported."""
+        "precondition" error for a write that was in fact applied is misreported.
+        ``own_error_only``: the call wrote several independent keys, and the error counts
+        against this key only when it names it (its ``resource``)."""
         try:
             stored = self.read_direct(key)
         except Incomplete:
@@ -92,8 +94,11 @@ class ObjectBook:
             return
         if stored == data:
             self.written(key, data)
+            resource = str(getattr(result.error, "resource", "") or "")
             if isinstance(result.error, (errors.ConflictError, errors.PreconditionFailedError,
-                                         errors.NotFoundError)):
+                                         errors.NotFoundError)) and (
+                not own_error_only or resource.endswith(key)
+            ):
                 self.ledger.fail(
                     "misreported", op, key,
                     "the write was applied (stored bytes == sent bytes) but the call "

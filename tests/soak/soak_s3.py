@@ -208,7 +208,7 @@ class Workload:
                 self.check_etag("put_objects", key, r.value[i], data, r)
                 self.book.written(key, data)
             else:
-                self.book.failed_write("put_objects", key, data, r)
+                self.book.failed_write("put_objects", key, data, r, own_error_only=True)
 
     def op_get_many(self) -> None:
         stored = sorted(self.book.stored)

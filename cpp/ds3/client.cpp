@@ -81,7 +81,7 @@ BulkObject parse_blob(pugi::xml_node n) {
   b.name = f::attr(n, where, "Name");
   b.offset = f::attr_u64(n, where, "Offset");
   b.length = f::attr_u64(n, where, "Length");
-  b.in_cache = f::boolean(where + "@InCache", n.attribute("InCache").value());
+  b.in_cache = f::boolean(where + "@InCache", f::attr_value(n, where, "InCache"));
   b.id = f::attr(n, where, "Id");
   b.version_id = f::attr(n, where, "VersionId");
   return b;
@@ -90,7 +90,8 @@ BulkObject parse_blob(pugi::xml_node n) {
 Chunk parse_chunk_node(pugi::xml_node n) {
   Chunk c;
   c.chunk_id = f::attr(n, "Objects", "ChunkId");
-  c.chunk_number = f::non_negative_int("Objects@ChunkNumber", n.attribute("ChunkNumber").value());
+  c.chunk_number =
+      f::non_negative_int("Objects@ChunkNumber", f::attr_value(n, "Objects", "ChunkNumber"));
   c.node_id = f::attr(n, "Objects", "NodeId");
   xml::for_each_child(n, "Object", [&](pugi::xml_node o) { c.objects.push_back(parse_blob(o)); });
   return c;
@@ -113,14 +114,14 @@ Job parse_job_node(pugi::xml_node n, const std::string& where) {
   j.original_size = f::attr_u64(n, where, "OriginalSizeInBytes");
   j.cached_size = f::attr_u64(n, where, "CachedSizeInBytes");
   j.completed_size = f::attr_u64(n, where, "CompletedSizeInBytes");
-  j.aggregating = f::boolean(where + "@Aggregating", n.attribute("Aggregating").value());
-  j.naked = f::boolean(where + "@Naked", n.attribute("Naked").value());
+  j.aggregating = f::boolean(where + "@Aggregating", f::attr_value(n, where, "Aggregating"));
+  j.naked = f::boolean(where + "@Naked", f::attr_value(n, where, "Naked"));
   if (pugi::xml_node nodes = xml::child(n, "Nodes")) {
     const std::string nw = where + "/Nodes/Node";
     xml::for_each_child(nodes, "Node", [&](pugi::xml_node x) {
       j.nodes.push_back(Node{f::attr(x, nw, "Id"), f::attr(x, nw, "EndPoint"),
-                             f::port(nw + "@HttpPort", x.attribute("HttpPort").value()),
-                             f::port(nw + "@HttpsPort", x.attribute("HttpsPort").value())});
+                             f::port(nw + "@HttpPort", f::attr_value(x, nw, "HttpPort")),
+                             f::port(nw + "@HttpsPort", f::attr_value(x, nw, "HttpsPort"))});
     });
   }
   xml::for_each_child(n, "Objects",
@@ -530,7 +531,7 @@ DeleteResult Client::delete_objects(const std::string& bucket,
   w.end();
   auto spec = with_body(build("POST", bucket_path(bucket), {{"delete", "", false}}), w.finish());
   auto r = execute(spec, "delete_objects", bucket, cp);
-  if (r.body.empty()) return {};
+  // Not Quiet: an empty 200 would read as "nothing deleted, no error" (parse_doc refuses it).
   return parse_delete_result(r.body);
 }
 
@@ -590,7 +591,8 @@ std::optional<Job> Client::find_started_put(
       }
     }
     bool same = !overflow;
-    for (const auto& [name, size] : sizes) same = same && wanted.count(name) && wanted[name] == size;
+    for (const auto& [name, size] : sizes)
+      same = same && wanted.count(name) && wanted[name] == size;
     for (const auto& [name, size] : wanted) same = same && (size == 0 || sizes.count(name));
     if (!same) continue;
     if (found) return std::nullopt;  // two candidates: cannot tell which one is ours
@@ -767,7 +769,8 @@ std::vector<Job> parse_jobs(const std::string& body) {
   auto doc = parse_doc(body, "job list");
   pugi::xml_node root = f::root(doc->root(), "job list", "Jobs");
   std::vector<Job> out;
-  xml::for_each_child(root, "Job", [&](pugi::xml_node j) { out.push_back(parse_job_node(j, "Jobs/Job")); });
+  xml::for_each_child(root, "Job",
+                      [&](pugi::xml_node j) { out.push_back(parse_job_node(j, "Jobs/Job")); });
   return out;
 }
 
@@ -850,12 +853,16 @@ PhysicalPlacement parse_physical_placement(const std::string& body) {
   auto doc = parse_doc(body, "physical placement");
   PhysicalPlacement p;
   pugi::xml_node root = f::root(doc->root(), "physical placement", "Data");
-  if (pugi::xml_node tapes = xml::child(root, "Tapes"))
-    xml::for_each_child(tapes, "*",
-                        [&](pugi::xml_node t) { p.tapes.push_back(parse_medium(t, "Data/Tapes")); });
-  if (pugi::xml_node pools = xml::child(root, "Pools"))
-    xml::for_each_child(pools, "*",
-                        [&](pugi::xml_node t) { p.pools.push_back(parse_medium(t, "Data/Pools")); });
+  if (pugi::xml_node tapes = xml::child(root, "Tapes")) {
+    xml::for_each_child(tapes, "*", [&](pugi::xml_node t) {
+      p.tapes.push_back(parse_medium(t, "Data/Tapes"));
+    });
+  }
+  if (pugi::xml_node pools = xml::child(root, "Pools")) {
+    xml::for_each_child(pools, "*", [&](pugi::xml_node t) {
+      p.pools.push_back(parse_medium(t, "Data/Pools"));
+    });
+  }
   return p;
 }
 

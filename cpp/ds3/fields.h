@@ -9,6 +9,7 @@
 
 #include <cctype>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -65,7 +66,8 @@ inline std::uint64_t number(std::string_view field, std::string_view value, std:
     const auto c = static_cast<unsigned char>(value[i]);
     if (c < '0' || c > '9') bad(field, value, "not a decimal number");
     const std::uint64_t digit = c - '0';
-    if (n > (max - digit) / 10) bad(field, value, "out of range (at most " + std::to_string(max) + ")");
+    if (n > (max - digit) / 10)
+      bad(field, value, "out of range (at most " + std::to_string(max) + ")");
     n = n * 10 + digit;
   }
   return n;
@@ -104,12 +106,23 @@ inline std::string child_text(pugi::xml_node n, std::string_view where, const ch
   return text(std::string(where) + "/" + name, xml::child_text(n, name, fallback));
 }
 
+// An attribute's raw value ("" when absent). pugixml keeps both copies of an attribute
+// given twice; readers could then disagree on which one counts, so that is refused.
+inline const char* attr_value(pugi::xml_node n, std::string_view where, const char* name) {
+  const pugi::xml_attribute a = n.attribute(name);
+  for (pugi::xml_attribute b = a ? a.next_attribute() : a; b; b = b.next_attribute()) {
+    if (std::strcmp(b.name(), name) == 0)
+      bad(std::string(where) + "@" + name, b.value(), "the attribute is given twice");
+  }
+  return a.value();
+}
+
 inline std::string attr(pugi::xml_node n, std::string_view where, const char* name) {
-  return text(std::string(where) + "@" + name, n.attribute(name).value());
+  return text(std::string(where) + "@" + name, attr_value(n, where, name));
 }
 
 inline std::uint64_t attr_u64(pugi::xml_node n, std::string_view where, const char* name) {
-  return u64(std::string(where) + "@" + name, n.attribute(name).value());
+  return u64(std::string(where) + "@" + name, attr_value(n, where, name));
 }
 
 inline std::uint64_t child_u64(pugi::xml_node n, std::string_view where, const char* name) {

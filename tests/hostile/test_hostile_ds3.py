@@ -283,6 +283,8 @@ SHAPE_ANSWERS: dict[str, Case] = {
                          ("typed", "ProtocolError", "empty")),
     "modify-job-empty-200": ("modify_job", always(response(200)),
                              ("typed", "ProtocolError", "empty")),
+    "multi-delete-empty-200": ("delete_objects", always(response(200)),
+                               ("typed", "ProtocolError", "empty")),
     "search-empty-200": ("get_objects", always(response(200)), ("typed", "ProtocolError")),
     "sysinfo-empty-200": ("get_system_information", always(response(200)),
                           ("typed", "ProtocolError")),
@@ -324,6 +326,50 @@ SHAPE_ANSWERS: dict[str, Case] = {
                            ("typed", "ProtocolError", "Ds3Error")),
     "seed-bucket-wrong-root": ("seed_get_bucket", always(xml("<Data/>")),
                                ("typed", "ProtocolError", "Ds3Error")),
+    "chunk-number-garbage": ("get_available_chunks", always(xml(job_xml(body=chunk_xml(
+        attrs='ChunkId="c" ChunkNumber="x"')))), ("typed", "ProtocolError", "ChunkNumber")),
+    "duplicate-attribute": ("get_job", always(xml('<MasterObjectList JobId="a" JobId="b"/>')),
+                            ("typed", "ProtocolError")),
+    "unquoted-attribute": ("get_job", always(xml("<MasterObjectList JobId=j/>")),
+                           ("typed", "ProtocolError")),
+    "https-port-65536": ("get_job", always(xml(job_xml(body=(
+        '<Nodes><Node Id="n" EndPoint="h" HttpsPort="65536"/></Nodes>')))),
+        ("typed", "ProtocolError", "HttpsPort")),
+    "endpoint-surrogate": ("get_job", always(xml(job_xml(body=(
+        '<Nodes><Node Id="n" EndPoint="h&#xDC00;" HttpPort="80"/></Nodes>')))),
+        ("typed", "ProtocolError", "EndPoint")),
+    "jobs-node-port-garbage": ("get_jobs", always(xml(
+        '<Jobs><Job JobId="j"><Nodes><Node HttpPort="eighty"/></Nodes></Job></Jobs>')),
+        ("typed", "ProtocolError", "HttpPort")),
+    "job-in-data-wrapper": ("modify_job", always(xml(f"<Data>{job_xml()}</Data>")),
+                            ("ok", {"job_id": "j", "status": "IN_PROGRESS", "sizes": [8, 0, 0],
+                                    "nodes": [], "chunks": []})),
+    "data-wrapper-without-job": ("get_job", always(xml("<Data><Other/></Data>")),
+                                 ("typed", "ProtocolError", "MasterObjectList")),
+    "listing-missing-size": ("get_bucket", always(xml(listing(
+        "<Contents><Key>k</Key></Contents>"))),
+        ("ok", {"keys": [["k", 0]], "next": "", "truncated": False, "max_keys": 2,
+                "prefixes": []})),
+    "listing-default-namespace": ("get_bucket", always(xml(listing(contents("k", "3")).replace(
+        "<ListBucketResult>", '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+    ))), ("ok", {"keys": [["k", 3]], "next": "", "truncated": False, "max_keys": 2,
+                 "prefixes": []})),
+    "backend-activated-upper": ("get_system_information", always(xml(
+        "<Data><ApiVersion>5.0</ApiVersion><BackendActivated>TRUE</BackendActivated></Data>")),
+        ("ok", "5.0")),
+    "allocate-empty-200": ("allocate_chunk", always(response(200, headers={"Retry-After": "2"})),
+                           ("ok", [False, "", []])),
+    "allocate-503-garbage-retry-after": ("allocate_chunk", always(raw(
+        503, reason=b"Busy", headers=[(b"Retry-After", b"soon\xff")])), ("ok", [False, "", []])),
+    "get-object-short-body": ("get_object", always(raw(200, b"1234", headers=[
+        (b"Content-Length", b"10")])), ("typed", "ProtocolError")),
+    "head-404-with-body": ("head_object", always(raw(404, b"<Error>", reason=b"Not Found")),
+                           ("typed", "NotFoundError")),
+    "put-200-with-garbage-body": ("put_object", always(raw(200, b"\xff\xfe junk")),
+                                  ("ok", None)),
+    "put-first-409-html": ("put_object", always(raw(409, HTML_PAGE, reason=b"Conflict")),
+                           ("typed", "ConflictError")),
+    "cancel-200-garbage": ("cancel_job", always(raw(200, bytes(range(32)))), ("ok", None)),
     # Statuses a DS3 server does not send for these calls.
     "status-304": ("get_bucket", always(response(304, content_length=False)), ("typed",)),
     "status-999": ("get_service", always(raw(999, reason=b"Odd")), ("typed",)),

@@ -148,3 +148,25 @@ def test_bulk_job_numbers_are_plain_non_negative_integers(
         assert r.xml().findtext("Code") == "InvalidRequest"
         assert "must be an integer from 0 to 2^63-1" in (r.xml().findtext("Message") or "")
         assert c.request("GET", "/_rest_/job").xml().findall("Job") == []  # no job made
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query"),
+    [
+        ("GET", "/b", "max-keys=-1"),
+        ("GET", "/b", "max-keys=1_0"),
+        ("GET", "/b", "max-keys=%2B5"),
+        ("GET", "/b", "max-keys=99999999999999999999"),
+        ("GET", "/_rest_/bucket", "page_length=-1"),
+        ("GET", "/_rest_/bucket", "page_offset=%E0%A5%A7"),  # a Devanagari digit one
+        ("PUT", "/b/k", "job=00000000-0000-0000-0000-000000000000&offset=-1"),
+    ],
+)
+def test_query_numbers_are_plain_non_negative_integers(
+    ds3_emulator: DS3Emulator, bucket: str, method: str, path: str, query: str
+) -> None:
+    with DS3Raw(ds3_emulator.endpoint, ds3_emulator.access_key, ds3_emulator.secret_key) as c:
+        r = c.request(method, path, query, body=b"x" if method == "PUT" else b"")
+        assert r.status == 400, r.body
+        assert "must be an integer from 0 to 2^63-1" in (r.xml().findtext("Message") or "")
+        assert c.request("GET", "/b", "max-keys=5").status == 200  # the plain form works

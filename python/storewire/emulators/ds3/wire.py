@@ -121,13 +121,15 @@ class Query:
         return self.get(name) or ""
 
     def int(self, name: str, default: int | None = None) -> int | None:
+        """A count, size or offset: plain digits in 0..2^63-1 (no sign, no "_")."""
         value = self.get(name)
         if value is None or value == "":
             return default
-        try:
-            return int(value)
-        except ValueError as exc:
-            raise bad_request(f"query parameter {name} must be an integer, got {value!r}") from exc
+        number = parse_uint(value)
+        if number is None:
+            raise bad_request(f"query parameter {name} must be an integer from 0 to 2^63-1, "
+                              f"got {value[:40]!r}")
+        return number
 
     def flag(self, name: str) -> bool:
         """True for ``?name``, ``?name=True`` (any case); False when absent or false."""

@@ -182,3 +182,24 @@ def test_delete_item_and_schema(client, name):
                                                                "nullable": True}])
     schema = client.object.get("bigdata", f"{name}/.#schema").body
     assert b'"key":"id"' in schema
+
+
+def test_cursor_close_and_bounds(client, name):
+    for i in range(5):
+        client.kv.put("bigdata", f"/{name}", f"k{i}", {"i": i})
+    with client.kv.new_cursor("bigdata", f"/{name}", limit=10) as cursor:
+        assert cursor.next_item() is not None
+    assert cursor.next_item() is None  # closed: the scan is over
+    cursor = client.kv.new_cursor("bigdata", f"/{name}", max_empty_pages=None,
+                                  max_repeated_markers=None)
+    assert sorted(item["i"] for item in cursor) == [0, 1, 2, 3, 4]
+    with pytest.raises(errors.InvalidRequestError):
+        client.kv.new_cursor("bigdata", f"/{name}", max_empty_pages=-1)
+
+
+@pytest.mark.parametrize("key", ["..", ".", "a/../b", "../x"])
+def test_dot_segment_keys_are_refused_and_nothing_is_sent(client, key):
+    with pytest.raises(errors.InvalidRequestError):
+        client.kv.put("bigdata", "t", key, {"a": 1})
+    with pytest.raises(ValueError):  # InvalidRequestError is a ValueError
+        client.put_object("users", f"{key}/obj", body=b"x")

@@ -152,6 +152,11 @@ class Cursor:
         self._seen: set[str] = {marker} if marker else set()
         self._repeats = 0
         self._empty_pages = 0
+        for name, bound in (("max_empty_pages", max_empty_pages),
+                            ("max_repeated_markers", max_repeated_markers)):
+            if bound is not None and (type(bound) is not int or bound < 0):
+                raise errors.InvalidRequestError(
+                    f"{name} must be a non-negative int or None, not {bound!r}")
         self.max_empty_pages = max_empty_pages
         self.max_repeated_markers = max_repeated_markers
 

@@ -2,13 +2,23 @@
 // every request goes through Client::request (session.cpp), which routes it.
 #include "sector/client.h"
 
+#include <cstdio>
 #include <fstream>
+#include <random>
 
 #include "storewire/error.h"
 
 namespace storewire::sector {
 
 namespace {
+
+// Eight random hex digits: a temporary name no other download picks at the same time.
+std::string random_suffix() {
+  static thread_local std::mt19937 rng(std::random_device{}());
+  char buf[9];
+  std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(rng()));
+  return buf;
+}
 
 std::string cstr_data(const std::string& s) {
   Writer w;
@@ -147,7 +157,17 @@ std::int64_t Client::upload(const std::string& local, const std::string& remote,
 std::int64_t Client::download(const std::string& remote, const std::string& local,
                               bool encrypt, const Checkpoint& cp) {
   std::unique_ptr<File> f = open(remote, kModeRead | (encrypt ? kModeSecure : 0), {}, cp);
-  std::ofstream out(local, std::ios::binary | std::ios::trunc);
+  // All or nothing: the data goes to a new name next to `local`, which takes its place only
+  // once complete; on any failure (or Ctrl-C) it is removed and `local` is left as it was.
+  const std::string partial = local + ".sector-partial-" + random_suffix();
+  struct RemoveUnlessKept {
+    const std::string& path;
+    bool keep = false;
+    ~RemoveUnlessKept() {
+      if (!keep) std::remove(path.c_str());
+    }
+  } cleanup{partial};
+  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
   if (!out) throw SectorError(E_LOCALFILE, "download", local);
   // cmd 3: the slave streams the file; each piece goes straight from the socket to disk.
   std::int64_t done = f->download(
@@ -157,8 +177,11 @@ std::int64_t Client::download(const std::string& remote, const std::string& loca
       },
       cp);
   f->close(cp);
-  out.flush();
+  out.close();
   if (!out) throw SectorError(E_LOCALFILE, "download", local);
+  if (std::rename(partial.c_str(), local.c_str()) != 0)
+    throw SectorError(E_LOCALFILE, "download", local);
+  cleanup.keep = true;
   return done;
 }
 

@@ -77,7 +77,8 @@ class Client {
   std::pair<std::string, std::int32_t> reopen(const std::string& path, std::int32_t transid,
                                               const Checkpoint& cp = {});
   // Whole-file transfers between a local file and Sector; return the bytes moved.
-  // encrypt: Blowfish-CBC on the data channel (mode SECURE).
+  // encrypt: Blowfish-CBC on the data channel (mode SECURE). A download is all or nothing:
+  // `local` is replaced only by a complete copy, and left untouched by a failed one.
   std::int64_t upload(const std::string& local, const std::string& remote, bool encrypt = false,
                       const Checkpoint& cp = {});
   std::int64_t download(const std::string& remote, const std::string& local,

@@ -218,5 +218,7 @@ class Client:
 
     def download(self, remote: str, local: str | os.PathLike[str], *,
                  encrypt: bool = False) -> int:
-        """Copies a Sector file to a local path; returns its size."""
+        """Copies a Sector file to a local path; returns its size. All or nothing: the data
+        goes to a temporary name beside ``local``, which replaces ``local`` only once the
+        copy is complete; after a failure (or Ctrl-C) ``local`` is as it was."""
         return int(self._native.download(remote, local, encrypt=encrypt))

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sector
+from storewire import errors
 
 
 def _client(peer: dict[str, Any], timeout_s: float) -> sector.Client:
@@ -34,6 +35,23 @@ def _download(client: sector.Client, path: str) -> dict[str, Any]:
         with open(local, "rb") as f:
             data = f.read()
     return {"size": size, "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def _download_over(client: sector.Client, path: str) -> dict[str, Any]:
+    """A download over an existing local file: what is left in the directory afterwards."""
+    with tempfile.TemporaryDirectory() as where:
+        local = os.path.join(where, "copy")
+        with open(local, "wb") as f:
+            f.write(b"old contents")
+        try:
+            client.download(path, local)
+            error = ""
+        except errors.StorageError as exc:
+            error = type(exc).__name__
+        with open(local, "rb") as f:
+            data = f.read()
+        return {"error": error, "files": sorted(os.listdir(where)),
+                "local": "old" if data == b"old contents" else hashlib.sha256(data).hexdigest()}
 
 
 def _read(client: sector.Client, path: str) -> dict[str, Any]:
@@ -89,6 +107,7 @@ OPS: dict[str, Callable[[sector.Client, str], Any]] = {
     "mkdir": lambda c, p: c.mkdir(p),
     "read": _read,
     "download": _download,
+    "download_over": _download_over,
     # many paths: with two masters, about half of them belong to the second one
     "mkdirs": lambda c, p: [c.mkdir(f"{p}/d{i}") for i in range(8)] and sorted(
         i.name for i in c.list(p)),

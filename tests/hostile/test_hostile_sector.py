@@ -471,6 +471,21 @@ def test_hostile_slave(tampered: TamperedCluster, name: str) -> None:
     check(run(tampered.peer(), op), expected)
 
 
+@pytest.mark.parametrize("name", ["download frame past the end", "download error frame midway",
+                                  "download header cut short, then silence"])
+def test_a_failed_download_leaves_the_local_file_as_it_was(tampered: TamperedCluster,
+                                                           name: str) -> None:
+    _, cmd, answer, expected = SLAVE_CASES[name]
+    tampered.tamper_slave(cmd, answer)
+    value = expect_ok(run(tampered.peer(), "download_over"))
+    assert value == {"error": expected, "files": ["copy"], "local": "old"}
+
+
+def test_a_good_download_replaces_the_local_file(tampered: TamperedCluster) -> None:
+    value = expect_ok(run(tampered.peer(), "download_over"))
+    assert value == {"error": "", "files": ["copy"], "local": FILE_SHA}
+
+
 # ---- several masters: ports with garbage in the high 16 bits ----------------------------------
 
 def test_master_ports_with_garbage_high_bits_route_to_the_right_master(

@@ -117,7 +117,8 @@ class Client:
     def upload(self, local: _Path, remote: str, *, encrypt: bool = False) -> int:
         """Copies a local file into Sector; returns the bytes moved."""
     def download(self, remote: str, local: _Path, *, encrypt: bool = False) -> int:
-        """Copies a Sector file to a local file; returns the bytes moved."""
+        """Copies a Sector file to a local file; returns the bytes moved. All or nothing:
+        ``local`` is replaced only by a complete copy and left as it was by a failure."""
     @property
     def data_port(self) -> int: ...
     @property

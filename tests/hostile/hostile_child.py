@@ -15,13 +15,19 @@ def _report(**fields: object) -> None:
 
 
 def main() -> int:
-    spec = json.loads(sys.argv[1])
-    module_name, _, func_name = spec["target"].partition(":")
+    return run(json.loads(sys.argv[1]))
+
+
+def run(spec: dict[str, object]) -> int:
+    """Call the case the spec names and report its outcome on stdout."""
+    module_name, _, func_name = str(spec["target"]).partition(":")
     func = getattr(importlib.import_module(module_name), func_name)
+    args = spec["args"]
+    assert isinstance(args, list)
     from storewire.errors import StorageError
 
     try:
-        value = func(*spec["args"])
+        value = func(*args)
     except StorageError as exc:
         _report(
             kind="typed",

@@ -510,3 +510,41 @@ def test_download_sink_touching_the_same_file_raises(tampered: TamperedCluster,
 
 def test_download_sink_may_use_the_client(tampered: TamperedCluster) -> None:
     assert expect_ok(run(tampered.peer(), "sink_stat", FILE_PATH, 10.0)) == len(FILE_DATA)
+
+
+# ---- Ctrl-C during a stalled login ---------------------------------------------------------
+
+def test_ctrl_c_stops_a_login_the_master_stalls(certs: Path) -> None:
+    """The login waits in 100 ms slices, so SIGINT ends it long before its 60 s bound."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    with HostileLoginServer(certs / "master_node.cert", certs / "master_node.key",
+                            login_script(b"", stall=True)) as server:
+        code = (
+            "import sector, sys\n"
+            "try:\n"
+            f"    sector.Client('127.0.0.1', {server.port}, user='u', password='pw-123',\n"
+            f"                  cert={str(certs / 'master_node.cert')!r}, timeout_s=60.0)\n"
+            "except KeyboardInterrupt:\n"
+            "    print('interrupted', flush=True)\n"
+        )
+        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 20
+            while server.connections == 0 and time.monotonic() < deadline:
+                time.sleep(0.05)  # the child is in the login now
+            time.sleep(0.5)
+            started = time.monotonic()
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=10)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        assert "interrupted" in out, err
+        assert time.monotonic() - started < 5

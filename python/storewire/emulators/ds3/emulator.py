@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import tempfile
@@ -12,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 
+from ...log import get_logger
 from .catalog import Catalog
 from .context import Context, UserDirectory
 from .entities import data_policy_defaults
@@ -21,7 +21,7 @@ from .server import DS3HTTPServer
 from .store import Store
 from .users import DEFAULT_ACCESS_ID, DEFAULT_USER_NAME, User, UserSpec, coerce_users, new_secret
 
-log = logging.getLogger("storewire.emulators.ds3")
+log = get_logger("storewire.emulators.ds3")  # with the redacting filter
 
 _VERSIONING = ("NONE", "KEEP_LATEST", "KEEP_MULTIPLE_VERSIONS")
 

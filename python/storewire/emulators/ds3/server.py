@@ -10,7 +10,6 @@ rejected upload is refused before its bytes travel.
 from __future__ import annotations
 
 import http
-import logging
 import socket
 import threading
 import time
@@ -19,6 +18,7 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import unquote
 
+from ...log import get_logger
 from . import auth, clock, rest_api, s3_api
 from .context import Context
 from .wire import (
@@ -32,7 +32,7 @@ from .wire import (
 )
 from .xml_out import document, leaf, node
 
-log = logging.getLogger("storewire.emulators.ds3")
+log = get_logger("storewire.emulators.ds3")  # with the redacting filter
 
 # An unread request body (the request was refused) up to this size is read and discarded,
 # so a client that sends without Expect (http.client, the Python SDK) gets the answer

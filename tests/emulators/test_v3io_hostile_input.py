@@ -5,6 +5,7 @@ no path, table, stream or item key can reach outside its container."""
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -193,3 +194,102 @@ def test_dot_segments_in_body_names_are_refused(w: support.Wire, function: str,
 def test_dot_segments_in_listing_prefixes_are_refused(w: support.Wire, prefix: str) -> None:
     status, _, data = w.request("GET", f"/users?prefix={prefix}")
     assert status == 400, data
+
+
+# seeded mutations of valid bodies: whatever arrives, the answer is never a 5xx
+
+VALID_CALLS = [
+    ("PutItem", "/bigdata/mut/k", {"Item": {"a": {"S": "x"}, "n": {"N": "1"}},
+                                   "ConditionExpression": "n==1 or true",
+                                   "UpdateMode": "CreateOrReplaceAttributes"}),
+    ("UpdateItem", "/bigdata/mut/k", {"UpdateExpression": "SET n=n+1",
+                                      "ConditionExpression": "exists(n)",
+                                      "AlternateUpdateExpression": "SET n=0"}),
+    ("GetItem", "/bigdata/mut/k", {"AttributesToGet": "a,n,__size"}),
+    ("GetItems", "/bigdata/mut/", {"AttributesToGet": "*", "FilterExpression": "n>0",
+                                   "Limit": 5, "Marker": "k", "Segment": 0,
+                                   "TotalSegment": 2}),
+    ("GetItems", "/bigdata/mut/", {"ShardingKey": "a", "SortKeyRangeStart": "b",
+                                   "SortKeyRangeEnd": "c", "TableName": "x"}),
+    ("CreateStream", "/bigdata/mut-s2/", {"ShardCount": 2, "RetentionPeriodHours": 1}),
+    ("UpdateStream", "/bigdata/mut-s/", {"ShardCount": 3}),
+    ("SeekShard", "/bigdata/mut-s/0/", {"Type": "SEQUENCE", "StartingSequenceNumber": 1}),
+    ("SeekShard", "/bigdata/mut-s/0/", {"Type": "TIME", "TimestampSec": 1,
+                                        "TimestampNSec": 0}),
+    ("PutRecords", "/bigdata/mut-s/", {"Records": [{"Data": "eA==", "ShardId": 0,
+                                                    "ClientInfo": "aQ==",
+                                                    "PartitionKey": "p"}]}),
+    ("GetRecords", "/bigdata/mut-s/0/", {"Location": "AAAAAAAAAAAAAAAAAAAAAA==",
+                                         "Limit": 10}),
+]
+ODD: list[Any] = [None, True, 0, -1, 2**70, 1.5, "", "x", "\udcff", "\x00", [], [1], {},
+                  {"S": 1}, {"N": "abc"}, {"B": "@@"}, {"Q": 1}, "é", "((", "a" * 300]
+
+
+def _mutate(value: Any, rng: random.Random) -> Any:
+    if isinstance(value, dict) and value and rng.random() < 0.8:
+        key = rng.choice(list(value))
+        out = dict(value)
+        if rng.random() < 0.15:
+            del out[key]
+        else:
+            out[key] = _mutate(value[key], rng)
+        return out
+    if isinstance(value, list) and value and rng.random() < 0.8:
+        return [_mutate(v, rng) for v in value]
+    return rng.choice(ODD)
+
+
+@pytest.mark.parametrize(("function", "path", "body"), VALID_CALLS,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(VALID_CALLS)])
+def test_mutated_requests_never_get_a_server_error(w: support.Wire, function: str, path: str,
+                                                   body: dict[str, Any]) -> None:
+    w.function("CreateStream", "/bigdata/mut-s/", {"ShardCount": 2}, method="POST")
+    w.function("PutItem", "/bigdata/mut/k", {"Item": {"n": {"N": "1"}}})
+    rng = random.Random(f"19-{function}-{path}")
+    statuses: set[int] = set()
+    for _ in range(150):
+        if rng.random() < 0.75:
+            data = json.dumps(_mutate(body, rng)).encode("utf-8", "surrogatepass")
+        else:
+            raw = bytearray(json.dumps(body).encode())
+            cut = rng.randrange(len(raw))
+            raw[cut:cut + rng.randint(0, 3)] = bytes(rng.choice(b'{}[]":,\\u0d\xff')
+                                                     for _ in range(rng.randint(0, 3)))
+            data = bytes(raw)
+        status, _, answer = w.request("POST", path, data, {"X-v3io-function": function})
+        assert status < 500, (data[:300], answer[:300])
+        statuses.add(status)
+    assert 400 in statuses  # the mutations reached the checks
+
+
+@pytest.mark.parametrize(
+    ("function", "path", "body"),
+    [("PutItem", "/bigdata/odd/k", b'{"Item": {}, "UpdateMode": {"S": "x"}}'),
+     ("UpdateItem", "/bigdata/odd/k", b'{"UpdateExpression": "SET a=\\udcff"}'),
+     ("GetItems", "/bigdata/odd/", b'{"ShardingKey": "\\udcff"}'),
+     ("PutItem", "/bigdata/odd/k", b'{"Item": {"a": {"S": "\\ud800"}}}'),
+     ("PutRecords", "/bigdata/odd-s/", '{"Records": [{"Data": "é"}]}'.encode()),
+     ("GetRecords", "/bigdata/odd-s/0/", '{"Location": "é"}'.encode())],
+    ids=["update-mode-object", "lone-surrogate-expression", "lone-surrogate-sharding-key",
+         "lone-surrogate-value", "non-ascii-base64", "non-ascii-location"],
+)
+def test_odd_json_strings_are_bad_requests(w: support.Wire, function: str, path: str,
+                                           body: bytes) -> None:
+    w.function("CreateStream", "/bigdata/odd-s/", {"ShardCount": 1}, method="POST")
+    status, _, answer = w.request("POST", path, body, {"X-v3io-function": function})
+    assert status in (400, 404), answer
+
+
+def test_surrogate_pairs_are_fine(w: support.Wire) -> None:
+    status, _, _ = w.request("POST", "/bigdata/pair/k", b'{"Item": {"a": {"S": "\\ud83d\\ude00"}}}',
+                             {"X-v3io-function": "PutItem"})
+    assert status == 200
+    status, answer = w.function("GetItem", "/bigdata/pair/k", {"AttributesToGet": "a"})
+    assert answer["Item"]["a"] == {"S": "\U0001f600"}
+
+
+def test_basic_authorization_with_non_ascii_is_refused_not_a_crash(w: support.Wire) -> None:
+    status, _, _ = w.request("GET", "/bigdata/x", headers={"Authorization": "Basic é=="},
+                             key=None)
+    assert status in (401, 403)

@@ -9,7 +9,6 @@ A missing or unknown key is refused with 401 and the documented "Permission deni
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
 from collections.abc import Mapping
 
@@ -28,7 +27,7 @@ def presented_key(headers: Mapping[str, str]) -> str | None:
     if scheme == "basic":
         try:
             decoded = base64.b64decode(rest, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # bad base64 (binascii.Error), non-ASCII, not UTF-8
             return None
         return decoded.partition(":")[2] or None
     if scheme == "aws":

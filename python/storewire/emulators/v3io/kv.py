@@ -225,8 +225,8 @@ def put_item(store: Store, root: Node, url_parts: list[str], body: dict[str, Any
     if key_attr is not None:
         item.update(key_attr)  # the key also becomes an attribute (v3io.md §7.2)
     mode = body.get("UpdateMode")
-    if mode is not None and mode not in UPDATE_MODES:
-        raise bad_request(f"unsupported UpdateMode '{mode}'")
+    if mode is not None and (not isinstance(mode, str) or mode not in UPDATE_MODES):
+        raise bad_request(f"unsupported UpdateMode {mode!r}")
     condition = _compile_condition(body.get("ConditionExpression"), "ConditionExpression")
     where = "/".join([*table, key])
     # the item write is the last statement: no SAVEPOINT needed

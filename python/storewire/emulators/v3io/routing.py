@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,18 @@ FUNCTIONS: dict[str, Function] = {
 
 # Go-SDK functions the Python SDK never sends
 _UNSUPPORTED = frozenset({"getclustermd", "putchunk", "oosrun", "dirsetattr"})
+
+
+# A "\ud800".."\udfff" escape: only a valid surrogate pair may come out of it. A lone one
+# would make a str that cannot be encoded (stored, hashed, compared) later on.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _check_surrogates(body: Any) -> None:
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise bad_request("malformed JSON body: a lone surrogate in a string") from None
 
 
 def function_name(request: Request) -> str:
@@ -93,6 +106,8 @@ def _data_service(store: Store, function: str, parts: list[str], request: Reques
             raise bad_request(f"malformed JSON body: {exc}") from None
         if not isinstance(body, dict):
             raise bad_request("the JSON body must be an object")
+        if _SURROGATE_ESCAPE.search(raw):
+            _check_surrogates(body)
     if not parts:
         raise bad_request(f"{function} needs a container in the path")
     try:

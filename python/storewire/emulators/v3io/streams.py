@@ -10,7 +10,6 @@ or from an earlier stream at the same path is refused as ``IllegalLocation``.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import struct
@@ -135,7 +134,7 @@ def _b64(value: Any, what: str) -> bytes:
         raise _invalid(f"{what} must be a base64 string")
     try:
         return base64.b64decode(value, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a non-ASCII string
         raise _invalid(f"{what} is not valid base64") from None
 
 
@@ -312,7 +311,7 @@ def get_records(store: Store, root: Node, url_parts: list[str], body: dict[str, 
     limit = _int(body, "Limit", 0, MAX_GET_LIMIT, default=DEFAULT_GET_LIMIT) or DEFAULT_GET_LIMIT
     try:
         shard_id, seq = _LOCATION.unpack(base64.b64decode(location, validate=True))
-    except (binascii.Error, struct.error):
+    except (ValueError, struct.error):  # ValueError covers binascii.Error and non-ASCII
         raise _illegal_location("not a location returned by this server") from None
     with store.transaction():
         shard = _shard(store, root, url_parts, body)

@@ -293,3 +293,24 @@ def test_basic_authorization_with_non_ascii_is_refused_not_a_crash(w: support.Wi
     status, _, _ = w.request("GET", "/bigdata/x", headers={"Authorization": "Basic é=="},
                              key=None)
     assert status in (401, 403)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["max-keys=99999999999999999999", "max-keys=-1", "max-keys=abc", "marker=%00",
+     "prefix=%ff", "marker=%ff", "prefix-info=weird", "marker=" + "a" * 100_000],
+)
+def test_odd_listing_queries_never_get_a_server_error(w: support.Wire, query: str) -> None:
+    status, _, data = w.request("GET", f"/bigdata?{query}")
+    assert status < 500, data
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["bytes=99999999999999999999999-", "bytes=-", "bytes=5-2", "bytes=a", "bytes=1-2,3-4",
+     "bytes=-99999999999999999999", "bytes=0-99999999999999999999999", "bytes=10-"],
+)
+def test_odd_ranges_never_get_a_server_error(w: support.Wire, value: str) -> None:
+    w.request("PUT", "/bigdata/ranged", b"0123456789")
+    status, _, data = w.request("GET", "/bigdata/ranged", headers={"Range": value})
+    assert status < 500, data

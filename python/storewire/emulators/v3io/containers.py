@@ -18,6 +18,7 @@ from .httpio import Response
 from .store import Node, Store, split_path
 
 DEFAULT_MAX_KEYS = 1000
+MAX_KEYS_LIMIT = 2**31 - 1  # a larger max-keys is served as this
 FILE_MODE = 0o100664  # -rw-rw-r--
 DIR_MODE = 0o40775  # drwxrwxr-x
 OWNER_ID = 1000  # uid/gid reported for every entry (hex in listings: 3e8)
@@ -59,6 +60,7 @@ def list_contents(store: Store, root: Node, base: list[str], query: dict[str, st
         raise bad_request(f"max-keys must be an integer, got '{query['max-keys']}'") from None
     if max_keys < 0:
         raise bad_request("max-keys must not be negative")
+    max_keys = min(max_keys, MAX_KEYS_LIMIT)  # "all of them"; keeps SQLite's int64 happy
     marker = query.get("marker", "")
     after = marker.rstrip("/").rsplit("/", 1)[-1] if marker else None
     all_info = _flag(query, "prefix-info")

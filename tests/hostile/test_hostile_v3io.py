@@ -617,3 +617,17 @@ def test_batch_wait_never_returns_the_partial_failure_answer() -> None:
     results = [{"SequenceNumber": 1, "ShardId": 0}, {"ErrorCode": -1, "ErrorMessage": "no"}]
     with serving(always(_put_answer(results))) as server:
         assert expect_ok(run(server, "put_records_batch_never", 2)) == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["../victim", "stream/../../victim", "other/victim", "stream/0/deeper", "stream/..",
+     "stream/", "", "streamx/0"],
+    ids=["up", "up-twice", "elsewhere", "deeper", "dotdot-entry", "the-dir", "empty",
+         "sibling-prefix"],
+)
+def test_delete_stream_never_deletes_what_the_listing_says_outside_the_stream(key: str) -> None:
+    page = _listing(f"<Contents><Key>{key}</Key><Size>0</Size></Contents>")
+    with serving(always(page)) as server:
+        expect_typed(run(server, "delete_stream"), "ProtocolError")
+        assert [r.method for r in server.requests] == ["GET"]  # no DELETE went out

@@ -502,7 +502,7 @@ class Client(Owner):
             if response.status_code != 200:
                 return check_status(response, raise_for_status)
             out = response.output
-            page = [c.key for c in out.contents]
+            page = [_stream_entry(c, stream_dir) for c in out.contents]
             keys += page
             if out.is_truncated != "true" or not page:
                 break
@@ -521,3 +521,16 @@ class Client(Owner):
         last.access_key = access_key
         last.raise_for_status = raise_for_status
         return self._transport.send(last)
+
+
+def _stream_entry(content: Any, stream_dir: str) -> str:
+    """A listed key to delete: it must name an entry of the stream directory, so that a
+    hostile listing cannot make ``stream.delete`` remove anything else."""
+    key = getattr(content, "key", None)
+    inside = stream_dir.strip("/") + "/"
+    name = key.strip("/") if isinstance(key, str) else ""
+    rest = name[len(inside):] if name.startswith(inside) else ""
+    if not rest or "/" in rest or rest in (".", ".."):
+        validate.protocol_error("ListContainer: Contents.Key",
+                                f"must name an entry of the stream directory {inside!r}", key)
+    return name

@@ -183,10 +183,10 @@ class Cursor:
             pending, self._next = self._next, None
             try:
                 response = pending.result()
-            except errors.CancelledError:
+            except errors.StorageError:
                 if not _exiting:
                     raise
-                # the prefetch client was closed by the exit hook: fetch the page here
+                # the exit hook closed the prefetch client under it: fetch the page here
         if response is None:
             response = self._send(self._call(), threading.Event())
         if response.status_code >= 300:  # accepted by raise_for_status: no more items

@@ -19,28 +19,31 @@ ACCESS_KEY = "AKIDSECRETSHOSTILE"
 SECRET_KEY = "ds3-secret-key-never-shown"
 URL_PASSWORD = "url-password-never-shown"
 URL_USER = "alice"
+PROXY_PASSWORD = "proxy-password-never-shown"
+# Through a proxy the storage endpoint is never connected to; the proxy answers.
+BEHIND_PROXY = "http://127.0.0.1:9"
 
 
-def with_password(url: str) -> str:
-    return url.replace("://", f"://{URL_USER}:{URL_PASSWORD}@", 1)
+def with_password(url: str, password: str = URL_PASSWORD) -> str:
+    return url.replace("://", f"://{URL_USER}:{password}@", 1)
 
 
-def _modern(url: str) -> ds3.Client:
-    return ds3.Client(with_password(url), ACCESS_KEY, SECRET_KEY, proxy="", max_retries=0,
+def _modern(url: str, proxy: str) -> ds3.Client:
+    return ds3.Client(with_password(url), ACCESS_KEY, SECRET_KEY, proxy=proxy, max_retries=0,
                       timeout_s=3.0, connect_timeout_s=3.0)
 
 
-def _seed(url: str) -> seed.Ds3Client:
+def _seed(url: str, proxy: str) -> seed.Ds3Client:
     client = seed.Ds3Client(with_password(url), seed.Credentials(ACCESS_KEY, SECRET_KEY),
-                            proxy="")
+                            proxy=proxy)
     # Built the 1.x way; only the retry budget is cut so a failure is quick.
-    client.client = _modern(url)
+    client.client = _modern(url, proxy)
     return client
 
 
-def _call(url: str, call: str) -> Any:
+def _call(url: str, call: str, proxy: str) -> Any:
     if call.startswith("seed_"):
-        s = _seed(url)
+        s = _seed(url, proxy)
         name = call[len("seed_"):]
         if name == "getService":
             return list(s.getService())
@@ -53,7 +56,7 @@ def _call(url: str, call: str) -> Any:
         if name == "getSystemInformation":
             return s.getSystemInformation().serialNumber
         raise ValueError(call)
-    c = _modern(url)
+    c = _modern(url, proxy)
     if call == "get_service":
         return len(c.get_service())
     if call == "put_object":
@@ -68,8 +71,12 @@ def _call(url: str, call: str) -> Any:
     raise ValueError(call)
 
 
-def texts_after_call(url: str, call: str) -> dict[str, Any]:
-    """Runs ``call``; returns what was raised (class names) and every text a caller sees."""
+def texts_after_call(url: str, call: str, via_proxy: bool = False) -> dict[str, Any]:
+    """Runs ``call`` (``via_proxy``: ``url`` is a proxy, with a password); returns what was
+    raised (class names) and every text a caller sees."""
+    proxy = with_password(url, PROXY_PASSWORD) if via_proxy else ""
+    if via_proxy:
+        url = BEHIND_PROXY
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
@@ -79,7 +86,7 @@ def texts_after_call(url: str, call: str) -> dict[str, Any]:
     texts: list[str] = [repr(seed.Credentials(ACCESS_KEY, SECRET_KEY))]
     raised: list[str] = []
     try:
-        value = _call(url, call)
+        value = _call(url, call, proxy)
         texts.append(repr(value))
     except errors.StorageError as exc:
         raised = [c.__name__ for c in type(exc).__mro__]

@@ -19,7 +19,13 @@ from collections.abc import Callable
 import pytest
 from hostile_harness import Outcome, expect_ok, run_case
 from hostile_http import Answer, Close, HostileHTTPServer, Request, Reset, Stall, response
-from hostile_secrets_cases import ACCESS_KEY, SECRET_KEY, URL_PASSWORD, URL_USER
+from hostile_secrets_cases import (
+    ACCESS_KEY,
+    PROXY_PASSWORD,
+    SECRET_KEY,
+    URL_PASSWORD,
+    URL_USER,
+)
 
 CASES = "hostile_secrets_cases"
 BOUND_S = 30.0
@@ -88,14 +94,16 @@ def _check(outcome: Outcome, requests: list[Request]) -> dict[str, object]:
     raised = result["raised"]
     assert not raised or "StorageError" in raised, raised
     text = str(result["text"])
-    secrets = [SECRET_KEY, URL_PASSWORD, base64.b64encode(
-        f"{URL_USER}:{URL_PASSWORD}".encode()).decode()]
+    secrets = [SECRET_KEY, URL_PASSWORD, PROXY_PASSWORD]
+    secrets += [base64.b64encode(f"{URL_USER}:{pw}".encode()).decode()  # Basic credentials
+                for pw in (URL_PASSWORD, PROXY_PASSWORD)]
     secrets += [_signature(r) for r in requests if _auth(r)]
     for secret in secrets:
         assert secret not in text, (secret, text)
     assert "Credentials(accessKey='AKIDSECRETSHOSTILE', secretKey='***')" in text
     for req in requests:  # the URL's password is not sent (e.g. as Basic auth) either
         assert URL_PASSWORD not in json.dumps(req.headers) + req.target
+        assert PROXY_PASSWORD not in json.dumps(req.headers) + req.target
         assert _auth(req).startswith(f"AWS {ACCESS_KEY}:"), req.headers
     return result
 
@@ -122,3 +130,34 @@ def test_no_secret_shows_when_the_connection_is_refused(call: str) -> None:
     result = _check(outcome, [])
     assert "TransportError" in result["raised"]  # type: ignore[operator]
     assert "***@127.0.0.1" in str(result["text"])  # which URL failed is still said
+
+
+PROXY_ANSWERS: dict[str, Callable[[Request], Answer]] = {
+    "proxy_auth_echo": lambda req: response(
+        407, f"<html>got Proxy-Authorization: {req.headers.get('proxy-authorization')}"
+             f" Authorization: {_auth(req)}</html>".encode(),
+        {"Content-Type": "text/html", "Proxy-Authenticate": 'Basic realm="p"'},
+        reason="Proxy Authentication Required"),
+    "proxy_bad_gateway": ANSWERS["proxy_html_500"],
+    "proxy_echo_in_message": ANSWERS["echo_in_message"],
+    "proxy_reset": ANSWERS["reset"],
+    "proxy_close_in_headers": ANSWERS["close_in_headers"],
+}
+
+
+@pytest.mark.parametrize("call", ["get_service", "put_object", "get_bytes", "seed_getService",
+                                  "seed_headObject"])
+@pytest.mark.parametrize("answer", list(PROXY_ANSWERS))
+def test_no_secret_shows_after_a_hostile_proxy_answer(answer: str, call: str) -> None:
+    """A proxy URL with a password: the proxy gets it as Proxy-Authorization (that is what
+    it is for), and it shows nowhere else, whatever the proxy answers."""
+    with HostileHTTPServer(PROXY_ANSWERS[answer]) as server:
+        outcome = run_case(f"{CASES}:texts_after_call", server.url, call, True,
+                           bound_s=BOUND_S)
+        requests = list(server.requests)
+    result = _check(outcome, requests)
+    assert result["raised"], f"{call} succeeded against {answer}"
+    expected = "Basic " + base64.b64encode(f"{URL_USER}:{PROXY_PASSWORD}".encode()).decode()
+    assert requests and all(r.headers.get("proxy-authorization") == expected
+                            for r in requests)
+    assert all(r.target.startswith("http://127.0.0.1:9/") for r in requests)

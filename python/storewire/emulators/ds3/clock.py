@@ -31,12 +31,12 @@ def parse_time(text: str) -> float | None:
     """Seconds since the epoch of an RFC 1123/850/asctime date (``+0000``, ``-0000`` or
     ``GMT``) or an ISO 8601 basic UTC stamp (``20261207T063102Z``); None if unreadable."""
     try:
-        moment = datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
-    except ValueError:
-        try:
+        if len(text) == 16 and text[8] == "T":  # ISO 8601 basic, else an RFC date
+            moment = datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        else:
             moment = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
     if moment.tzinfo is None:  # "-0000" means UTC with no claim about the local zone
         moment = moment.replace(tzinfo=timezone.utc)
     try:

@@ -85,6 +85,9 @@ class _Zygote:
             self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self._proc.kill()
+            self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def start(self, spec: dict[str, Any], env: dict[str, str]) -> ForkedCase:

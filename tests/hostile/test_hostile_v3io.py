@@ -293,8 +293,15 @@ def test_cursor_false_without_marker_ends() -> None:
     assert items == [{"__name": "a"}]
 
 
+@pytest.fixture
+def real_exit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh interpreter per case: these cases are about what a real interpreter exit
+    does (a zygote's fork only imitates it, and ends without finalization)."""
+    monkeypatch.setenv("HOSTILE_FRESH_INTERPRETER", "1")
+
+
 @pytest.mark.parametrize("later", ["stall", "answer", "reset"])
-def test_abandoned_cursor_does_not_delay_exit(later: str) -> None:
+def test_abandoned_cursor_does_not_delay_exit(later: str, real_exit: None) -> None:
     """The page fetched ahead stalls for ever (or arrives, or fails); the child must still
     exit at once (it used to wait ~60 s for the request's low-speed timeout) and cleanly
     (no abort from a thread left inside the native engine)."""
@@ -310,7 +317,7 @@ def test_abandoned_cursor_does_not_delay_exit(later: str) -> None:
     assert outcome.returncode == 0 and outcome.seconds < 10, outcome.describe()
 
 
-def test_exit_does_not_cut_a_scan_running_in_another_thread() -> None:
+def test_exit_does_not_cut_a_scan_running_in_another_thread(real_exit: None) -> None:
     import time
 
     def respond(request: Request) -> Answer:

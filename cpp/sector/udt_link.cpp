@@ -4,11 +4,13 @@
 #include <netinet/in.h>
 #include <udt/udt.h>
 
+#include <chrono>
 #include <cstring>
 #include <mutex>
 #include <set>
 
 #include "sector/protocol.h"
+#include "sector/validate.h"
 #include "storewire/error.h"
 
 namespace storewire::sector {
@@ -37,8 +39,11 @@ void send_all(UDTSOCKET s, const char* p, std::size_t n) {
   }
 }
 
-bool recv_all(UDTSOCKET s, char* p, std::size_t n) {
+// False on a broken stream or once `deadline` has passed (a peer dripping its bytes).
+bool recv_all(UDTSOCKET s, char* p, std::size_t n,
+              std::chrono::steady_clock::time_point deadline) {
   while (n > 0) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
     int chunk = static_cast<int>(std::min<std::size_t>(n, 1u << 20));
     int got = UDT::recv(s, p, chunk, 0);
     if (got == UDT::ERROR || got == 0) return false;
@@ -138,14 +143,20 @@ std::optional<LargeMessage> LargeMessageListener::accept(int timeout_ms, std::si
   } closer{c};
   int rcv_ms = 5000;  // a peer that connects and sends nothing is dropped after 5 s
   UDT::setsockopt(c, 0, UDT_RCVTIMEO, &rcv_ms, sizeof rcv_ms);
+  // One message may take this long in all: one slow peer cannot hold the listener.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   char head[24];
-  if (!recv_all(c, head, sizeof head)) return std::nullopt;
+  if (!recv_all(c, head, sizeof head, deadline)) return std::nullopt;
   Reader r(head, sizeof head);
   LargeMessage m;
   char ip[INET_ADDRSTRLEN] = {};
   inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof ip);
   m.ip = ip;
-  m.port = r.i32();
+  try {
+    m.port = port_from_wire(r.i32(), "large message.sender_port");  // 16-bit, like all ports
+  } catch (const Error&) {
+    return std::nullopt;
+  }
   std::int32_t type = r.i32();
   m.session = r.i32();
   m.id = r.i32();
@@ -153,7 +164,7 @@ std::optional<LargeMessage> LargeMessageListener::accept(int timeout_ms, std::si
   std::int32_t size = r.i32();
   if (type != 0 || size < 0 || static_cast<std::size_t>(size) > max_payload) return std::nullopt;
   m.payload.resize(static_cast<std::size_t>(size));
-  if (!recv_all(c, m.payload.data(), m.payload.size())) return std::nullopt;
+  if (!recv_all(c, m.payload.data(), m.payload.size(), deadline)) return std::nullopt;
   return m;
 }
 

@@ -230,6 +230,19 @@ def many_entries(r: GmpRequest) -> bytes:
     return r.reply(rows + b"\0")  # ~90 kB: sent over UDT (§5.6)
 
 
+def large_reply_from_port(sender_port: int) -> Callable[[GmpRequest], None]:
+    """The list reply over UDT (§5.6), whose stream names ``sender_port`` as the master's."""
+    def answer(r: GmpRequest) -> None:
+        native.udt_send_message(r.addr[0], r.addr[1] - 1, sender_port, r.gmp._session,
+                                9_000_001, r.msg_id, many_entries(r), timeout_s=10.0)
+        return None
+    return answer
+
+
+def spoofed(r: GmpRequest) -> None:
+    return large_reply_from_port((SPOOF << 16) | r.gmp.port)(r)
+
+
 def good_locations(v: Any) -> bool:
     return v["size"] == 5 and v["locations"] == [["127.0.0.1", 26100]]
 
@@ -294,6 +307,10 @@ GMP_CASES: dict[str, tuple[str, list[tuple[int, Any]], Any]] = {
     "list of 3000 entries over UDT": ("list", [(101, many_entries)],
                                       ("ok", lambda v: len(v) == 3000)),
     "list empty": ("list", [(101, data(b"\0"))], ("ok", lambda v: v == [])),
+    "list over UDT, sender port with garbage high bits": (
+        "list", [(101, spoofed)], ("ok", lambda v: len(v) == 3000)),
+    "list over UDT, sender port 0x10000": (
+        "list", [(101, large_reply_from_port(0x10000))], "TimeoutError"),
     # sysinfo (3)
     "sysinfo cut in the header": ("sysinfo", [(3, data(bytes(20)))], "ProtocolError"),
     "sysinfo cluster count negative": ("sysinfo", [(3, data(sysinfo(nc=-1)))], "ProtocolError"),

@@ -435,9 +435,11 @@ void Client::put_object(const PutObjectRequest& r, const Checkpoint& cp) {
   const std::string resource = r.bucket + "/" + r.key;
   http::Result res = execute(put_object_request(r, cp), "put_object", resource, cp, {409});
   if (res.status != 409) return;
-  // An earlier attempt may have been stored and its answer lost: then "already exists"
-  // means success, provided the stored object is the one sent (size and checksum).
-  if (res.attempts > 1 && r.job.empty() && parse_error(res.body).code == "OBJECT_ALREADY_EXISTS" &&
+  // An earlier send may have been stored and its answer lost: then "already exists" means
+  // success, provided the stored object is the one sent (size and checksum). Checked on
+  // every such 409, not only after the engine's own retries: libcurl silently re-sends a
+  // request whose kept-alive connection died, and the engine cannot count that.
+  if (r.job.empty() && parse_error(res.body).code == "OBJECT_ALREADY_EXISTS" &&
       stored_object_is(r, cp))
     return;
   raise(res, "put_object", resource);
@@ -564,7 +566,10 @@ Job Client::start_bulk_put(const std::string& bucket,
   if (r.status != 409) return parse_job(r.body);
   // A retried start whose first attempt created the job meets its own objects: find
   // that job (the only active PUT job of the bucket with exactly these objects).
-  if (r.attempts > 1 && parse_error(r.body).code == "OBJECT_ALREADY_EXISTS") {
+  // Sent more than once: retried by the engine, or re-sent by libcurl on a new connection
+  // after a kept-alive one died (new_connections), which the engine cannot count.
+  if ((r.attempts > 1 || r.new_connections > 0) &&
+      parse_error(r.body).code == "OBJECT_ALREADY_EXISTS") {
     if (auto job = find_started_put(bucket, objects, cp)) return *job;
   }
   raise(r, "start_bulk_put", bucket);

@@ -118,8 +118,8 @@ class Client {
                               std::optional<long> max_keys, const Checkpoint& cp = {});
   std::shared_ptr<http::RequestSpec> put_object_request(const PutObjectRequest& r,
                                                         const Checkpoint& cp = {}) const;
-  // A naked PUT retried after a lost answer that meets 409 OBJECT_ALREADY_EXISTS succeeds
-  // when the stored object is the one sent (size and checksum/ETag, by HEAD).
+  // A naked PUT that meets 409 OBJECT_ALREADY_EXISTS succeeds when the stored object is the
+  // one sent (size and checksum/ETag, by HEAD): its own earlier send whose answer was lost.
   void put_object(const PutObjectRequest& r, const Checkpoint& cp = {});
   std::shared_ptr<http::RequestSpec> get_object_request(const GetObjectRequest& r) const;
   ObjectInfo get_object(const GetObjectRequest& r, const Checkpoint& cp = {});

@@ -125,6 +125,8 @@ class Ledger:
         self.verified = 0
         self.extra: dict[str, Any] = {}
         self.tag = ""  # set by the workload per operation, kept with its failures
+        # every operation, compactly: to tell the story of a key that went wrong
+        self.history: list[tuple[int, str, str, str, str]] = []
         self._index = 0
         self._current: _Current | None = None
         self._lock = threading.Lock()
@@ -151,12 +153,16 @@ class Ledger:
         except StorageError as exc:
             faults = self._faults_since(mark)
             self.outcomes[f"{op}: {type(exc).__name__}"] += 1
-            return Result(False, None, exc, faults, self._index, self.tag)
+            result: Result[T] = Result(False, None, exc, faults, self._index, self.tag)
+            self._log(result, op, key, type(exc).__name__)
+            return result
         except WrongShape as exc:
             faults = self._faults_since(mark)
             self.fail("silent", op, key, f"success with a malformed result: {exc}",
                       faults=faults)
-            return Result(False, None, None, faults, self._index, self.tag)
+            result = Result(False, None, None, faults, self._index, self.tag)
+            self._log(result, op, key, "malformed success")
+            return result
         except Exception as exc:  # the rule under test: nothing but StorageError escapes
             faults = self._faults_since(mark)
             self.fail(
@@ -165,12 +171,28 @@ class Ledger:
                 + "".join(traceback.format_exception(exc))[-1500:],
                 faults=faults,
             )
-            return Result(False, None, None, faults, self._index, self.tag)
+            result = Result(False, None, None, faults, self._index, self.tag)
+            self._log(result, op, key, f"untyped {type(exc).__name__}")
+            return result
         finally:
             with self._lock:
                 self._current = None
         self.outcomes[f"{op}: ok"] += 1
-        return Result(True, value, None, self._faults_since(mark), self._index, self.tag)
+        result = Result(True, value, None, self._faults_since(mark), self._index, self.tag)
+        self._log(result, op, key, "ok")
+        return result
+
+    def _log(self, result: Result[Any], op: str, key: str, outcome: str) -> None:
+        faults = "; ".join(result.faults)
+        tag = f" ({result.tag})" if result.tag else ""
+        self.history.append((result.index, f"{op}{tag}", key, outcome, faults))
+
+    def story(self, key: str, limit: int = 8) -> str:
+        """The last operations that named ``key``: what they did and what they met."""
+        lines = [f"#{i} {op} -> {outcome}" + (f" [faults: {faults}]" if faults else "")
+                 for i, op, keys, outcome, faults in self.history
+                 if key in keys.split(",") or keys.startswith(f"{key} ")]
+        return " | ".join(lines[-limit:]) or "no operation named it"
 
     def _faults_since(self, mark: int) -> list[str]:
         if self.proxy is None:

@@ -65,10 +65,12 @@ class ObjectBook:
         if have == want:
             return
         missing, extra = sorted(want - have), sorted(have - want)
+        first = (missing or extra)[0]
         self.ledger.fail(
             "silent", op, prefix or "*",
             f"listing differs: {len(missing)} missing (e.g. {missing[:3]}), "
-            f"{len(extra)} unexpected (e.g. {extra[:3]})",
+            f"{len(extra)} unexpected (e.g. {extra[:3]}); operations on {first}: "
+            f"{self.ledger.story(first)}",
             returned=f"{len(have)} keys", result=result,
         )
 
@@ -150,10 +152,12 @@ class ObjectBook:
             self.ledger.verified += 1
             if stored is None:
                 self.ledger.fail("lost", "verify", key,
-                                 f"reported written ({describe_bytes(data)}), not on the server")
+                                 f"reported written ({describe_bytes(data)}), not on the "
+                                 f"server; its operations: {self.ledger.story(key)}")
             elif stored != data:
                 self.ledger.fail("corrupted", "verify", key,
-                                 f"stored {describe_bytes(stored)}, written {describe_bytes(data)}")
+                                 f"stored {describe_bytes(stored)}, written {describe_bytes(data)}"
+                                 f"; its operations: {self.ledger.story(key)}")
         present = set(self.list_direct())
         for key in sorted(self.deleted & present):
             self.ledger.fail("silent", "verify", key,

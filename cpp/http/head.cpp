@@ -91,9 +91,15 @@ std::optional<std::string> ResponseHead::status_line(std::string_view line) {
     return "malformed status code in '" + shown(text) + "'";
   const long status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
   if (status < 100 || status > 599) return "status " + std::to_string(status) + " is out of range";
+  const std::string_view reason =
+      text.size() > sp + 4 ? trim(text.substr(sp + 5)) : std::string_view();
+  // The reason ends up in exception text: no controls (a CR or an escape sequence there
+  // would forge log lines or terminal output).
+  if (!is_field_value(reason))
+    return "control character in the reason phrase '" + shown(reason) + "'";
   status_ = status;
   content_length_.reset();
-  reason_ = std::string(text.size() > sp + 4 ? trim(text.substr(sp + 5)) : std::string_view());
+  reason_ = std::string(reason);
   headers_.clear();
   in_block_ = true;
   complete_ = false;
@@ -119,6 +125,8 @@ std::optional<std::string> ResponseHead::feed(std::string_view line) {
   }
   if (line.front() == ' ' || line.front() == '\t') {
     if (headers_.empty()) return "continuation line before any header";
+    if (!is_field_value(trim(line)))
+      return "control character in the value of header " + headers_.back().first;
     headers_.back().second += " ";
     headers_.back().second += std::string(trim(line));  // obsolete line folding
     return std::nullopt;

@@ -5,6 +5,7 @@ key."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -14,6 +15,11 @@ from storewire import errors
 
 ReadDirect = Callable[[str], "bytes | None"]  # None: the key does not exist
 ListDirect = Callable[[], Iterable[str]]
+
+
+# A request whose connection broke may still be running on the server (a multi-object
+# delete streams its answer while it deletes): "not applied" is only believed after this.
+SETTLE_S = 0.5
 
 
 class Incomplete(Exception):
@@ -91,6 +97,12 @@ class ObjectBook:
             self.ledger.note(f"{op}: left an unfinished object after "
                              f"{type(result.error).__name__}")
             return
+        if stored is None or (previous is not None and stored == previous):
+            time.sleep(SETTLE_S)
+            try:
+                stored = self.read_direct(key)
+            except Incomplete:
+                stored = None
         if stored is None:
             self.stored.pop(key, None)
             return
@@ -118,10 +130,10 @@ class ObjectBook:
             result=result)
 
     def failed_delete(self, op: str, key: str, result: Result[Any]) -> None:
-        if result.error is None:
-            return
         if self.read_direct(key) is not None:
-            return  # not applied: fine
+            time.sleep(SETTLE_S)
+            if self.read_direct(key) is not None:
+                return  # not applied: fine
         had = key in self.stored
         self.removed(key)
         if had and isinstance(result.error, errors.NotFoundError):

@@ -18,6 +18,7 @@ from typing import Any
 
 from soak_context import Soak
 from soak_ledger import Result, describe_bytes
+from soak_objects import SETTLE_S
 
 import sector
 from storewire import errors
@@ -248,6 +249,8 @@ class Workload:
             del self.stored[path]
             self.deleted.add(path)
             return
+        if self.client.exists(path):
+            time.sleep(SETTLE_S)  # a retransmitted request may still be on its way
         if not self.client.exists(path):
             del self.stored[path]
             self.deleted.add(path)

@@ -4,11 +4,12 @@ delete, scans with a cursor) and streams (put_records, seek + get_records)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from soak_context import MAX_LIVE, Soak
 from soak_ledger import Result, require
-from soak_objects import ObjectBook
+from soak_objects import SETTLE_S, ObjectBook
 
 import v3io.dataplane
 from storewire import errors
@@ -212,6 +213,9 @@ class Workload:
     def failed_item_write(self, op: str, key: str, want: dict[str, Any],
                           r: Result[Any]) -> None:
         stored = self.item_direct(key)
+        if stored != want:  # the server may still be applying it (see SETTLE_S)
+            time.sleep(SETTLE_S)
+            stored = self.item_direct(key)
         if stored == want:
             self.items[key] = want
             self.items_deleted.discard(key)
@@ -273,6 +277,8 @@ class Workload:
             self.items.pop(key)
             self.items_deleted.add(key)
             return
+        if self.item_direct(key) is not None:
+            time.sleep(SETTLE_S)  # the server may still be applying it
         if self.item_direct(key) is None:
             self.items.pop(key)
             self.items_deleted.add(key)

@@ -379,8 +379,9 @@ def download_file(
 
     try:
         try:
-            with open(tmp, "wb") as f:
-                f.truncate(size)
+            # Empty: the file grows only as data arrives, never to a size a HEAD claims.
+            with open(tmp, "wb"):
+                pass
         except OSError as exc:
             raise errors.LocalIOError(
                 f"cannot create {tmp!r}: {exc.strerror}", operation="download_file",

@@ -946,3 +946,19 @@ def test_remote_store_exists_raises_typed(answer: bytes):
     outcome, _ = run(lambda r: answer, "remote_store_exists")
     # A malformed reply passes through as the ProtocolError it is, like transport errors.
     expect_typed(outcome, "RemoteStoreError", "ProtocolError")
+
+
+def test_download_does_not_grow_a_file_to_the_size_a_head_claims(tmp_path: Path):
+    seen: list[int] = []
+
+    def respond(req: Request) -> Answer:
+        if req.method == "HEAD":
+            return head(2**40, md5(b"never sent"))  # 1 TiB
+        seen.extend(p.stat().st_size for p in tmp_path.glob("*.part"))
+        return err(403, "AccessDenied")
+
+    outcome, _ = run(respond, "download", str(tmp_path))
+    state = expect_ok(outcome)
+    assert state["raised"] == "PermissionDeniedError"
+    assert state["files"] == ["dest.bin"]
+    assert seen and max(seen) == 0  # the temporary file held what had arrived: nothing

@@ -54,6 +54,14 @@ def _download_over(client: sector.Client, path: str) -> dict[str, Any]:
                 "local": "old" if data == b"old contents" else hashlib.sha256(data).hexdigest()}
 
 
+def _upload(client: sector.Client, path: str) -> int:
+    with tempfile.TemporaryDirectory() as where:
+        local = os.path.join(where, "src")
+        with open(local, "wb") as f:
+            f.write(bytes(range(256)) * 40)
+        return client.upload(local, path)
+
+
 def _read(client: sector.Client, path: str) -> dict[str, Any]:
     with client.open(path, "r") as f:
         data = f.read()
@@ -108,6 +116,7 @@ OPS: dict[str, Callable[[sector.Client, str], Any]] = {
     "read": _read,
     "download": _download,
     "download_over": _download_over,
+    "upload": _upload,
     # many paths: with two masters, about half of them belong to the second one
     "mkdirs": lambda c, p: [c.mkdir(f"{p}/d{i}") for i in range(8)] and sorted(
         i.name for i in c.list(p)),

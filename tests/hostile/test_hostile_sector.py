@@ -481,11 +481,64 @@ SLAVE_CASES: dict[str, tuple[str, int, Any, Any]] = {
 }
 
 
+def sync_then(status: int) -> Callable[[SlaveCommand], None]:
+    """cmd 7 (sync): takes the length, the log and the mtime frames, answers ``status``."""
+    def answer(c: SlaveCommand) -> None:
+        c.next()
+        c.next()
+        c.next()
+        c.frame(I32.pack(status))
+    return answer
+
+
+WRITE_CASES: dict[str, tuple[int, Any, Any]] = {
+    "upload refused": (4, lambda c: (c.next(), c.frame(I32.pack(-1))), "TransportError"),
+    "upload status frame of 2^31-1 bytes": (4, lambda c: (c.next(), c.raw(c.head(0x7FFFFFFF))),
+                                            "ProtocolError"),
+    "write chain refused": (8, lambda c: (c.next(), c.frame(I32.pack(-1))), "TransportError"),
+    "write chain status of 2 bytes": (8, lambda c: (c.next(), c.frame(b"\0\0")),
+                                      "ProtocolError"),
+    "sync answers -1": (7, sync_then(-1), "TransportError"),
+    "sync answers 7": (7, sync_then(7), "TransportError"),
+}
+
+
 @pytest.mark.parametrize("name", list(SLAVE_CASES))
 def test_hostile_slave(tampered: TamperedCluster, name: str) -> None:
     op, cmd, answer, expected = SLAVE_CASES[name]
     tampered.tamper_slave(cmd, answer)
     check(run(tampered.peer(), op), expected)
+
+
+@pytest.mark.parametrize("name", list(WRITE_CASES))
+def test_hostile_slave_during_an_upload(tampered: TamperedCluster, name: str) -> None:
+    cmd, answer, expected = WRITE_CASES[name]
+    tampered.tamper_slave(cmd, answer)
+    # a path of its own: a failed upload may leave its write lock until the session ends
+    path = f"/up-{list(WRITE_CASES).index(name)}"
+    check(run(tampered.peer(), "upload", path), expected)
+
+
+def test_an_upload_through_the_tampered_cluster_works_untampered(
+        tampered: TamperedCluster) -> None:
+    assert expect_ok(run(tampered.peer(), "upload", "/up-good")) == len(FILE_DATA)
+
+
+REOPEN_CASES: dict[str, Callable[[GmpRequest], bytes]] = {
+    "reopen ip not UTF-8": lambda r: r.reply(b"\xff\xfe".ljust(64, b"\0") + I32.pack(6001)),
+    "reopen port 0": lambda r: r.reply(b"127.0.0.1".ljust(64, b"\0") + I32.pack(0x30000)),
+    "reopen reply cut short": lambda r: r.reply(b"127.0.0.1"),
+    "reopen E_RESOURCE": lambda r: error_reply(-4000),
+}
+
+
+@pytest.mark.parametrize("name", list(REOPEN_CASES))
+def test_hostile_reopen_after_a_failed_read(tampered: TamperedCluster, name: str) -> None:
+    """A refused read asks the master for another replica (112); a hostile answer to that
+    leaves the first failure as the error, never a crash or a connect to nowhere."""
+    tampered.tamper_slave(1, read_then(lambda c: c.frame(I32.pack(-1))))
+    tampered.tamper_gmp(112, REOPEN_CASES[name])
+    check(run(tampered.peer(), "read"), "TransportError")
 
 
 @pytest.mark.parametrize("name", ["download frame past the end", "download error frame midway",

@@ -133,9 +133,12 @@ Medium parse_medium(pugi::xml_node n, const std::string& where) {
   Medium m;
   m.kind = f::text(where + " element name", std::string(xml::local_name(n.name())));
   const std::string w = where + "/" + m.kind;
-  for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute())
-    m.fields.emplace_back(f::text(w + " attribute name", a.name()),
-                          f::text(w + "@" + a.name(), a.value()));
+  for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute()) {
+    // The name is checked first: it becomes part of the value's field name.
+    std::string name = f::text(w + " attribute name", a.name());
+    std::string value = f::text(w + "@" + name, a.value());
+    m.fields.emplace_back(std::move(name), std::move(value));
+  }
   xml::for_each_child(n, "*", [&](pugi::xml_node x) {
     const std::string name = f::text(w + " element name", std::string(xml::local_name(x.name())));
     m.fields.emplace_back(name, f::text(w + "/" + name, xml::text(x)));
@@ -516,7 +519,7 @@ ObjectInfo Client::head_object(const std::string& bucket, const std::string& key
   read_object_headers(res, info);
   // The size sizes callers' buffers (get_bytes): a HEAD without it is no answer.
   if (!res.header("Content-Length"))
-    f::bad("head object answer", "", "no Content-Length header");
+    f::bad("header Content-Length", "", "missing from the head object answer");
   return info;
 }
 

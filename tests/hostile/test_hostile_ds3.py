@@ -188,6 +188,12 @@ FIELD_ANSWERS: dict[str, Case] = {
     "tape-field-surrogate": ("get_physical_placement", always(xml(
         "<Data><Tapes><Tape><BarCode>&#xD800;</BarCode></Tape></Tapes></Data>")),
         ("typed", "ProtocolError", "Data/Tapes/Tape/BarCode")),
+    "tape-attribute-surrogate": ("get_physical_placement", always(xml(
+        '<Data><Tapes><Tape BarCode="&#xD800;"/></Tapes></Data>')),
+        ("typed", "ProtocolError", "Data/Tapes/Tape@BarCode")),
+    "tape-attribute-name-not-utf8": ("get_physical_placement", always(xml(
+        b'<Data><Tapes><Tape B\xffr="1"/></Tapes></Data>')),
+        ("typed", "ProtocolError", "in the tag <Tape")),
     "job-user-surrogate": ("get_jobs", always(xml(
         '<Jobs><Job JobId="j" UserName="&#xD800;"/></Jobs>')),
         ("typed", "ProtocolError", "Jobs/Job@UserName")),

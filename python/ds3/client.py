@@ -148,6 +148,18 @@ def _check_next_marker(bucket: str, marker: str, following: str, seen: set[str],
                    f"(max_empty_pages={max_empty_pages})")
 
 
+def _object_buffer(name: str, size: int) -> bytearray:
+    """Memory for a whole object, sized by what the server said in HEAD."""
+    from storewire.errors import LocalIOError
+
+    try:
+        return bytearray(size)
+    except (MemoryError, OverflowError):
+        raise LocalIOError(f"object {name!r} is {size} bytes (HEAD): more than this process "
+                           "can hold in memory; use get_files to write it to a file",
+                           operation="get_bytes", resource=name) from None
+
+
 class Client:
     """A DS3 (Spectra BlackPearl) client.
 
@@ -455,7 +467,7 @@ class Client:
     ) -> dict[str, bytearray]:
         """Objects into memory with one bulk GET (sizes from HEAD first).
         ``stall_timeout_s``: see :meth:`bulk_get`."""
-        buffers = {name: bytearray(self._native.head_object(bucket, name).size)
+        buffers = {name: _object_buffer(name, self._native.head_object(bucket, name).size)
                    for name in names}
         self.get_files(bucket, buffers, progress=progress, workers=workers, verify=verify,
                        stall_timeout_s=stall_timeout_s)

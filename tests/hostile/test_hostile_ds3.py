@@ -631,6 +631,14 @@ def test_hostile_ds3_seed_allocate_chunk_after_busy() -> None:
     assert expect_ok(outcome) == ["c", [["k1", 0, 8]]]
 
 
+def test_hostile_ds3_get_bytes_absurd_size() -> None:
+    """HEAD says 4 EiB: get_bytes cannot allocate that and says so (not MemoryError)."""
+    with HostileHTTPServer(always(head(2**62))) as server:
+        outcome = run_case(TARGET, server.url, "get_bytes", bound_s=60.0)
+    expect_typed(outcome, "LocalIOError")
+    assert "get_files" in outcome.message
+
+
 def test_hostile_ds3_get_bytes_head_without_size() -> None:
     with HostileHTTPServer(always(head(length=False))) as server:
         outcome = run_case(TARGET, server.url, "get_bytes", bound_s=60.0)

@@ -49,7 +49,7 @@ template <class F>
 auto with_buffer(const py::object& data, F&& f) {
   bindings::HeldBuffer b(data, false);
   if (b.size() < kReleaseGilBytes) return f(view(b));
-  py::gil_scoped_release nogil;
+  bindings::ReleaseGil nogil;
   return f(view(b));
 }
 
@@ -229,7 +229,7 @@ void init_hashes(py::module_& m) {
         const HashAlgorithm a = hash_algorithm_from_name(algorithm);
         std::string out;
         {
-          py::gil_scoped_release nogil;
+          bindings::ReleaseGil nogil;
           out = hash_file(a, p, offset, length_arg(length), signal_checkpoint());
         }
         return to_bytes(out);
@@ -243,7 +243,7 @@ void init_hashes(py::module_& m) {
           "update",
           [](PyHasher& self, const py::object& data) {
             bindings::HeldBuffer b(data, false);
-            py::gil_scoped_release nogil;
+            bindings::ReleaseGil nogil;
             std::lock_guard<std::mutex> lock(self.mutex);
             self.hasher.update(b.data(), b.size());
           },
@@ -253,7 +253,7 @@ void init_hashes(py::module_& m) {
           [](PyHasher& self, const py::object& path, uint64_t offset,
              std::optional<uint64_t> length) {
             const std::string p = fspath(path);
-            py::gil_scoped_release nogil;
+            bindings::ReleaseGil nogil;
             std::lock_guard<std::mutex> lock(self.mutex);
             return hash_file_into(self.hasher, p, offset, length_arg(length), signal_checkpoint());
           },
@@ -263,7 +263,7 @@ void init_hashes(py::module_& m) {
            [](PyHasher& self) {
              std::string d;
              {
-               py::gil_scoped_release nogil;
+               bindings::ReleaseGil nogil;
                std::lock_guard<std::mutex> lock(self.mutex);
                d = self.hasher.digest();
              }
@@ -271,13 +271,13 @@ void init_hashes(py::module_& m) {
            })
       .def("hexdigest",
            [](PyHasher& self) {
-             py::gil_scoped_release nogil;
+             bindings::ReleaseGil nogil;
              std::lock_guard<std::mutex> lock(self.mutex);
              return hex_encode(self.hasher.digest());
            })
       .def("copy",
            [](PyHasher& self) {
-             py::gil_scoped_release nogil;
+             bindings::ReleaseGil nogil;
              std::lock_guard<std::mutex> lock(self.mutex);
              return std::make_unique<PyHasher>(self);
            })

@@ -3,7 +3,9 @@
 
 #include <pybind11/pybind11.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "storewire/checkpoint.h"
 #include "storewire/error.h"
@@ -45,11 +47,58 @@ inline pybind11::str record_repr(const pybind11::object& self) {
   return pybind11::str("{}({})").format(type.attr("__name__"), pybind11::str(", ").attr("join")(parts));
 }
 
+// Whether the interpreter is shutting down (readable without the GIL).
+inline bool interpreter_finalizing() {
+#if PY_VERSION_HEX >= 0x030D0000
+  return Py_IsFinalizing() != 0;
+#else
+  return _Py_IsFinalizing() != 0;
+#endif
+}
+
+// A daemon thread that comes back from native code while the interpreter shuts down must
+// not take the GIL: CPython < 3.14 then ends the thread with pthread_exit, whose forced
+// unwinding through a noexcept destructor aborts the whole process ("terminate called
+// without an active exception"). It parks instead, as CPython 3.14 does; the process exit
+// ends it.
+[[noreturn]] inline void park_forever() {
+  for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+}
+
+// py::gil_scoped_release that is safe at interpreter exit (see park_forever).
+class ReleaseGil {
+ public:
+  ReleaseGil() : state_(PyEval_SaveThread()) {}
+  ~ReleaseGil() {
+    if (interpreter_finalizing()) park_forever();
+    PyEval_RestoreThread(state_);
+  }
+  ReleaseGil(const ReleaseGil&) = delete;
+  ReleaseGil& operator=(const ReleaseGil&) = delete;
+
+ private:
+  PyThreadState* state_;
+};
+
+// py::gil_scoped_acquire for a thread that holds no GIL, safe at interpreter exit.
+class AcquireGil {
+ public:
+  AcquireGil() : checked_(not_finalizing()) {}
+
+ private:
+  static bool not_finalizing() {
+    if (interpreter_finalizing()) park_forever();
+    return true;
+  }
+  bool checked_;  // initialised first: the check runs before the GIL is taken
+  pybind11::gil_scoped_acquire gil_;
+};
+
 // The Checkpoint native code calls between waits while the GIL is released: it takes
 // the GIL only to look for Ctrl-C, and raises KeyboardInterrupt through the native call.
 inline const Checkpoint& signal_checkpoint() {
   static const Checkpoint cp = [] {
-    pybind11::gil_scoped_acquire gil;
+    AcquireGil gil;
     if (PyErr_CheckSignals() != 0) throw pybind11::error_already_set();
   };
   return cp;

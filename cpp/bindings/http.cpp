@@ -114,20 +114,20 @@ struct PyResponse {
 std::vector<Result> run(Client& client, std::vector<std::shared_ptr<const RequestSpec>> specs) {
   std::shared_ptr<Batch> batch;
   {
-    py::gil_scoped_release nogil;
+    bindings::ReleaseGil nogil;
     batch = client.submit(std::move(specs));
   }
   for (;;) {
     bool done;
     {
-      py::gil_scoped_release nogil;
+      bindings::ReleaseGil nogil;
       done = batch->wait_for(std::chrono::milliseconds(50));
     }
     if (done) break;
     if (PyErr_CheckSignals() != 0) {
       py::error_already_set interrupted;
       {
-        py::gil_scoped_release nogil;
+        bindings::ReleaseGil nogil;
         client.cancel(batch);
         // The transfers point into Python buffers: wait until none is running.
         while (!batch->wait_for(std::chrono::milliseconds(50))) {
@@ -151,12 +151,12 @@ struct PyClient {
     Client& c = get();
     // Polled from the transfer's thread every ~50 ms: Ctrl-C cancels the request.
     auto interrupted = [] {
-      py::gil_scoped_acquire gil;
+      bindings::AcquireGil gil;
       return PyErr_CheckSignals() != 0;
     };
     Result result;
     {
-      py::gil_scoped_release nogil;
+      bindings::ReleaseGil nogil;
       result = c.perform_direct(req.spec, interrupted);
     }
     if (PyErr_Occurred()) throw py::error_already_set();
@@ -182,7 +182,7 @@ struct PyClient {
 
   void close() {
     if (!client) return;
-    py::gil_scoped_release nogil;
+    bindings::ReleaseGil nogil;
     client->close();
   }
 };

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "convert.h"
 #include "errors.h"
 #include "init.h"
 
@@ -61,14 +62,14 @@ Element parse_any(const py::object& data) {
   std::shared_ptr<const Document> doc;
   if (py::isinstance<py::str>(data)) {
     const std::string s = data.cast<std::string>();
-    py::gil_scoped_release nogil;
+    bindings::ReleaseGil nogil;
     doc = Document::parse(s.data(), s.size());
   } else {
     bindings::HeldBuffer b(data, false);
     if (b.size() < kReleaseGilBytes) {
       doc = Document::parse(b.data(), b.size());
     } else {
-      py::gil_scoped_release nogil;
+      bindings::ReleaseGil nogil;
       doc = Document::parse(b.data(), b.size());
     }
   }

@@ -26,7 +26,7 @@ namespace {
 // Calls f(checkpoint) with the GIL released.
 template <class F>
 auto nogil(F&& f) {
-  py::gil_scoped_release release;
+  bindings::ReleaseGil release;
   return f(signal_checkpoint());
 }
 
@@ -47,7 +47,7 @@ struct PyClient {
     std::shared_ptr<http::Client> h = http;  // a second close() may run meanwhile
     if (!h) return;
     {
-      py::gil_scoped_release release;
+      bindings::ReleaseGil release;
       h->close();
     }
     std::atomic_store(&client, std::shared_ptr<Client>());
@@ -65,13 +65,13 @@ struct PyBulk {
     if (!progress.is_none()) {
       // Called on this thread without the GIL; takes it only for the Python call.
       fn = [progress](const BulkProgress& p) {
-        py::gil_scoped_acquire gil;
+        bindings::AcquireGil gil;
         progress(p);
       };
     }
     BulkResult result;
     {
-      py::gil_scoped_release release;
+      bindings::ReleaseGil release;
       result = transfer->run(signal_checkpoint(), fn);
     }
     return result;

@@ -332,6 +332,10 @@ int Transfer::on_seek(void* self_ptr, curl_off_t offset, int origin) {
   if (origin != SEEK_SET || offset < 0 ||
       static_cast<std::uint64_t>(offset) > self->body_length_)
     return CURL_SEEKFUNC_FAIL;
+  // curl rewinds the body to send it again on a fresh connection when a reused one died
+  // mid-request: the server may have applied the first copy, so callers that resolve
+  // ambiguous retries (attempts > 1) must see it as one more attempt.
+  if (offset == 0 && self->body_pos_ > 0) ++self->result_.attempts;
   self->body_pos_ = static_cast<std::uint64_t>(offset);
   return CURL_SEEKFUNC_OK;
 }

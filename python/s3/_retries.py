@@ -12,7 +12,8 @@ its own when a reused keep-alive connection turns out dead, and that does not sh
 the checks that compare content (a write's size and MD5, the multipart ETag made of the
 parts' MD5s) run whenever the error comes, retried or not: they only report success when
 the stored object is provably the one sent. A 404 on a delete cannot be checked that way
-and counts as done only after a visible retry.
+and counts as done when the request may have been sent twice (:func:`maybe_resent`);
+on a kept-alive connection with no retry it stays an error.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ _CONDITIONS = ("if-none-match", "if-match", "if-modified-since", "if-unmodified-
 
 def was_retried(resp: http.Response) -> bool:
     return resp.attempts > 1
+
+
+def maybe_resent(resp: http.Response) -> bool:
+    """Whether the request may have reached the server more than once: retried by the
+    engine, or re-sent by libcurl on a new connection after a kept-alive one died (which
+    the engine cannot count; a request that simply opened a connection looks the same)."""
+    return resp.attempts > 1 or resp.new_connections > 0
 
 
 def is_write_conflict(resp: http.Response, headers: list[tuple[str, str]]) -> bool:

@@ -81,7 +81,7 @@ class Client:
     the same request was applied (409/412 on a PUT, NoSuchUpload or a 5xx on completing a
     multipart upload) is checked against the stored object (size and MD5 or multipart
     ETag) and reported as success when it is exactly what was sent; a 404 on a delete
-    that the engine retried counts as done.
+    that may have been sent twice (an engine retry, or a new connection) counts as done.
     """
 
     def __init__(
@@ -287,7 +287,7 @@ class Client:
         resp = self._send("PUT", bucket, body=body)
         if (
             resp.status == 409
-            and _retries.was_retried(resp)
+            and _retries.maybe_resent(resp)
             and _replies.error_fields(resp.body)[0] == "BucketAlreadyOwnedByYou"
         ):
             return  # an earlier attempt created it
@@ -295,7 +295,7 @@ class Client:
 
     def delete_bucket(self, bucket: str) -> None:
         resp = self._send("DELETE", bucket)
-        if resp.status == 404 and _retries.was_retried(resp):
+        if resp.status == 404 and _retries.maybe_resent(resp):
             return  # an earlier attempt deleted it
         self.check(resp, "delete_bucket", bucket, (204, 200))
 
@@ -502,7 +502,7 @@ class Client:
 
     def delete_object(self, bucket: str, key: str) -> None:
         resp = self._send("DELETE", bucket, key)
-        if resp.status == 404 and _retries.was_retried(resp):
+        if resp.status == 404 and _retries.maybe_resent(resp):
             return  # an earlier attempt deleted it; its answer was lost
         self.check(resp, "delete_object", f"{bucket}/{key}", (204, 200))
 

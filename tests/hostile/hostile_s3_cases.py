@@ -89,18 +89,27 @@ def copy_object(url: str) -> str:
     return client(url).copy_object("src", "a", "b", "k")
 
 
-def delete_object(url: str) -> str:
-    client(url).delete_object("b", "k")
+def _warm(url: str, warm: bool) -> s3.Client:
+    """A client; with ``warm`` its connection is opened by a first request, so the call
+    under test runs on a kept-alive connection (nothing suggests it was sent twice)."""
+    c = client(url)
+    if warm:
+        c.bucket_exists("warm-up")
+    return c
+
+
+def delete_object(url: str, warm: bool = False) -> str:
+    _warm(url, warm).delete_object("b", "k")
     return "deleted"
 
 
-def delete_bucket(url: str) -> str:
-    client(url).delete_bucket("b")
+def delete_bucket(url: str, warm: bool = False) -> str:
+    _warm(url, warm).delete_bucket("b")
     return "deleted"
 
 
-def create_bucket(url: str) -> str:
-    client(url).create_bucket("b")
+def create_bucket(url: str, warm: bool = False) -> str:
+    _warm(url, warm).create_bucket("b")
     return "created"
 
 

@@ -259,6 +259,7 @@ class Ledger:
             "failures": [asdict(f) for f in self.failures],
             "faults": self.proxy.fault_counts() if self.proxy is not None else {},
             "exchanges": self.proxy.exchanges if self.proxy is not None else 0,
+            "history": self.history,  # (index, operation, key, outcome, faults)
             **self.extra,
         }
         tmp = self.report_path.with_suffix(".tmp")

@@ -165,7 +165,8 @@ std::string File::read_once_locked(std::int64_t len, const Checkpoint& cp) {
   std::string data = dc.recv_frame(ip, port, reply_.transid, cp, dec_ ? len + 8 : len);
   if (dec_) data = dec_->apply(data.data(), data.size());
   if (static_cast<std::int64_t>(data.size()) != len)
-    throw Error(ErrorKind::Protocol, "the slave sent a short read frame");
+    bad_field("read frame.size", std::to_string(data.size()),
+              ("not the " + std::to_string(len) + " bytes asked").c_str());
   return data;
 }
 

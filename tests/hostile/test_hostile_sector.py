@@ -64,12 +64,16 @@ def run(peer: dict[str, Any], op: str, path: str = FILE_PATH,
 
 
 def check(outcome: Outcome, expected: Any) -> None:
-    """``expected``: a storewire.errors class name, or ("ok", predicate on the value)."""
+    """``expected``: a storewire.errors class name, or ("ok", predicate on the value). A
+    ProtocolError must say which field of the reply was wrong."""
     if isinstance(expected, tuple):
         value = expect_ok(outcome)
         assert expected[1](value), outcome.describe()
     else:
         expect_typed(outcome, expected)
+        if expected == "ProtocolError" and outcome.error_class == "ProtocolError":
+            assert any(word in outcome.message for word in (
+                "field", "truncated", "unterminated", "E_VERSION")), outcome.describe()
     assert "UnicodeDecodeError" not in outcome.stderr, outcome.describe()
 
 
@@ -388,6 +392,8 @@ OPEN_CASES: dict[str, tuple[str, Any, Any]] = {
                                   "ProtocolError"),
     "open slave ip not UTF-8": ("read", lambda r: open_reply(r, ip=b"\xff\xfe\xfd\xfc"),
                                 "ProtocolError"),
+    "open slave ip not UTF-8, download": ("download", lambda r: open_reply(
+        r, ip=b"10.0.0.\xff"), "ProtocolError"),
     "open slave port 0x10000 (0 after masking)": ("read", lambda r: open_reply(r, port=0x10000),
                                                   "ProtocolError"),
     "open slave port with garbage high bits": (

@@ -13,8 +13,9 @@ code (``stat`` / ``list`` return their result on success)::
 ``open(path, mode)`` returns a handle (mode 1 = read, 2 = write, as in PySector; Python
 mode strings work too) for ``read(handle, n)`` (empty bytes at EOF), ``write(handle,
 data)`` and ``close(handle)``; ``upload(local, remote)`` and ``download(remote, local)``
-copy whole files. Data encryption (mode 16) is not implemented yet. ``sector.Client`` is
-the Pythonic layer these functions are built on.
+copy whole files (a download replaces ``local`` only once complete). Mode bit 16 encrypts
+the file data on the data channel (Blowfish-CBC). ``sector.Client`` is the Pythonic layer
+these functions are built on.
 """
 
 from __future__ import annotations

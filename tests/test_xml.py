@@ -92,12 +92,24 @@ def test_matches_elementtree_on_the_same_document():
         assert [e.attrib for e in ours.findall(path)] == [e.attrib for e in theirs.findall(path)]
 
 
-def test_str_buffer_and_utf16_input():
+def test_str_and_buffer_input():
     assert xml.parse("<a>ü</a>").text == "ü"
     assert xml.parse(bytearray(b"<a>x</a>")).text == "x"
     assert xml.parse(memoryview(b"..<a>y</a>")[2:]).text == "y"
-    utf16 = "<?xml version='1.0' encoding='UTF-16'?><a>ü€</a>".encode("utf-16")
-    assert xml.parse(utf16).text == "ü€"
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "<?xml version='1.0' encoding='UTF-16'?><a>ü€</a>".encode("utf-16"),
+        "<a>k\ud800ey</a>".encode("utf-16-le", "surrogatepass"),  # unpaired: would vanish
+        "<?xml version='1.0' encoding='ISO-8859-1'?><a>caf\xe9</a>".encode("latin-1"),
+    ],
+)
+def test_documents_that_are_not_utf8_are_refused(document):
+    # S3 and DS3 answer in UTF-8; converting others silently could turn a key into another.
+    with pytest.raises(ProtocolError, match="UTF-8"):
+        xml.parse(document)
 
 
 def test_elements_keep_their_document_alive():

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "http/batch.h"
+#include "http/retry.h"
 
 namespace storewire::http {
 namespace {
@@ -335,7 +336,13 @@ int Transfer::on_seek(void* self_ptr, curl_off_t offset, int origin) {
   // curl rewinds the body to send it again on a fresh connection when a reused one died
   // mid-request: the server may have applied the first copy, so callers that resolve
   // ambiguous retries (attempts > 1) must see it as one more attempt.
-  if (offset == 0 && self->body_pos_ > 0) ++self->result_.attempts;
+  if (offset == 0 && self->body_pos_ > 0) {
+    // A request that must not be repeated (POST unless retry=True) fails here instead:
+    // the caller then learns that the first copy may have been applied.
+    const RequestSpec& spec = *self->spec_;
+    if (!spec.retry.value_or(is_idempotent(spec.method))) return CURL_SEEKFUNC_FAIL;
+    ++self->result_.attempts;
+  }
   self->body_pos_ = static_cast<std::uint64_t>(offset);
   return CURL_SEEKFUNC_OK;
 }

@@ -182,8 +182,12 @@ std::shared_ptr<const Document> Document::parse(const void* data, std::size_t si
                 "malformed XML at byte " + std::to_string(r.offset) + ": " + r.description(),
                 "xml");
   }
+  // S3 and DS3 send UTF-8. pugixml would convert UTF-16/32 or a declared Latin-1 document
+  // silently, dropping unpaired surrogates: a key could come back as another key.
+  if (r.encoding != pugi::encoding_utf8)
+    throw Error(ErrorKind::Protocol, "malformed XML: the document is not UTF-8", "xml");
   // pugixml passes UTF-8 bytes through unchecked; callers need valid text.
-  if (r.encoding == pugi::encoding_utf8) {
+  {
     const std::size_t bad = invalid_utf8_at(static_cast<const unsigned char*>(data), size);
     if (bad != size) {
       throw Error(ErrorKind::Protocol,

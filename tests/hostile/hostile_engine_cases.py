@@ -58,3 +58,10 @@ def with_agent(url: str, agent: str) -> dict[str, Any]:
 def retry_after(url: str, cap_s: float) -> dict[str, Any]:
     with native_http.Client(max_retries=1, retry_max_delay_s=cap_s) as client:
         return _summary(client.request("GET", url))
+
+
+def warm_then_send(url: str, method: str, retry: bool | None = None) -> dict[str, Any]:
+    """A GET that leaves a kept-alive connection, then a request with a body on it."""
+    with native_http.Client(max_retries=0) as client:
+        client.request("GET", url)
+        return _summary(client.request(method, url, body=b"payload", retry=retry))

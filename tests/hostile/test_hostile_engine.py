@@ -207,3 +207,27 @@ def test_userinfo_and_signatures_stay_out_of_error_text() -> None:
         outcome = expect_typed(run_case("hostile_engine_cases:get", url), "ProtocolError")
     for secret in ("s3cr3t-pw", "deadbeefcafe", "feedface"):
         assert secret not in outcome.message, outcome.message
+
+
+def _dies_on_the_second_request(request: Request) -> object:
+    # The kept-alive connection dies when the second request arrives, before any answer:
+    # libcurl then re-sends that request on a fresh connection by itself.
+    return Close(b"") if request.index == 1 else OK
+
+
+@pytest.mark.parametrize(("method", "retry"), [("PUT", None), ("POST", True)])
+def test_a_silent_resend_on_a_fresh_connection_counts_as_an_attempt(
+    method: str, retry: bool | None
+) -> None:
+    with HostileHTTPServer(_dies_on_the_second_request) as server:  # type: ignore[arg-type]
+        value = expect_ok(run_case("hostile_engine_cases:warm_then_send", server.url + "/x",
+                                   method, retry))
+        assert [r.method for r in server.requests] == ["GET", method, method]
+    assert value["attempts"] == 2
+
+
+def test_a_post_is_never_resent_silently() -> None:
+    with HostileHTTPServer(_dies_on_the_second_request) as server:  # type: ignore[arg-type]
+        outcome = run_case("hostile_engine_cases:warm_then_send", server.url + "/x", "POST")
+        expect_typed(outcome, "TransportError")
+        assert [r.method for r in server.requests] == ["GET", "POST"]

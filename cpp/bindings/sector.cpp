@@ -37,7 +37,7 @@ struct PyClient {
   template <class F>
   auto call(F&& f) {
     std::shared_ptr<Client> c = get();
-    py::gil_scoped_release release;
+    bindings::ReleaseGil release;
     return f(*c, signal_checkpoint());
   }
 };
@@ -119,14 +119,14 @@ struct PyFile {
   PyFile(PyFile&&) = default;
   ~PyFile() {
     if (file) {  // an unclosed file closes itself over the network: not under the GIL
-      py::gil_scoped_release release;
+      bindings::ReleaseGil release;
       file.reset();
     }
   }
 
   template <class F>
   auto call(F&& f) {
-    py::gil_scoped_release release;
+    bindings::ReleaseGil release;
     return f(*file, signal_checkpoint());
   }
 };
@@ -183,7 +183,7 @@ void init_sector(py::module_& m) {
             return self.call([&](File& f, const Checkpoint& cp) {
               return f.download(
                   [&](const char* d, std::size_t n) {
-                    py::gil_scoped_acquire gil;
+                    bindings::AcquireGil gil;
                     sink(py::bytes(d, n));
                   },
                   cp);
@@ -193,22 +193,22 @@ void init_sector(py::module_& m) {
       // The accessors wait for the file's lock: never while holding the GIL, which a
       // download's sink on another thread may need.
       .def("seek", [](PyFile& self, std::int64_t pos) { self.file->seek(pos); }, py::arg("pos"),
-           py::call_guard<py::gil_scoped_release>())
+           py::call_guard<bindings::ReleaseGil>())
       .def("tell", [](PyFile& self) { return self.file->tell(); },
-           py::call_guard<py::gil_scoped_release>())
+           py::call_guard<bindings::ReleaseGil>())
       .def("flush", [](PyFile& self) { self.call([](File& f, const Checkpoint& cp) { f.flush(cp); }); })
       .def("close", [](PyFile& self) { self.call([](File& f, const Checkpoint& cp) { f.close(cp); }); })
       .def_property_readonly("size",
                              py::cpp_function([](PyFile& self) { return self.file->size(); },
-                                              py::call_guard<py::gil_scoped_release>()))
+                                              py::call_guard<bindings::ReleaseGil>()))
       .def_property_readonly("closed",
                              py::cpp_function([](PyFile& self) { return self.file->closed(); },
-                                              py::call_guard<py::gil_scoped_release>()))
+                                              py::call_guard<bindings::ReleaseGil>()))
       .def_property_readonly("path", [](PyFile& self) { return self.file->path(); })
       .def_property_readonly("transid", [](PyFile& self) { return self.file->transid(); })
       .def_property_readonly("slaves",
                              py::cpp_function([](PyFile& self) { return self.file->slaves(); },
-                                              py::call_guard<py::gil_scoped_release>()));
+                                              py::call_guard<bindings::ReleaseGil>()));
 
   py::class_<PyClient>(m, "Client", "A Sector 2.x client session (TLS login, GMP commands).")
       .def(py::init([](const std::string& host, int port, const std::string& bind_ip,
@@ -219,7 +219,7 @@ void init_sector(py::module_& m) {
              o.retransmit_s = retransmit_s;
              std::shared_ptr<Client> c;
              {
-               py::gil_scoped_release release;
+               bindings::ReleaseGil release;
                c = std::make_shared<Client>(host, port, o);
              }
              return PyClient{std::move(c)};
@@ -242,7 +242,7 @@ void init_sector(py::module_& m) {
            [](PyClient& self) {
              std::shared_ptr<Client> c = std::atomic_load(&self.client);
              if (!c) return;
-             py::gil_scoped_release release;
+             bindings::ReleaseGil release;
              c->close();
            })
       .def(
@@ -323,7 +323,7 @@ void init_sector(py::module_& m) {
             std::shared_ptr<Client> c = self.get();
             std::unique_ptr<File> f;
             {
-              py::gil_scoped_release release;
+              bindings::ReleaseGil release;
               f = c->open(path, mode, options, signal_checkpoint());
             }
             return PyFile{c, std::move(f)};
@@ -359,7 +359,7 @@ void init_sector(py::module_& m) {
   py::class_<PyDataChannel>(m, "DataChannel",
                             "UDT rendezvous data channel (frames: session, size, bytes).")
       .def(py::init([](const std::string& host, int port, double idle_timeout_s) {
-             py::gil_scoped_release release;
+             bindings::ReleaseGil release;
              auto dc = std::make_unique<DataChannel>(host, port);
              dc->set_idle_timeout(idle_timeout_s);
              return PyDataChannel{std::move(dc)};
@@ -369,7 +369,7 @@ void init_sector(py::module_& m) {
       .def(
           "connect",
           [](PyDataChannel& self, const std::string& ip, int port, double timeout_s) {
-            py::gil_scoped_release release;
+            bindings::ReleaseGil release;
             self.dc->connect(ip, port, timeout_s, {});
           },
           py::arg("ip"), py::arg("port"), py::kw_only(), py::arg("timeout_s") = 30.0)
@@ -384,7 +384,7 @@ void init_sector(py::module_& m) {
           [](PyDataChannel& self, const std::string& ip, int port, std::int32_t session,
              const py::object& data) {
             bindings::HeldBuffer buf(data, false);
-            py::gil_scoped_release release;
+            bindings::ReleaseGil release;
             self.dc->send_frame(ip, port, session, buf.data(), buf.size());
           },
           py::arg("ip"), py::arg("port"), py::arg("session"), py::arg("data"))
@@ -392,14 +392,14 @@ void init_sector(py::module_& m) {
           "send_raw",
           [](PyDataChannel& self, const std::string& ip, int port, const py::object& data) {
             bindings::HeldBuffer buf(data, false);
-            py::gil_scoped_release release;
+            bindings::ReleaseGil release;
             self.dc->send_raw(ip, port, buf.data(), buf.size());
           },
           py::arg("ip"), py::arg("port"), py::arg("data"))
       .def(
           "send_error",
           [](PyDataChannel& self, const std::string& ip, int port, std::int32_t session) {
-            py::gil_scoped_release release;
+            bindings::ReleaseGil release;
             self.dc->send_error(ip, port, session);
           },
           py::arg("ip"), py::arg("port"), py::arg("session"))
@@ -409,21 +409,21 @@ void init_sector(py::module_& m) {
             bool error = false;
             std::pair<std::int32_t, std::string> frame;
             {
-              py::gil_scoped_release release;
+              bindings::ReleaseGil release;
               frame = self.dc->recv_any(ip, port, error, {});
             }
             return py::make_tuple(frame.first, py::bytes(frame.second), error);
           },
           py::arg("ip"), py::arg("port"))
       .def("close", [](PyDataChannel& self) {
-        py::gil_scoped_release release;
+        bindings::ReleaseGil release;
         self.dc->close();
       });
 
   m.def(
       "fetch_certificate",
       [](const std::string& host, int port, double timeout_s) {
-        py::gil_scoped_release release;
+        bindings::ReleaseGil release;
         return fetch_certificate(host, port, timeout_s);
       },
       py::arg("host"), py::arg("port"), py::kw_only(), py::arg("timeout_s") = 30.0);
@@ -432,7 +432,7 @@ void init_sector(py::module_& m) {
       [](const py::object& cert_path, const py::object& key_path, const std::string& common_name,
          int days) {
         std::string cert = fspath(cert_path), key = fspath(key_path);
-        py::gil_scoped_release release;
+        bindings::ReleaseGil release;
         make_self_signed_cert(cert, key, common_name, days);
       },
       py::arg("cert_path"), py::arg("key_path"), py::kw_only(),
@@ -454,7 +454,7 @@ void init_sector(py::module_& m) {
       [](const std::string& host, int port, std::int32_t sender_port, std::int32_t session,
          std::int32_t id, std::int32_t info, const py::bytes& payload, double timeout_s) {
         std::string data = payload;
-        py::gil_scoped_release release;
+        bindings::ReleaseGil release;
         send_large_message(host, port, sender_port, session, id, info, data, timeout_s);
       },
       py::arg("host"), py::arg("port"), py::arg("sender_port"), py::arg("session"), py::arg("id"),
@@ -472,7 +472,7 @@ void init_sector(py::module_& m) {
             bindings::HeldBuffer buf(data, false);
             std::string out;
             {
-              py::gil_scoped_release release;
+              bindings::ReleaseGil release;
               out = self.cipher->apply(buf.data(), buf.size());
             }
             return py::bytes(out);
@@ -482,7 +482,7 @@ void init_sector(py::module_& m) {
   py::class_<PyListener>(m, "UdtMessageListener",
                          "A UDT listener receiving GMP messages larger than 1456 bytes.")
       .def(py::init([](const std::string& host, int port) {
-             py::gil_scoped_release release;
+             bindings::ReleaseGil release;
              return PyListener{std::make_unique<LargeMessageListener>(host, port)};
            }),
            py::arg("host"), py::arg("port"))
@@ -492,7 +492,7 @@ void init_sector(py::module_& m) {
           [](PyListener& self, double timeout_s) -> py::object {
             std::optional<LargeMessage> msg;
             {
-              py::gil_scoped_release release;
+              bindings::ReleaseGil release;
               msg = self.listener->accept(static_cast<int>(timeout_s * 1000));
             }
             if (!msg) return py::none();
@@ -501,7 +501,7 @@ void init_sector(py::module_& m) {
           },
           py::arg("timeout_s"))
       .def("close", [](PyListener& self) {
-        py::gil_scoped_release release;
+        bindings::ReleaseGil release;
         self.listener->close();
       });
 }

@@ -6,6 +6,7 @@ Payloads are generated from seeded RNGs at test time; no test data is committed.
 from __future__ import annotations
 
 import random
+import signal
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +16,11 @@ import pytest
 
 from storewire.testing import LocalHTTPServer, write_pattern_file
 from storewire.testing.tls import TlsFiles, make_tls_files
+
+# A shell starts background jobs with SIGINT ignored, and Python then installs no Ctrl-C
+# handler: the Ctrl-C tests (and the children they start) need the usual one.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Everything libcurl (and urllib) would read to pick a proxy.
 PROXY_ENV_VARS = (

@@ -52,7 +52,7 @@ $(STAMPS)/build: $(STAMPS)/venv $(SOURCES)
 VENV_ASAN := .venv-asan
 PY_ASAN   := $(VENV_ASAN)/bin/python
 ASAN_ENV   = LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
-	ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=1:detect_stack_use_after_return=0 \
+	ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=1:allocator_may_return_null=1:detect_stack_use_after_return=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 test-asan: $(STAMPS)/asan-build
@@ -66,7 +66,7 @@ $(STAMPS)/asan-venv: $(STAMPS)/apt pyproject.toml
 
 $(STAMPS)/asan-build: $(STAMPS)/asan-venv $(SOURCES)
 	flock /tmp/storewire-asan-build.lock $(PY_ASAN) -m pip install -q --no-build-isolation -e . \
-	    -Cbuild-dir=build/asan -Ccmake.build-type=RelWithDebInfo \
+	    -Cbuild-dir=build/asan -Ccmake.define.CMAKE_CXX_FLAGS=-g \
 	    -Ccmake.define.STOREWIRE_SANITIZE=ON
 	@touch $@
 

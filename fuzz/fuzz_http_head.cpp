@@ -64,7 +64,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // authority is replaced.
     const std::string out = redact_url(in);
     const std::size_t scheme = out.find("://");
-    if (scheme == std::string::npos) return;
+    if (scheme == std::string::npos || scheme == 0) return;
+    // Only URLs with a real scheme (RFC 3986 ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ));
+    // in "a?://x@y" there is no authority to speak of.
+    for (std::size_t i = 0; i < scheme; ++i) {
+      const char c = out[i];
+      const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      if (!alpha && (i == 0 || !((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')))
+        return;
+    }
     const std::size_t end = out.find_first_of("/?#", scheme + 3);
     const std::string authority = out.substr(scheme + 3, end == out.npos ? out.npos : end - scheme - 3);
     const std::size_t at = authority.rfind('@');

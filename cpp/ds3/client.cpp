@@ -525,7 +525,12 @@ ObjectInfo Client::head_object(const std::string& bucket, const std::string& key
 
 void Client::delete_object(const std::string& bucket, const std::string& key,
                            const Checkpoint& cp) {
-  execute(build("DELETE", object_path(bucket, key), {}), "delete_object", bucket + "/" + key, cp);
+  const std::string resource = bucket + "/" + key;
+  auto r = execute(build("DELETE", object_path(bucket, key), {}), "delete_object", resource, cp,
+                   {404});
+  // A 404 to a request sent more than once (the engine's retry, or curl's own re-send on a
+  // fresh connection) is the answer to our own earlier copy: the object is gone, as asked.
+  if (r.status == 404 && r.attempts <= 1) raise(r, "delete_object", resource);
 }
 
 DeleteResult Client::delete_objects(const std::string& bucket,

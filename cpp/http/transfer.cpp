@@ -189,6 +189,8 @@ void Transfer::reset_attempt() {
   overflow_ = false;
   head_ = ResponseHead();
   head_error_.clear();
+  sends_ = 0;
+  resend_refused_ = false;
   errbuf_[0] = '\0';
 }
 
@@ -212,6 +214,7 @@ void Transfer::configure(CURL* easy, const ClientOptions& opt) {
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
   curl_easy_setopt(easy, CURLOPT_READFUNCTION, &Transfer::on_read);
   curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, &Transfer::on_seek);
+  curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, &Transfer::on_prereq);
   // No progress callback: cancellation removes the handle or fails the next read/write.
   curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 1L);
 
@@ -257,6 +260,7 @@ bool Transfer::prepare(CURL* easy, const ClientOptions& opt) {
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
   curl_easy_setopt(easy, CURLOPT_READDATA, this);
   curl_easy_setopt(easy, CURLOPT_SEEKDATA, this);
+  curl_easy_setopt(easy, CURLOPT_PREREQDATA, this);
 
   // Method and body. HTTPGET first undoes whatever the handle's previous request set.
   curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
@@ -333,15 +337,15 @@ int Transfer::on_seek(void* self_ptr, curl_off_t offset, int origin) {
   if (origin != SEEK_SET || offset < 0 ||
       static_cast<std::uint64_t>(offset) > self->body_length_)
     return CURL_SEEKFUNC_FAIL;
-  // curl rewinds the body to send it again on a fresh connection when a reused one died
-  // mid-request: the server may have applied the first copy, so callers that resolve
-  // ambiguous retries (attempts > 1) must see it as one more attempt.
   if (offset == 0 && self->body_pos_ > 0) {
-    // A request that must not be repeated (POST unless retry=True) fails here instead:
-    // the caller then learns that the first copy may have been applied.
+    // curl rewinds to send the body again on a fresh connection (a reused one died): a
+    // request that must not be repeated (POST unless retry=True) fails here instead, so
+    // the caller learns that the first copy may have been applied.
     const RequestSpec& spec = *self->spec_;
-    if (!spec.retry.value_or(is_idempotent(spec.method))) return CURL_SEEKFUNC_FAIL;
-    ++self->result_.attempts;
+    if (!spec.retry.value_or(is_idempotent(spec.method))) {
+      self->resend_refused_ = true;
+      return CURL_SEEKFUNC_FAIL;
+    }
   }
   self->body_pos_ = static_cast<std::uint64_t>(offset);
   return CURL_SEEKFUNC_OK;
@@ -408,6 +412,23 @@ size_t Transfer::on_write(char* data, size_t size, size_t n, void* self_ptr) {
   return len;
 }
 
+int Transfer::on_prereq(void* self_ptr, char*, char*, int, int) {
+  // Called right before each time curl sends the request, including its own silent
+  // re-send on a fresh connection when a kept-alive one died: the server may have applied
+  // the first copy, so callers resolving ambiguous writes (attempts > 1) must see it.
+  auto* self = static_cast<Transfer*>(self_ptr);
+  if (++self->sends_ > 1) {
+    const RequestSpec& spec = *self->spec_;
+    if (!spec.retry.value_or(is_idempotent(spec.method))) {
+      self->resend_refused_ = true;
+      return CURL_PREREQFUNC_ABORT;
+    }
+    ++self->result_.attempts;
+    self->head_ = ResponseHead();  // the answer to the re-send starts afresh
+  }
+  return CURL_PREREQFUNC_OK;
+}
+
 size_t Transfer::on_header(char* data, size_t size, size_t n, void* self_ptr) {
   auto* self = static_cast<Transfer*>(self_ptr);
   const size_t len = size * n;
@@ -471,6 +492,11 @@ void Transfer::finish(CURLcode code) {
   std::string text = errbuf_[0] ? errbuf_ : curl_easy_strerror(code);
   if (!head_error_.empty()) {
     fail(ErrorKind::Protocol, "invalid response head: " + head_error_ + where, "BAD_HEAD");
+  } else if (resend_refused_) {
+    fail(ErrorKind::Connection,
+         "the connection closed after the request went out; it was not sent again, and the "
+         "server may have applied it" + where,
+         "RESEND_REFUSED");
   } else if (cancelled()) {
     fail(ErrorKind::Cancelled, "request cancelled");
   } else if (overflow_) {

@@ -53,6 +53,8 @@ class Transfer {
   static int on_seek(void* self, curl_off_t offset, int origin);
   static size_t on_write(char* data, size_t size, size_t n, void* self);
   static size_t on_header(char* data, size_t size, size_t n, void* self);
+  static int on_prereq(void* self, char* conn_primary_ip, char* conn_local_ip,
+                       int conn_primary_port, int conn_local_port);
 
   bool open_files();
   void close_files();
@@ -79,6 +81,8 @@ class Transfer {
   int local_errno_ = 0;            // errno of a failed local read/write
   bool overflow_ = false;          // the caller's buffer was too small
   ResponseHead head_;              // status line and headers of this attempt
+  int sends_ = 0;                  // times curl sent this attempt (it may re-send by itself)
+  bool resend_refused_ = false;    // a non-repeatable request met a dead connection
   std::string head_error_;         // why the server's head was refused, if it was
   std::atomic<bool> cancelled_{false};  // set from other threads (close, Ctrl-C)
 };

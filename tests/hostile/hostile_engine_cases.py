@@ -65,3 +65,10 @@ def warm_then_send(url: str, method: str, retry: bool | None = None) -> dict[str
     with native_http.Client(max_retries=0) as client:
         client.request("GET", url)
         return _summary(client.request(method, url, body=b"payload", retry=retry))
+
+
+def warm_then(url: str, method: str) -> dict[str, Any]:
+    """A GET that leaves a kept-alive connection, then a request without a body on it."""
+    with native_http.Client(max_retries=0) as client:
+        client.request("GET", url)
+        return _summary(client.request(method, url))

@@ -231,3 +231,19 @@ def test_a_post_is_never_resent_silently() -> None:
         outcome = run_case("hostile_engine_cases:warm_then_send", server.url + "/x", "POST")
         expect_typed(outcome, "TransportError")
         assert [r.method for r in server.requests] == ["GET", "POST"]
+
+
+def test_a_silent_resend_of_a_request_without_body_counts_too() -> None:
+    with HostileHTTPServer(_dies_on_the_second_request) as server:  # type: ignore[arg-type]
+        value = expect_ok(run_case("hostile_engine_cases:warm_then", server.url + "/x",
+                                   "DELETE"))
+        assert [r.method for r in server.requests] == ["GET", "DELETE", "DELETE"]
+    assert value["attempts"] == 2
+
+
+def test_a_post_without_body_is_never_resent_silently() -> None:
+    with HostileHTTPServer(_dies_on_the_second_request) as server:  # type: ignore[arg-type]
+        outcome = run_case("hostile_engine_cases:warm_then", server.url + "/x", "POST")
+        expect_typed(outcome, "TransportError")
+        assert "may have applied" in outcome.message
+        assert [r.method for r in server.requests] == ["GET", "POST"]

@@ -164,9 +164,13 @@ def finish(call: Call, native: _http.Response, *, check: bool = True,
            policy: RaiseForStatusArg = None) -> Response:
     """The Response for ``native``, validated for ``call``; with ``check`` the call's
     ``raise_for_status`` policy is applied too (``policy`` when the call has none)."""
-    response = Response(native.status, native.headers, native.body, call.output_class,
-                        operation=call.operation, resource=call.resource)
     status = native.status
+    if status == 404 and call.method == "DELETE" and native.attempts > 1:
+        # A 404 to a delete sent more than once (a retry, or libcurl's own re-send on a
+        # fresh connection) answers our earlier copy: the object is gone, as asked.
+        status = 204
+    response = Response(status, native.headers, native.body if status != 204 else b"",
+                        call.output_class, operation=call.operation, resource=call.resource)
     if 200 <= status < 300 and call.operation in _BODY_REQUIRED and not native.body:
         exc = errors.ProtocolError(
             f"invalid server response: {call.operation} answered {status} with an empty "

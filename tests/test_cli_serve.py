@@ -148,4 +148,10 @@ def test_the_env_file_is_never_seen_half_written(tmp_path):
                                                 "DS3_SECRET_KEY"}
     finally:
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(30) == 0
+        try:
+            status = proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # never leave the server behind
+            proc.wait()
+            raise
+        assert status == 0

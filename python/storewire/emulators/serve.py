@@ -207,8 +207,10 @@ def write_env_file(path: Path, text: str) -> None:
 
 def _wait(stop: threading.Event, emulators: list[Emulator]) -> None:
     if threading.current_thread() is threading.main_thread():
-        # SIGTERM (e.g. from a CI runner) stops as cleanly as Ctrl-C.
-        previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, lambda *_: stop.set())}
+        # SIGTERM (e.g. from a CI runner) stops as cleanly as Ctrl-C; Ctrl-C gets its own
+        # handler because a shell starts background jobs with SIGINT ignored.
+        previous = {signum: signal.signal(signum, lambda *_: stop.set())
+                    for signum in (signal.SIGTERM, signal.SIGINT)}
         for name in FAULT_SIGNALS:
             signum = getattr(signal, name)
             previous[signum] = signal.signal(

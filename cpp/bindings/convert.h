@@ -3,6 +3,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -56,6 +57,25 @@ inline bool interpreter_finalizing() {
 #endif
 }
 
+// The thread that runs the interpreter's shutdown (the main thread); recorded at import.
+inline std::atomic<unsigned long>& main_thread_ident() {
+  static std::atomic<unsigned long> ident{0};
+  return ident;
+}
+
+inline void remember_main_thread() {
+  main_thread_ident() = pybind11::module_::import("threading")
+                            .attr("main_thread")()
+                            .attr("ident")
+                            .cast<unsigned long>();
+}
+
+// True for another thread while the interpreter shuts down: such a thread must not take
+// the GIL back (the main thread, which runs the shutdown, must and may).
+inline bool must_not_take_gil() {
+  return interpreter_finalizing() && PyThread_get_thread_ident() != main_thread_ident().load();
+}
+
 // A daemon thread that comes back from native code while the interpreter shuts down must
 // not take the GIL: CPython < 3.14 then ends the thread with pthread_exit, whose forced
 // unwinding through a noexcept destructor aborts the whole process ("terminate called
@@ -70,7 +90,7 @@ class ReleaseGil {
  public:
   ReleaseGil() : state_(PyEval_SaveThread()) {}
   ~ReleaseGil() {
-    if (interpreter_finalizing()) park_forever();
+    if (must_not_take_gil()) park_forever();
     PyEval_RestoreThread(state_);
   }
   ReleaseGil(const ReleaseGil&) = delete;
@@ -87,7 +107,7 @@ class AcquireGil {
 
  private:
   static bool not_finalizing() {
-    if (interpreter_finalizing()) park_forever();
+    if (must_not_take_gil()) park_forever();
     return true;
   }
   bool checked_;  // initialised first: the check runs before the GIL is taken

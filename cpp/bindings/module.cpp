@@ -4,6 +4,7 @@
 #include <pugixml.hpp>
 
 #include "errors.h"
+#include "convert.h"
 #include "init.h"
 
 namespace py = pybind11;
@@ -43,6 +44,7 @@ PYBIND11_MODULE(_native, m) {
   m.def("build_info", &build_info,
         "Build type, compiler and the versions of the linked native libraries.");
   storewire::bindings::register_error_translator();
+  storewire::bindings::remember_main_thread();
   add_area(m, "http", "HTTP engine on libcurl's multi interface.", &init_http);
   add_area(m, "auth", "AWS signatures (V2, DS3 V2, V4), hashes and checksums.", &init_auth);
   add_area(m, "xml", "Small pugixml helpers for DS3 and S3 documents.", &init_xml);

@@ -322,9 +322,10 @@ SHAPE_ANSWERS: dict[str, Case] = {
                             ("typed", "ProtocolError", "JobId")),
     "delete-result-wrong-root": ("delete_objects", always(xml("<Deleted/>")),
                                  ("typed", "ProtocolError", "DeleteResult")),
+    # DS3 answers in UTF-8: a converted UTF-16 document could change a name (unpaired
+    # surrogates vanish), so it is refused.
     "utf16-bom-job": ("get_job", always(xml(b"\xff\xfe" + job_xml().encode("utf-16-le"))),
-                      ("ok", {"job_id": "j", "status": "IN_PROGRESS", "sizes": [8, 0, 0],
-                              "nodes": [], "chunks": []})),
+                      ("typed", "ProtocolError", "UTF-8")),
     "entity-expansion": ("get_bucket", always(xml(
         '<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
         + listing(contents("&b;")))), ("safe",)),

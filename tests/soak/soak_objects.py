@@ -143,6 +143,13 @@ class ObjectBook:
         elif had and result.error is not None:
             self.ledger.note(f"{op}: applied although it raised {type(result.error).__name__}")
 
+    def settle_whole_read(self, op: str, key: str, result: Result[Any]) -> None:
+        """A read of a whole object: checked against the stored bytes, or its failure judged."""
+        if result.ok:
+            self.check_read(op, key, result.value, self.stored[key], result)
+        else:
+            self.failed_read(op, key, result)
+
     def failed_read(self, op: str, key: str, result: Result[Any]) -> None:
         """A read of a key we hold raised: a 404 must be true (a call that read several
         keys is held to it for the key its error names)."""

@@ -143,10 +143,7 @@ class Workload:
         key = self.pick()
         r = self.ledger.call(
             "get_object", key, lambda: body(self.client.get_object(CONTAINER, self.path(key))))
-        if r.ok:
-            self.book.check_read("get_object", key, r.value, self.book.stored[key], r)
-        else:
-            self.book.failed_read("get_object", key, r)
+        self.book.settle_whole_read("get_object", key, r)
 
     def op_range(self) -> None:
         key = self.pick()

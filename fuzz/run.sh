@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets and runs each for FUZZ_SECONDS (default 60) on a corpus that
 # fuzz/make_corpus.py generates. Usage: fuzz/run.sh [fuzz_xml fuzz_v3io ...] (default: all).
+# Several runs side by side (long runs on a multi-core machine) each need their own
+# FUZZ_SUMMARY file and distinct targets.
 # C++ targets (fuzz_*.cpp) are libFuzzer binaries built by clang with ASan and UBSan;
 # Python targets (fuzz_*.py) run under atheris. Exits non-zero if any target finds a crash;
 # the reproducer is under build/fuzz/crashes/<target>/ and the log under build/fuzz/logs/.
@@ -36,7 +38,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-$(command -v llvm-symbolizer-14 || true)}
 
 mkdir -p "$out/logs"
-summary=$out/summary.txt
+summary=${FUZZ_SUMMARY:-$out/summary.txt}  # set it apart for runs side by side
 : > "$summary"
 failed=0
 printf '%-18s %8s %14s %10s %8s  %s\n' target seconds executions exec/s corpus result \

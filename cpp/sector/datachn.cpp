@@ -57,6 +57,15 @@ UDTSOCKET rendezvous_socket(const std::string& bind_ip, int port) {
 
 }  // namespace
 
+DataChannel::Peer::~Peer() {
+  if (sock < 0) return;
+  if (abandon) {  // UDT would otherwise wait up to 180 s on a silent peer
+    linger no_linger{0, 0};
+    UDT::setsockopt(sock, 0, UDT_LINGER, &no_linger, sizeof no_linger);
+  }
+  UDT::close(sock);
+}
+
 DataChannel::DataChannel(const std::string& bind_ip, int port) : bind_ip_(bind_ip) {
   udt_init();
   base_ = rendezvous_socket(bind_ip, port);
@@ -77,8 +86,9 @@ void DataChannel::close() {
     peers.swap(peers_);
     std::swap(base, base_);
   }
-  for (auto& [k, p] : peers) UDT::close(p->sock);
-  if (base >= 0) UDT::close(base);
+  // Each socket closes (lingering for unsent data) when its last call lets go of it.
+  for (auto& [k, p] : peers) p->stop = true;
+  if (base >= 0) UDT::close(base);  // only ever used to hold the port
 }
 
 std::shared_ptr<DataChannel::Peer> DataChannel::peer(const std::string& ip, int port) {
@@ -96,11 +106,9 @@ void DataChannel::drop(const std::string& ip, int port, const std::shared_ptr<Pe
     if (it == peers_.end() || it->second != p) return;  // whoever removed it closed it
     peers_.erase(it);
   }
-  // Abandoned: no linger for unsent data (UDT would wait up to 180 s on a silent peer).
-  // Closing wakes any thread blocked on this socket: its call fails at once.
-  linger no_linger{0, 0};
-  UDT::setsockopt(p->sock, 0, UDT_LINGER, &no_linger, sizeof no_linger);
-  UDT::close(p->sock);
+  // Abandoned: no linger for unsent data. Calls blocked on it fail within one slice.
+  p->abandon = true;
+  p->stop = true;
 }
 
 std::shared_ptr<std::mutex> DataChannel::connect_lock(const std::string& ip, int port) {
@@ -124,7 +132,8 @@ void DataChannel::connect(const std::string& ip, int port, double timeout_s,
     if (it != peers_.end()) {
       UDTSTATUS st = UDT::getsockstate(it->second->sock);
       if (st == CONNECTED) return;
-      UDT::close(it->second->sock);
+      it->second->abandon = true;  // closed once no call uses it any more
+      it->second->stop = true;
       peers_.erase(it);
     }
   }
@@ -167,16 +176,38 @@ void DataChannel::connect(const std::string& ip, int port, double timeout_s,
   bool blocking = true;
   UDT::setsockopt(s, 0, UDT_SNDSYN, &blocking, sizeof blocking);
   UDT::setsockopt(s, 0, UDT_RCVSYN, &blocking, sizeof blocking);
-  int rcv_ms = 1000;  // only to poll for Ctrl-C: a timeout means "keep waiting" (§9.3)
-  UDT::setsockopt(s, 0, UDT_RCVTIMEO, &rcv_ms, sizeof rcv_ms);
+  // Only to poll for Ctrl-C and for stop: a timeout means "keep waiting" (§9.3).
+  int slice_ms = 1000;
+  UDT::setsockopt(s, 0, UDT_RCVTIMEO, &slice_ms, sizeof slice_ms);
+  UDT::setsockopt(s, 0, UDT_SNDTIMEO, &slice_ms, sizeof slice_ms);
   auto p = std::make_shared<Peer>();
-  p->sock = s;
+  p->sock = s;  // closed by ~Peer from here on
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) {  // close() ran meanwhile: it must not miss this socket
-    UDT::close(s);
+    p->abandon = true;
     throw gone();
   }
   peers_[{ip, port}] = p;
+}
+
+void DataChannel::send_all(const std::string& ip, int port, const std::shared_ptr<Peer>& p,
+                           const char* b, std::size_t n, std::size_t max_chunk) {
+  auto broken = [&](const std::string& why) {
+    p->abandon = true;  // what is still unsent no longer matters
+    drop(ip, port, p);
+    throw SectorError(E_CONNECTION, "data channel", why);
+  };
+  while (n > 0) {
+    if (p->stop) broken("closed");
+    int chunk = static_cast<int>(std::min(n, max_chunk));
+    int sent = UDT::send(p->sock, b, chunk, 0);
+    if (sent == UDT::ERROR) {
+      if (UDT::getlasterror_code() == CUDTException::ETIMEOUT) continue;  // one slice passed
+      broken(udt_error_text());
+    }
+    b += sent;
+    n -= static_cast<std::size_t>(sent);
+  }
 }
 
 void DataChannel::send_frame(const std::string& ip, int port, std::int32_t session,
@@ -186,54 +217,27 @@ void DataChannel::send_frame(const std::string& ip, int port, std::int32_t sessi
   Writer w;
   w.i32(session);
   w.i32(static_cast<std::int32_t>(size));
-  auto send_all = [&](const char* b, std::size_t n) {
-    while (n > 0) {
-      int chunk = static_cast<int>(std::min<std::size_t>(n, 8u << 20));
-      int sent = UDT::send(p->sock, b, chunk, 0);
-      if (sent == UDT::ERROR) {
-        std::string why = udt_error_text();
-        drop(ip, port, p);
-        throw SectorError(E_CONNECTION, "data channel", why);
-      }
-      b += sent;
-      n -= static_cast<std::size_t>(sent);
-    }
-  };
   if (size <= 65536) {  // small frames: one send, so header and payload travel together
     w.raw(data, size);
-    send_all(w.bytes().data(), w.bytes().size());
+    send_all(ip, port, p, w.bytes().data(), w.bytes().size(), 8u << 20);
     return;
   }
-  send_all(w.bytes().data(), w.bytes().size());
-  send_all(static_cast<const char*>(data), size);
+  send_all(ip, port, p, w.bytes().data(), w.bytes().size(), 8u << 20);
+  send_all(ip, port, p, static_cast<const char*>(data), size, 8u << 20);
 }
 
 void DataChannel::send_error(const std::string& ip, int port, std::int32_t session) {
   auto p = peer(ip, port);
   std::lock_guard<std::mutex> lock(p->send_mu);
   std::int32_t head[2] = {session, -1};
-  if (UDT::send(p->sock, reinterpret_cast<const char*>(head), 8, 0) != 8) {
-    std::string why = udt_error_text();
-    drop(ip, port, p);
-    throw SectorError(E_CONNECTION, "data channel", why);
-  }
+  send_all(ip, port, p, reinterpret_cast<const char*>(head), sizeof head, sizeof head);
 }
 
 void DataChannel::send_raw(const std::string& ip, int port, const void* data,
                            std::size_t size) {
   auto p = peer(ip, port);
   std::lock_guard<std::mutex> lock(p->send_mu);
-  const char* b = static_cast<const char*>(data);
-  while (size > 0) {
-    int sent = UDT::send(p->sock, b, static_cast<int>(std::min<std::size_t>(size, 1u << 20)), 0);
-    if (sent == UDT::ERROR) {
-      std::string why = udt_error_text();
-      drop(ip, port, p);
-      throw SectorError(E_CONNECTION, "data channel", why);
-    }
-    b += sent;
-    size -= static_cast<std::size_t>(sent);
-  }
+  send_all(ip, port, p, static_cast<const char*>(data), size, 1u << 20);
 }
 
 void DataChannel::send_i32(const std::string& ip, int port, std::int32_t session,
@@ -255,6 +259,10 @@ void DataChannel::recv_exact(Peer& p, char* buf, std::size_t n, const Checkpoint
     return idle_s > 0 && Clock::now() - last_byte > std::chrono::duration<double>(idle_s);
   };
   while (n > 0) {
+    if (p.stop) {  // dropped or closed by another thread
+      p.abandon = true;
+      throw SectorError(E_CONNECTION, "data channel", "closed");
+    }
     int chunk = static_cast<int>(std::min<std::size_t>(n, 8u << 20));
     int got = UDT::recv(p.sock, buf, chunk, 0);
     if (got == UDT::ERROR) {

@@ -72,20 +72,35 @@ class DataChannel {
   void close();
 
  private:
+  // One connection. Its socket is closed by the destructor, when the last call using it
+  // has let go: libudt frees a closed socket behind a call still blocked on it (a crash
+  // seen under load), so drop() and close() only set `stop`, and every blocked call
+  // notices it within one timeout slice (1 s) and fails.
   struct Peer {
     int sock = -1;
+    std::atomic<bool> stop{false};     // dropped or closed: calls on it give up
+    std::atomic<bool> abandon{false};  // close without lingering on unsent data
     std::mutex send_mu;
     std::mutex recv_mu;
     std::map<std::int32_t, std::deque<std::pair<bool, std::string>>> parked;  // (error, data)
     std::size_t parked_bytes = 0, parked_frames = 0;
+    Peer() = default;
+    Peer(const Peer&) = delete;
+    Peer& operator=(const Peer&) = delete;
+    ~Peer();
   };
+  // Sends all n bytes in pieces of at most max_chunk; a broken or stopped connection is
+  // dropped and fails with E_CONNECTION.
+  void send_all(const std::string& ip, int port, const std::shared_ptr<Peer>& p, const char* b,
+                std::size_t n, std::size_t max_chunk);
   // Sets a frame aside for its session's reader, within the limits above.
   static void park(Peer& p, std::int32_t session, std::int32_t size, std::string frame);
   static std::pair<bool, std::string> unpark(Peer& p, std::deque<std::pair<bool, std::string>>& q);
   // The next frame header: (session, size), the size checked.
   std::pair<std::int32_t, std::int32_t> recv_head(Peer& p, const Checkpoint& cp);
   std::shared_ptr<Peer> peer(const std::string& ip, int port);
-  // Forgets the peer's connection and closes it, unless it was replaced meanwhile.
+  // Forgets the peer's connection and has it closed without lingering once unused,
+  // unless it was replaced meanwhile.
   void drop(const std::string& ip, int port, const std::shared_ptr<Peer>& p);
   void recv_exact(Peer& p, char* buf, std::size_t n, const Checkpoint& cp);
 

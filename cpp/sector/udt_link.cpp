@@ -39,14 +39,25 @@ void send_all(UDTSOCKET s, const char* p, std::size_t n) {
   }
 }
 
-// False on a broken stream or once `deadline` has passed (a peer dripping its bytes).
+// False on a broken stream, once `deadline` has passed (a peer dripping its bytes), after
+// `idle` without a byte, or once `stop` is set. The socket's receive timeout is the polling
+// slice, so a stop is seen within one slice.
 bool recv_all(UDTSOCKET s, char* p, std::size_t n,
-              std::chrono::steady_clock::time_point deadline) {
+              std::chrono::steady_clock::time_point deadline,
+              std::chrono::steady_clock::duration idle, const std::atomic<bool>& stop) {
+  using Clock = std::chrono::steady_clock;
+  auto last_byte = Clock::now();
   while (n > 0) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
+    auto now = Clock::now();
+    if (stop || now > deadline || now - last_byte > idle) return false;
     int chunk = static_cast<int>(std::min<std::size_t>(n, 1u << 20));
     int got = UDT::recv(s, p, chunk, 0);
-    if (got == UDT::ERROR || got == 0) return false;
+    if (got == UDT::ERROR) {
+      if (UDT::getlasterror_code() == CUDTException::ETIMEOUT) continue;  // one slice passed
+      return false;
+    }
+    if (got == 0) continue;
+    last_byte = Clock::now();
     p += got;
     n -= static_cast<std::size_t>(got);
   }
@@ -118,6 +129,8 @@ LargeMessageListener::LargeMessageListener(const std::string& ip, int port) {
 LargeMessageListener::~LargeMessageListener() { close(); }
 
 void LargeMessageListener::close() {
+  closing_ = true;  // a running accept() returns within one receive slice
+  std::lock_guard<std::mutex> lock(mu_);
   if (eid_ >= 0) {
     UDT::epoll_release(eid_);
     eid_ = -1;
@@ -129,7 +142,8 @@ void LargeMessageListener::close() {
 }
 
 std::optional<LargeMessage> LargeMessageListener::accept(int timeout_ms, std::size_t max_payload) {
-  if (sock_ < 0) return std::nullopt;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closing_ || sock_ < 0) return std::nullopt;
   std::set<UDTSOCKET> readable;
   if (UDT::epoll_wait(eid_, &readable, nullptr, timeout_ms) <= 0 || readable.empty())
     return std::nullopt;
@@ -141,12 +155,14 @@ std::optional<LargeMessage> LargeMessageListener::accept(int timeout_ms, std::si
     UDTSOCKET s;
     ~Closer() { UDT::close(s); }
   } closer{c};
-  int rcv_ms = 5000;  // a peer that connects and sends nothing is dropped after 5 s
+  int rcv_ms = 200;  // the polling slice of recv_all()
   UDT::setsockopt(c, 0, UDT_RCVTIMEO, &rcv_ms, sizeof rcv_ms);
-  // One message may take this long in all: one slow peer cannot hold the listener.
+  // A peer that sends nothing for 5 s is dropped, and one message may take 30 s in all:
+  // one slow peer cannot hold the listener.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  const auto idle = std::chrono::seconds(5);
   char head[24];
-  if (!recv_all(c, head, sizeof head, deadline)) return std::nullopt;
+  if (!recv_all(c, head, sizeof head, deadline, idle, closing_)) return std::nullopt;
   Reader r(head, sizeof head);
   LargeMessage m;
   char ip[INET_ADDRSTRLEN] = {};
@@ -164,7 +180,8 @@ std::optional<LargeMessage> LargeMessageListener::accept(int timeout_ms, std::si
   std::int32_t size = r.i32();
   if (type != 0 || size < 0 || static_cast<std::size_t>(size) > max_payload) return std::nullopt;
   m.payload.resize(static_cast<std::size_t>(size));
-  if (!recv_all(c, m.payload.data(), m.payload.size(), deadline)) return std::nullopt;
+  if (!recv_all(c, m.payload.data(), m.payload.size(), deadline, idle, closing_))
+    return std::nullopt;
   return m;
 }
 

@@ -2,8 +2,10 @@
 // the listener that receives them. Debian's libudt 4.11, regular (non-rendezvous) mode.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -29,7 +31,9 @@ void send_large_message(const std::string& ip, int port, std::int32_t sender_por
                         std::int32_t session, std::int32_t id, std::int32_t info,
                         const std::string& payload, double timeout_s);
 
-// A UDT listener for large GMP messages. Not thread-safe: one thread calls accept().
+// A UDT listener for large GMP messages. One thread calls accept(); close() may come from
+// any thread at any time: it waits (at most ~200 ms) for a running accept() to notice, so
+// no UDT socket is ever closed under a call still using it (libudt frees it behind us).
 class LargeMessageListener {
  public:
   // Binds ip:port (port 0 = any free port) and listens.
@@ -45,6 +49,8 @@ class LargeMessageListener {
   void close();
 
  private:
+  std::mutex mu_;  // held by accept() and close(): one of them at a time
+  std::atomic<bool> closing_{false};
   int sock_ = -1;
   int eid_ = -1;
   int port_ = 0;

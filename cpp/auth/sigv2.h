@@ -1,5 +1,5 @@
 // AWS Signature Version 2 (HMAC-SHA1), standard S3 rules and the DS3 (BlackPearl) variant
-// of protocols/ds3.md §2.2, plus the server-side verifier.
+// (whose StringToSign differs in how sub-resources are written), plus the server-side verifier.
 #pragma once
 
 #include <optional>
@@ -56,7 +56,7 @@ std::string authorization_v2(std::string_view access_key, std::string_view signa
 std::optional<std::pair<std::string, std::string>> parse_authorization_v2(std::string_view value);
 
 // Server side: accepts `signature` if any StringToSign a real DS3 client may have produced
-// matches (candidate list of ds3.md §2.2: bare path, "&"-joined and "?"-separated
+// matches (candidates: bare path, "&"-joined and "?"-separated
 // sub-resources among delete/versioning/versions/uploads, each with and without uploads;
 // amz names lower-cased and as received), or, with `s3_compat`, the standard S3 form.
 // Compares in constant time.

@@ -1,5 +1,5 @@
-// The bulk transfer engine: runs a whole DS3 bulk job between local files and a bucket
-// (protocols/ds3.md §4). It starts (or resumes) the job, polls the chunks that are ready
+// The bulk transfer engine: runs a whole DS3 bulk job between local files and a bucket.
+// It starts (or resumes) the job, polls the chunks that are ready
 // honouring Retry-After (allocating PUT chunks when the server wants that), moves blobs in
 // parallel straight between file ranges and the server through the shared HTTP engine,
 // sends / verifies blob checksums, reports progress, and can be cancelled.

@@ -304,7 +304,7 @@ http::Result Client::execute(const std::shared_ptr<http::RequestSpec>& spec,
     }
     http::Result result = std::move(batch->results()[0]);
     if (!result.failure && result.status == 307 && redirect < kMaxRedirects) {
-      // DS3: "send the identical request again" (ds3.md §1).
+      // DS3: "send the identical request again".
       continue;
     }
     if (result.failure) raise(result, operation, resource);

@@ -1,5 +1,5 @@
-// DS3 (Spectra BlackPearl) requests: URL + query + headers + DS3 SigV2 signing
-// (protocols/ds3.md §1-§2), executed on the shared HTTP engine, answers parsed into the
+// DS3 (Spectra BlackPearl) requests: URL + query + headers + DS3 SigV2 signing,
+// executed on the shared HTTP engine, answers parsed into the
 // structs of ds3/types.h. Failures throw storewire::Error (transport) or StatusError
 // (HTTP status >= 300 with the server's Code and Message).
 #pragma once

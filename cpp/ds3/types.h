@@ -1,4 +1,4 @@
-// Plain DS3 data: what the parsers return (protocols/ds3.md §4, §5, §7).
+// Plain DS3 data: what the parsers return.
 #pragma once
 
 #include <cstdint>

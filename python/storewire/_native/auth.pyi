@@ -169,8 +169,8 @@ def verify_v2(
     s3_compat: bool = True,
 ) -> bool:
     """Server side: True if ``signature`` matches any StringToSign a real DS3 client (C SDK,
-    Python 3 SDK, libds3) may have produced for the request as received (candidate list of
-    protocols/ds3.md §2.2), or with ``s3_compat`` the standard S3 one. Constant-time."""
+    Python 3 SDK, libds3) may have produced for the request as received (the candidate
+    list is in cpp/auth/sigv2.h), or with ``s3_compat`` the standard S3 one. Constant-time."""
 
 def parse_authorization_v2(value: str) -> tuple[str, str] | None:
     """``(access_key, signature)`` from ``"AWS <access_key>:<signature>"``, else None."""

@@ -1,9 +1,9 @@
 """A throw-away single-node Ceph cluster with radosgw: a real S3 server on loopback.
 
-Used by the S3 tests, ``make demo`` and ``benchmarks/s3.py``. The recipe is the one of
-``protocols/s3.md`` §6: one monitor, one bluestore OSD on a sparse file, radosgw (beast,
-``tcp_nodelay=1``) and an S3 user with fixed keys, all inside a fresh state directory and
-all on 127.0.0.1. Every daemon runs in the foreground as a child process whose PID is
+Used by the S3 tests, ``make demo`` and ``benchmarks/s3.py``. The recipe: one monitor, one
+bluestore OSD on a sparse file, radosgw (beast, ``tcp_nodelay=1``) and an S3 user with fixed
+keys, all inside a fresh state directory and all on 127.0.0.1. Every daemon runs in the
+foreground as a child process whose PID is
 recorded; :meth:`RadosGateway.stop` ends exactly those PIDs (radosgw, OSD, mon).
 
 Deviations from the recipe: the monitor and radosgw ports are free ports picked at start,
@@ -186,7 +186,7 @@ class RadosGateway:
         except OSError:
             return ""
 
-    # -- steps (protocols/s3.md §6.3) -----------------------------------------------------
+    # -- steps -----------------------------------------------------
 
     def _start(self) -> None:
         if self._given_dir is not None:

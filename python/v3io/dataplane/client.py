@@ -162,7 +162,7 @@ class Owner:
         sort_key_range_end: str | None = None,
     ) -> Cursor:
         """A :class:`Cursor` over the items of the table at ``path`` (iterate it or call
-        ``all()``). Works, unlike the official 0.7.2 (v3io.md §12.2)."""
+        ``all()``). Works, unlike the official SDK 0.7.2's."""
         return self.kv.new_cursor(container, path, None, access_key, raise_for_status,
                                   attribute_names, filter_expression, marker, sharding_key,
                                   limit, segment, total_segments, sort_key_range_start,

@@ -30,7 +30,7 @@ __all__ = [
     "error_for_response",
 ]
 
-# ErrorCode of a Put/UpdateItem whose ConditionExpression was false (v3io.md §4.3).
+# ErrorCode of a Put/UpdateItem whose ConditionExpression was false.
 CONDITION_FALSE_CODE = "16777244"
 _BODY_SHOWN = 2048
 _CODE_SHOWN = 64

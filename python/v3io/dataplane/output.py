@@ -112,7 +112,7 @@ class GetContainersOutput(_XmlOutput):
 _CONTENT_FIELDS = {
     "Key": ("key", str),
     "Size": ("size", int),
-    "LastSequenceId": ("last_sequence_id", int),  # the spelling servers send (v3io.md §12.8)
+    "LastSequenceId": ("last_sequence_id", int),  # the spelling servers send
     "LastSequenceID": ("last_sequence_id", int),
     "LastModified": ("last_modified", str),
     "Mode": ("mode", str),
@@ -286,6 +286,6 @@ class GetRecordsOutput(Output):
         self.next_location = v.string(decoded, "NextLocation", where)
         self.msec_behind_latest = v.integer(decoded, "MSecBehindLatest", where)
         self.records_behind_latest = v.integer(decoded, "RecordsBehindLatest", where)
-        # a missing Records is tolerated (the official SDK raises TypeError, v3io.md §12.9)
+        # a missing Records is tolerated (the official SDK raises TypeError)
         self.records = [GetRecordsResult(r, f"{where}: Records[{i}]")
                         for i, r in enumerate(v.dict_list(decoded, "Records", where))]

@@ -187,7 +187,7 @@ def put_item(
 
 def _literal(name: str, value: Any) -> str:
     """A Python value as an expression literal (to merge ``attributes`` into an
-    expression instead of sending both, the SDK's defect v3io.md §12.11)."""
+    expression instead of sending both, a defect of the official SDK)."""
     kind = type(value)
     if kind is bool:
         return "true" if value else "false"
@@ -228,7 +228,7 @@ def update_item(
 
 
 def _attribute_names(names: str | Iterable[str]) -> str:
-    # a plain string is passed as is (the SDK character-joins it, v3io.md §12.10)
+    # a plain string is passed as is (the SDK character-joins it)
     return names if isinstance(names, str) else ",".join(names)
 
 

@@ -66,7 +66,7 @@ class Transport:
         # a body-less PUT/POST still announces Content-Length: 0 (DescribeStream, mkdir)
         body = call.body if call.body is not None or call.method in ("GET", "HEAD",
                                                                        "DELETE") else b""
-        # only idempotent calls may be re-sent after a connection error (v3io.md §12.5)
+        # only idempotent calls may be re-sent after a connection error
         retry = call.operation not in _NOT_IDEMPOTENT
         return _http.Request(call.method, self.endpoint + call.path, headers=headers,
                              body=body, retry=retry)

@@ -1,6 +1,6 @@
 """Typed attribute values: Python values <-> the wire form ``{"<type>": <value>}``.
 
-The official SDK's typing, kept exactly (protocols/v3io.md §7.1): the exact ``type()``
+The official SDK's typing, kept exactly: the exact ``type()``
 decides (``bool`` is not an ``int``); ``N`` carries a *string*, ints without a ``.`` and
 floats via ``repr`` so that ``2.0`` stays a float; ``B`` is base64; a list or
 ``array.array`` becomes an int64/double array blob; ``datetime`` becomes ``TS``

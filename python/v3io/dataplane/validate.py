@@ -1,10 +1,10 @@
 """The one place where a V3IO server's answer becomes Python values.
 
 Every JSON body, typed attribute value, stream record and listing field passes through
-here before any other code sees it; whatever does not match the protocol
-(protocols/v3io.md §7-§8) raises :class:`storewire.errors.ProtocolError` naming the field
-and the value. Code after this module may rely on the types it promises: ``Items`` is a
-list of dicts, a ``B`` value is valid base64, a sequence number is a non-negative int.
+here before any other code sees it; whatever does not match the protocol raises
+:class:`storewire.errors.ProtocolError` naming the field and the value. Code after this
+module may rely on the types it promises: ``Items`` is a list of dicts, a ``B`` value is
+valid base64, a sequence number is a non-negative int.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def flag(obj: Mapping[str, Any], name: str, where: str) -> bool:
     return bool(value == "TRUE")
 
 
-# typed attribute values (protocols/v3io.md §7.1)
+# typed attribute values
 
 
 def blob(text: Any, where: str) -> bytes:

@@ -5,9 +5,9 @@
     with DS3Emulator() as ds3:
         print(ds3.endpoint, ds3.access_key, ds3.secret_key)
 
-The wire behaviour follows ``protocols/ds3.md`` (compact namespace-free XML, SigV2 in
-both the C and Python SDK flavours, exact success codes, bulk jobs with chunks, a cache
-that makes allocation wait, Retry-After).
+The wire behaviour is that of a BlackPearl: compact namespace-free XML, SigV2 in both the
+C and Python SDK flavours, exact success codes, bulk jobs with chunks, a cache that makes
+allocation wait, Retry-After.
 """
 
 from .emulator import DS3Emulator

@@ -1,4 +1,4 @@
-"""AWS signature version 2 verification, DS3 flavour (ds3.md §2.2) plus standard S3.
+"""AWS signature version 2 verification, DS3 flavour plus standard S3.
 
 The DS3 clients disagree on details (C lower-cases x-amz names and joins sub-resources
 with ``&``; the Python 3 SDK keeps names as sent and gives each sub-resource its own

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .store import Row, Store, new_id
 from .wire import DS3Error, bad_request, iso_time
 
-# The contract allows [A-Za-z0-9.-_] (ds3.md §7.1), but the C SDK's own tests create
+# The contract allows [A-Za-z0-9.-_], but the C SDK's own tests create
 # "edge bucket": refuse only what cannot be a single safe path segment (/, :, \, control
 # characters), plus "." and "..".
 _BUCKET_NAME = re.compile(r"[^/:\\\x00-\x1f\x7f]{1,63}")

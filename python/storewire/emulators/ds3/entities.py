@@ -1,4 +1,4 @@
-"""Configuration entities the SDKs create and delete (ds3.md §7.4): data policies,
+"""Configuration entities the SDKs create and delete: data policies,
 storage domains, pool partitions, storage domain members, data persistence rules.
 
 Stored as JSON field maps. Query parameters set fields by normalised name

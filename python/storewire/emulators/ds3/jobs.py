@@ -1,4 +1,4 @@
-"""Bulk jobs: blob planning, chunks, the cache, and transfer bookkeeping (ds3.md §4).
+"""Bulk jobs: blob planning, chunks, the cache, and transfer bookkeeping.
 
 A PUT job's chunk needs cache space before its blobs may arrive ("allocated"); the space
 is freed ``persist_delay_s`` after the chunk completes, which stands for BlackPearl writing

@@ -1,6 +1,7 @@
-"""S3 multipart uploads (ds3.md §5 lists them; boto3's ``upload_file`` uses them for files
-of 8 MiB and more). Parts are stored as files; completing an upload copies them into the
-object's file in the kernel (``copy_file_range``) and makes each part one blob."""
+"""S3 multipart uploads (part of the S3 subset DS3 serves; boto3's ``upload_file`` uses
+them for files of 8 MiB and more). Parts are stored as files; completing an upload copies
+them into the object's file in the kernel (``copy_file_range``) and makes each part one
+blob."""
 
 from __future__ import annotations
 

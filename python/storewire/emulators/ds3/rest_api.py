@@ -1,4 +1,4 @@
-"""The Spectra ``/_rest_/`` API (ds3.md §4, §6, §7): bulk jobs, chunks, job management,
+"""The Spectra ``/_rest_/`` API: bulk jobs, chunks, job management,
 Spectra bucket view, folders, object search, placement, configuration, system calls.
 
 Resource names arrive lower-cased without the trailing slash; ``ident`` is the decoded

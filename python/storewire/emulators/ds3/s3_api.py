@@ -1,4 +1,4 @@
-"""The Amazon-S3-compatible subset (ds3.md §5): service, buckets, objects, multi-delete.
+"""The Amazon-S3-compatible subset: service, buckets, objects, multi-delete.
 
 Object PUT/GET also carry DS3 blob transfers (``?job=&offset=``, §4.6); without ``job``
 they are "naked" requests that make an implicit one-object job.

@@ -167,7 +167,7 @@ class Store:
     # --- configuration entities -----------------------------------------------------------
 
     def entity(self, kind: str, ident: str) -> dict[str, Any] | None:
-        """An entity by id or by name (ds3.md §1: ``{id}`` may be either); a copy."""
+        """An entity by id or by name (``{id}`` may be either); a copy."""
         with self.lock:
             cached = self._entity_cache.get((kind, ident))
             if cached is not None:

@@ -144,7 +144,7 @@ def parse_ranges(
     header: str | None, size: int, window: tuple[int, int]
 ) -> list[tuple[int, int]] | None:
     """``Range: bytes=a-b,c-d`` → [(offset, length)] inside ``window`` = (start, end)
-    (absolute object offsets, ds3.md §4.6). None when there is no (usable) Range header."""
+    (absolute object offsets). None when there is no (usable) Range header."""
     if not header or not header.strip().lower().startswith("bytes="):
         return None
     start_w, end_w = window

@@ -1,4 +1,4 @@
-"""DS3 users: access id, secret key, name (ds3.md §2.3).
+"""DS3 users: access id, secret key, name.
 
 Ids are derived from the name (uuid5) so a persistent data dir keeps them across runs.
 """

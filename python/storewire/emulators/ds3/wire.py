@@ -1,7 +1,7 @@
 """What the API modules see of HTTP: requests, responses, errors, query and time formats.
 
 No socket code lives here (that is :mod:`.server`), so the API modules stay testable and
-small. Query parameter names are normalised (ds3.md §1: ``max_keys``, ``max-keys`` and
+small. Query parameter names are normalised (``max_keys``, ``max-keys`` and
 ``MaxKeys`` are one parameter) and values percent-decoded without turning ``+`` into space.
 """
 

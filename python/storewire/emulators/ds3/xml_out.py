@@ -1,4 +1,4 @@
-"""Compact, namespace-free XML output (ds3.md §1.1).
+"""Compact, namespace-free XML output.
 
 The C SDK turns every whitespace text node inside a list container into a phantom entry,
 so nothing here ever emits indentation; booleans are exactly ``true``/``false``.

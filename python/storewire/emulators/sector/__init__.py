@@ -1,5 +1,4 @@
-"""Sector 2.x emulator: masters and slaves speaking the real wire protocol
-(``protocols/sector.md``).
+"""Sector 2.x emulator: masters and slaves speaking the real wire protocol.
 
     from storewire.emulators.sector import SectorEmulator
 

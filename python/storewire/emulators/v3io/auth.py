@@ -1,4 +1,4 @@
-"""Access-key authentication (protocols/v3io.md §3).
+"""Access-key authentication.
 
 The SDKs send ``X-v3io-session-key: <key>``. Also documented: ``Authorization: Basic``
 (user:password, the password being the access key), and S3-style ``AWS4-HMAC-SHA256

@@ -1,4 +1,4 @@
-"""Container list (``GET /``) and container contents listing (protocols/v3io.md §6.1-6.2).
+"""Container list (``GET /``) and container contents listing.
 
 ``prefix`` names a *directory* (relative to the container, slashes optional) whose children
 are listed, not an S3 string prefix. Entries are ordered by name; ``marker`` starts after an

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-# Codes documented or observed on real servers (protocols/v3io.md §4.3).
+# Codes documented or observed on real servers.
 ENOENT = -2
 EACCES = -13
 EEXIST = -17

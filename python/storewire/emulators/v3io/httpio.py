@@ -326,7 +326,7 @@ def render_head(response: Response, *, keep_alive: bool) -> tuple[bytes, int]:
     else:
         length = len(response.body)
     if status not in (204, 304) and not 100 <= status < 200:
-        # always a length, so that keep-alive works (v3io.md §4.1: exactly "Content-Length")
+        # always a length, so that keep-alive works (exactly "Content-Length")
         lines.append(f"Content-Length: {length}\r\n")
     if not keep_alive:
         lines.append("Connection: close\r\n")

@@ -1,4 +1,4 @@
-"""NoSQL data-service functions: PutItem, UpdateItem, GetItem, GetItems (v3io.md §7).
+"""NoSQL data-service functions: PutItem, UpdateItem, GetItem, GetItems.
 
 A table is a directory; an item is an object (usually without data) whose name is the
 primary key and whose user attributes are stored as wire-typed JSON. Attribute values are
@@ -47,7 +47,7 @@ UPDATE_MODES = frozenset({"CreateOrReplaceAttributes", "OverWriteAttributes", "C
 
 def item_location(url_parts: list[str], body: dict[str, Any]) -> tuple[list[str], str, Any]:
     """(table path, item key, typed key attribute or None) from the URL and the body's
-    ``TableName``/``Key`` (the resource path may be split between them, v3io.md §2)."""
+    ``TableName``/``Key`` (the resource path may be split between them)."""
     parts = list(url_parts)
     table_name = body.get("TableName")
     if table_name is not None:
@@ -176,7 +176,7 @@ def _system_of(node: Node | None) -> Callable[[], dict[str, Any]] | None:
 
 
 def verifier(node: Node) -> dict[str, str]:
-    """The optimistic-locking condition storey sends back verbatim (v3io.md §4.1); the Go
+    """The optimistic-locking condition storey sends back verbatim; the Go
     SDK cannot parse a PutItem/UpdateItem answer without it."""
     secs, nsecs = divmod(node.mtime_ns, 1_000_000_000)
     return {
@@ -223,7 +223,7 @@ def put_item(store: Store, root: Node, url_parts: list[str], body: dict[str, Any
     table, key, key_attr = item_location(url_parts, body)
     item = dict(validate_item(body.get("Item", {})))
     if key_attr is not None:
-        item.update(key_attr)  # the key also becomes an attribute (v3io.md §7.2)
+        item.update(key_attr)  # the key also becomes an attribute
     mode = body.get("UpdateMode")
     if mode is not None and (not isinstance(mode, str) or mode not in UPDATE_MODES):
         raise bad_request(f"unsupported UpdateMode {mode!r}")

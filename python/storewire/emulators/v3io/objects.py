@@ -1,5 +1,5 @@
 """Simple-Object calls: GET (with ranges), HEAD, PUT (create, overwrite, append, mkdir),
-DELETE (protocols/v3io.md §6.3-6.6).
+DELETE.
 
 A small body (a declared length up to ``SMALL_OBJECT``) is read whole and stored in SQLite
 with the metadata. Larger bodies are streamed to a temporary file first and installed with

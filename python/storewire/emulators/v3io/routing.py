@@ -1,4 +1,4 @@
-"""Dispatch of one request (protocols/v3io.md §2): data-service functions by the
+"""Dispatch of one request: data-service functions by the
 ``X-v3io-function`` header, otherwise Simple-Object calls by method and path."""
 
 from __future__ import annotations

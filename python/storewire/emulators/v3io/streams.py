@@ -1,4 +1,4 @@
-"""Streaming data-service functions (protocols/v3io.md §8).
+"""Streaming data-service functions.
 
 A stream is a directory whose metadata holds the shard count, the retention and the
 round-robin counter; its shards are objects ``0``..``N-1`` (listable, deletable) whose

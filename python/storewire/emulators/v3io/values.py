@@ -1,6 +1,6 @@
 """Typed attribute values: the wire form ``{"<type>": <value>}`` and the Python form.
 
-Wire types (protocols/v3io.md §7.1): ``S`` string, ``N`` number held in a *string* (an
+Wire types: ``S`` string, ``N`` number held in a *string* (an
 integer has no ``.`` or exponent, a double always has one), ``BOOL``, ``B`` base64 blob,
 ``TS`` ``"<secs>:<nsecs>"``. A blob that starts with the array magic is an int64 or double
 array. In Python: ``str``, ``int``, ``float``, ``bool``, ``bytes``, :class:`Array`,

@@ -1,6 +1,6 @@
 """Evaluation: syntax trees compiled once into Python closures, then run per item.
 
-Semantics (protocols/v3io.md §9.3-9.5; choices the docs leave open are marked INFER):
+Semantics (choices the docs leave open are marked INFER):
 
 - Comparisons of numbers promote int/double; strings compare lexicographically; operands of
   different types compare false (all six operators, ``!=`` included).

@@ -1,4 +1,4 @@
-"""The expression language's functions (protocols/v3io.md §9.6).
+"""The expression language's functions.
 
 ``SPECS`` tells the parser each function's arity and result kind; ``IMPLS`` holds the
 eager ones (all arguments evaluated first). ``exists``, ``if_not_exists`` and ``if_else``

@@ -1,4 +1,4 @@
-"""Tokens of the V3IO expression language (protocols/v3io.md §9.2).
+"""Tokens of the V3IO expression language.
 
 Keywords and function names are case-insensitive; attribute names are bare identifiers or
 backtick-quoted (to use a reserved word as a name). Strings use single or double quotes and

@@ -1,6 +1,6 @@
 """Recursive-descent parser for condition/filter and update expressions.
 
-Precedence, highest first (protocols/v3io.md §9.3; the docs leave it unspecified, so this
+Precedence, highest first (the docs leave it unspecified, so this
 is the conventional C order): primary (literal, attribute, ``a[i]``, ``a[i..j]``, call,
 parentheses), unary ``-``/``~``, ``* /``, ``+ -``, ``<< >>``, ``&``, ``^``, ``|``, one
 comparison or ``IN (...)``, ``NOT``, ``AND``, ``OR``.

@@ -48,6 +48,20 @@ def test_distribution_metadata():
     assert scripts.get("storewire") == "storewire.cli:main"
 
 
+def test_distribution_carries_its_licence_and_those_of_linked_libraries():
+    meta = metadata.metadata("storewire")
+    assert meta["License-Expression"] == "Apache-2.0"
+    listed = set(meta.get_all("License-File") or [])
+    texts = {f"third_party/licenses/{p.name}" for p in (REPO / "third_party/licenses").iterdir()}
+    # one text per native library the extension links, and nothing listed that is not shipped
+    assert {Path(t).stem for t in texts} >= {"curl", "openssl", "pugixml", "udt", "pybind11"}
+    assert listed == {"LICENSE"} | texts
+    dist = metadata.distribution("storewire")
+    for name in listed:
+        shipped = dist.read_text(f"licenses/{name}")
+        assert shipped == (REPO / name).read_text(encoding="utf-8"), name
+
+
 def test_typed_package_ships_stubs():
     root = Path(storewire.__file__).parent
     assert (root / "py.typed").is_file()

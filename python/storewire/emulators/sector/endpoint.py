@@ -1,7 +1,8 @@
 """One emulated master's network side (protocol notes §1-§3, §5): TLS login on TCP
 ``port``, the plain-text certificate on TCP ``port - 1``, GMP on UDP ``port`` and large GMP
 messages over UDT on UDP ``port - 1``. Each master has its own router key and session
-table; the file-system work is the cluster's (:class:`~.master.SectorEmulator`).
+table; the file-system work is the cluster's: whatever implements :class:`Cluster`
+(:class:`~.master.SectorEmulator`).
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ import ssl
 import struct
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from .accounts import Session
+from .accounts import Session, UserAccount
 from .codes import E_EXPIRED, E_ROUTING, E_SECURITY, E_UNKNOWN, E_VERSION, SectorFault
 from .gmp import GmpServer
+from .metadata import normalize
 from .routing import KEY_ROUTED, PATH_ROUTED, key_index, path_index
-
-if TYPE_CHECKING:
-    from .master import SectorEmulator
 
 log = logging.getLogger("storewire.emulators.sector")
 
@@ -42,8 +41,6 @@ def recv_exact(conn: ssl.SSLSocket | socket.socket, n: int) -> bytes:
 
 def first_path(mtype: int, data: bytes) -> str:
     """The path a request is routed by: the cstr, or the source of move/copy."""
-    from .metadata import normalize
-
     if mtype in (104, 106):
         (n,) = I32.unpack_from(data, 0)
         raw = data[4:4 + n]
@@ -55,10 +52,39 @@ def first_path(mtype: int, data: bytes) -> str:
     return normalize(raw.split(b"\0", 1)[0].decode("utf-8", "surrogateescape"))
 
 
+class Cluster(Protocol):
+    """What a master's network side asks of the cluster it belongs to (declared here, so
+    that this module needs nothing from the cluster's)."""
+
+    retransmit_s: float
+    seed: int | None
+
+    @property
+    def drop_rate(self) -> float: ...
+
+    @property
+    def delay_s(self) -> float: ...
+
+    @property
+    def ssl_context(self) -> ssl.SSLContext: ...
+
+    def certificate_pem(self) -> bytes: ...
+
+    def authenticate(self, user: str, password: str) -> UserAccount | None: ...
+
+    def new_key(self) -> int: ...
+
+    def routing_order(self) -> list[MasterEndpoint]: ...
+
+    def other_masters(self, me: MasterEndpoint) -> list[tuple[int, str, int]]: ...
+
+    def dispatch(self, me: MasterEndpoint, mtype: int, s: Session, data: bytes) -> bytes: ...
+
+
 class MasterEndpoint:
     """Master number ``index`` of ``cluster``, listening on ``host:port`` (0 = any)."""
 
-    def __init__(self, cluster: SectorEmulator, index: int, host: str, port: int) -> None:
+    def __init__(self, cluster: Cluster, index: int, host: str, port: int) -> None:
         self.cluster = cluster
         self.index = index
         self.host = host

@@ -4,7 +4,7 @@ Same run, same server (a fresh Ceph radosgw cluster started here, protocols/s3.m
 ``--endpoint host:port`` with ``--access-key/--secret-key`` to reuse one):
 
 - 1,000 x 4 KiB PUT then GET, sequential (ops/s);
-- the same with 16 requests in flight (ops/s): storewire ``put_objects``/``get_objects``
+- the same with 16 requests in flight (ops/s): storewire ``put_objects``/``get_many``
   (the native engine's ``perform_many``), boto3 on a 16-thread pool, obstore on asyncio
   with 16 tasks;
 - one 512 MiB object PUT from a file and GET into a file (MB/s, MB = 10^6 B): storewire
@@ -88,7 +88,7 @@ def bench_storewire(
     r["seq_put"] = n / _timed(seq_put)
     r["seq_get"] = n / _timed(seq_get)
     r["par_put"] = n / _timed(lambda: client.put_objects(bucket, zip(keys, payloads, strict=True)))
-    r["par_get"] = n / _timed(lambda: client.get_objects(bucket, keys))
+    r["par_get"] = n / _timed(lambda: client.get_many(bucket, keys))
     size = big.stat().st_size
     r["big_put"] = size / MB / _timed(lambda: client.upload_file(big, bucket, "big-storewire"))
     r["big_get"] = size / MB / _timed(lambda: client.download_file(bucket, "big-storewire", out))
@@ -239,7 +239,7 @@ def _warm_up(admin: Any, payloads: list[bytes], big: Path) -> None:
     keys = [f"warm-{i:05d}" for i in range(min(len(payloads), 300))]
     for k, v in zip(keys, payloads, strict=False):
         admin.put_object(bucket, k, v)
-    admin.get_objects(bucket, keys)
+    admin.get_many(bucket, keys)
     admin.upload_file(big, bucket, "warm-big")
     admin.delete_objects(bucket, [*keys, "warm-big"])
     admin.delete_bucket(bucket)

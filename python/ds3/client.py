@@ -29,6 +29,9 @@ from typing import TYPE_CHECKING, Union
 
 from storewire import log as _log
 from storewire._native import ds3 as _native
+from storewire.verbs import deprecated as _deprecated
+
+from .verbs import Verbs
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
@@ -160,7 +163,7 @@ def _object_buffer(name: str, size: int) -> bytearray:
                            operation="get_bytes", resource=name) from None
 
 
-class Client:
+class Client(Verbs):
     """A DS3 (Spectra BlackPearl) client.
 
     ``endpoint`` is ``http[s]://host:port`` (a bare ``host:port`` means http).
@@ -321,7 +324,7 @@ class Client:
     def delete_folder(self, bucket: str, folder: str) -> None:
         self._native.delete_folder(bucket, folder)
 
-    def get_objects(
+    def search_objects(
         self, *, bucket: str | None = None, name: str | None = None, id: str | None = None,
         type: str | None = None, version: str | None = None,
         creation_date: str | None = None, page_length: int | None = None,
@@ -332,6 +335,12 @@ class Client:
             bucket=bucket or "", name=name or "", id=id or "", type=type or "",
             version=version or "", creation_date=creation_date or "",
             page_length=page_length, page_offset=page_offset)
+
+    def get_objects(self, **search: str | int | None) -> list[SearchObject]:
+        """Deprecated alias of :meth:`search_objects` (``get_objects`` is the batch GET
+        name elsewhere: see :meth:`get_many`)."""
+        _deprecated("ds3.Client.get_objects", "ds3.Client.search_objects")
+        return self.search_objects(**search)  # type: ignore[arg-type]
 
     def get_physical_placement(self, bucket: str, names: Iterable[str]) -> PhysicalPlacement:
         return self._native.get_physical_placement(bucket, list(names))

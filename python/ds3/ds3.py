@@ -622,7 +622,7 @@ class Ds3Client:
             if number is not None:
                 typeCheck(number, int)
         kind = enumCheckDs3ObjectType(objType) if objType is not None else None
-        found = self.client.get_objects(
+        found = self.client.search_objects(
             bucket=ensureUTF8(bucketName), creation_date=ensureUTF8(creationDate),
             id=ensureUTF8(objId), name=ensureUTF8(name), page_length=pageLength,
             page_offset=pageOffset, type=kind,

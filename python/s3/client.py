@@ -23,6 +23,7 @@ from storewire._native import auth, xml
 from storewire._native import http as _http
 from storewire.config import Secret
 from storewire.log import get_logger
+from storewire.verbs import deprecated as _deprecated
 
 from . import _replies, _retries, _transfer
 from ._errors import error_from_response
@@ -31,6 +32,7 @@ from ._replies import Reply
 from ._requests import check_name, check_query, header_items
 from ._signing import Addresser, Addressing, Headers, Query, SignatureVersion, Signer
 from ._signing import parse_endpoint as _parse_endpoint
+from ._verbs import Verbs
 from .types import (
     META_PREFIX,
     Bucket,
@@ -61,7 +63,7 @@ def _resource(bucket: str | None, key: str | None) -> str:
     return f"{bucket}/{key}" if key else (bucket or "")
 
 
-class Client:
+class Client(Verbs):
     """An S3 client: SigV4 (default) or SigV2, path-style (default) or virtual-hosted.
 
     ``endpoint`` is ``host[:port]`` (scheme from ``tls``) or a URL. Files at least
@@ -748,7 +750,9 @@ class Client:
         return out
 
     def get_objects(self, bucket: str, keys: Iterable[str]) -> list[bytes]:
-        """GET many objects concurrently; their bodies, in order."""
+        """Deprecated: use :meth:`get_many` (``{key: bytes}``). GET many objects
+        concurrently; their bodies, in order."""
+        _deprecated("s3.Client.get_objects", "s3.Client.get_many")
         names = list(keys)
         requests = [self.build_request("GET", bucket, k) for k in names]
         out = []

@@ -21,6 +21,7 @@ from typing import Any
 from storewire import errors, log
 
 from .file import SectorFile, mode_bits
+from .verbs import Verbs
 
 __all__ = ["Client", "DiskUsage", "FileInfo", "SectorError", "SectorFile", "error_code"]
 
@@ -63,7 +64,7 @@ class DiskUsage:
     used_bytes: int
 
 
-class Client:
+class Client(Verbs):
     """A session with the Sector master at ``host``:``port``.
 
     With ``user``, the client logs in at once with ``password`` and ``cert`` (the master's

@@ -5,7 +5,8 @@ native HTTP engine.
 keeps the official method names and ``Response`` (``status_code``, ``output``,
 ``headers``, ``body``), ``RaiseForStatus``, batches (run in parallel natively), item
 cursors, objects, KV items and streams. Errors are :mod:`storewire.errors` types that are
-also ``v3io.dataplane.transport.HttpResponseError``.
+also ``v3io.dataplane.transport.HttpResponseError``. ``v3io.ObjectClient`` puts the verb table
+the four modern clients share (docs/verbs.md) over V3IO objects.
 """
 
 from __future__ import annotations
@@ -13,5 +14,6 @@ from __future__ import annotations
 from storewire import __version__
 
 from .dataplane import Client, RaiseForStatus
+from .objects import ObjectClient
 
-__all__ = ["Client", "RaiseForStatus", "__version__"]
+__all__ = ["Client", "ObjectClient", "RaiseForStatus", "__version__"]

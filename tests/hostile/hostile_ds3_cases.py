@@ -66,7 +66,7 @@ OPS: dict[str, Callable[[ds3.Client], Any]] = {
     "cancel_job": lambda c: c.cancel_job("j"),
     "get_available_chunks": lambda c: _job(c.get_available_chunks("j").job),
     "allocate_chunk": lambda c: _job_chunk(c.allocate_chunk("c")),
-    "get_objects": lambda c: [[o.name, o.size] for o in c.get_objects(bucket="b")],
+    "get_objects": lambda c: [[o.name, o.size] for o in c.search_objects(bucket="b")],
     "get_system_information": lambda c: c.get_system_information().api_version,
     "get_system_health": lambda c: c.get_system_health().ms_required_to_verify_data_planner_health,
     "get_physical_placement": lambda c: [t.fields for t in

@@ -153,7 +153,7 @@ def get_object(url: str, first: int | None = None, last: int | None = None) -> s
 
 
 def get_objects(url: str) -> list[str]:
-    return [b.hex() for b in client(url).get_objects("b", ["k"])]
+    return [b.hex() for b in client(url).get_many("b", ["k"]).values()]
 
 
 # ---- downloads: all or nothing -----------------------------------------------------------

@@ -211,7 +211,7 @@ class Workload:
         stored = sorted(self.book.stored)
         keys = self.rng.sample(stored, min(len(stored), self.rng.randrange(2, 6)))
         r = self.ledger.call("get_objects", ",".join(keys),
-                             lambda: self.client.get_objects(self.bucket, keys))
+                             lambda: list(self.client.get_many(self.bucket, keys).values()))
         for i, key in enumerate(keys):
             if r.ok:
                 assert r.value is not None

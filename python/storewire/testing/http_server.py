@@ -28,18 +28,17 @@ import hashlib
 import json
 import os
 import shutil
-import socket
-import socketserver
 import ssl
 import tempfile
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
+from .. import httpcore
+from ..httpcore import BadRequest, BodyTruncated, RequestHead
+from ..httpcore.body import CONTINUE
 from .payload import BLOCK_SIZE, iter_pattern
 
 __all__ = ["LocalHTTPServer"]
@@ -73,86 +72,64 @@ class _Stats:
         self.flaky: dict[str, int] = {}
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # Many clients connect at once in concurrency tests; a short backlog would stall them.
-    request_queue_size = 1024
+_SERVER = "storewire-testing/1"
+# Idle keep-alive connections end on their own instead of pinning a thread forever.
+_IDLE_TIMEOUT_S = 60.0
 
-    def __init__(self, owner: LocalHTTPServer, ssl_context: ssl.SSLContext | None) -> None:
-        self.owner = owner
-        self.ssl_context = ssl_context
-        super().__init__(("127.0.0.1", 0), _Handler)
 
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind resolves the host name (a DNS query); loopback needs none.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+class _Headers:
+    """The request's header fields, in arrival order, looked up without regard to case."""
 
-    def process_request(self, request: Any, client_address: Any) -> None:
-        owner = self.owner
-        with owner._stats.lock:
-            owner._stats.connections_accepted += 1
-        thread = threading.Thread(
-            target=self._serve_connection,
-            args=(request, client_address),
-            name=f"storewire-http-{client_address[1]}",
-            daemon=True,
-        )
-        owner._track_thread(thread)
-        thread.start()
+    def __init__(self, fields: list[tuple[str, str]]) -> None:
+        self._fields = fields
 
-    def _serve_connection(self, request: socket.socket, client_address: Any) -> None:
-        conn = request
-        self.owner._track_conn(request)
+    def get(self, name: str, default: str | None = None) -> str | None:
+        key = name.lower()
+        for field_name, value in self._fields:
+            if field_name.lower() == key:
+                return value
+        return default
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self._fields)
+
+
+def _serve_connection(owner: LocalHTTPServer, conn: httpcore.Connection) -> None:
+    while conn.keep_open:
         try:
-            if self.ssl_context is not None:
-                # Handshake here, in the connection's thread, so a slow or failing client
-                # never blocks the accept loop.
-                request.settimeout(10.0)
-                conn = self.ssl_context.wrap_socket(request, server_side=True)
-                self.owner._untrack_conn(request)
-                self.owner._track_conn(conn)
-            self.RequestHandlerClass(conn, client_address, self)
-        except Exception:
-            pass  # clients vanishing or failing TLS is normal in tests
-        finally:
-            self.owner._untrack_conn(request)
-            self.owner._untrack_conn(conn)
-            _close_quietly(conn)
-            self.owner._untrack_thread(threading.current_thread())
+            head = conn.next_request()
+        except BadRequest as exc:
+            data = json.dumps({"error": f"malformed request: {exc}"}).encode()
+            headers = [("Server", _SERVER), ("Content-Type", "application/json")]
+            conn.sock.sendall(httpcore.render_head(400, headers, length=len(data),
+                                                   keep_alive=False) + data)
+            return
+        if head is None:
+            return
+        if head.expect_continue:
+            conn.sock.sendall(CONTINUE)  # at once, as http.server does: routes read later
+        _Exchange(owner, conn, head).dispatch()
 
 
-def _close_quietly(conn: socket.socket) -> None:
-    try:
-        conn.shutdown(socket.SHUT_WR)
-    except OSError:
-        pass
-    conn.close()
+class _Exchange:
+    """One request and its answer."""
 
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "storewire-testing/1"
-    # Idle keep-alive connections end on their own instead of pinning a thread forever.
-    timeout = 60.0
-    # Head and body go out in separate writes; with Nagle on, the second waits for the
-    # client's delayed ACK (~40 ms per request).
-    disable_nagle_algorithm = True
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # tests make thousands of requests; the stdlib prints one line each
-
-    def __getattr__(self, name: str) -> Any:
-        # BaseHTTPRequestHandler looks up do_<METHOD>; /echo answers any method.
-        if name.startswith("do_"):
-            return self._dispatch
-        raise AttributeError(name)
+    def __init__(self, owner: LocalHTTPServer, conn: httpcore.Connection,
+                 head: RequestHead) -> None:
+        self.owner = owner
+        self.conn = conn
+        self.connection = conn.sock
+        self.head = head
+        self.command = head.method
+        self.path = head.target
+        self.headers = _Headers(head.fields)
+        self.body = httpcore.Body(conn.rfile, head.length, chunked=head.chunked)
+        self.close_connection = not head.keep_alive
 
     # -- request plumbing ------------------------------------------------------------
 
-    def _dispatch(self) -> None:
-        stats = self.server.owner._stats
+    def dispatch(self) -> None:
+        stats = self.owner._stats
         with stats.lock:
             stats.requests_seen += 1
             stats.in_flight += 1
@@ -174,55 +151,30 @@ class _Handler(BaseHTTPRequestHandler):
             if not self._body_consumed:
                 # Unread body bytes would be parsed as the next request.
                 self.close_connection = True
+            if self.close_connection:
+                self.conn.keep_open = False
 
     def _body_chunks(self) -> Iterator[memoryview]:
         """Yield the request body in blocks of at most 1 MiB; each view is only valid
         until the next one is requested."""
         self._body_consumed = True
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            yield from self._chunked_body()
-            return
-        raw_length = self.headers.get("Content-Length")
-        try:
-            remaining = int(raw_length) if raw_length is not None else 0
-        except ValueError:
-            remaining = -1
-        if remaining < 0:
+        if self.head.framing_error:
             self._body_consumed = False
             raise _HttpError(400, "bad Content-Length")
-        if remaining:
-            # Sized to the body: most requests are small, and each has its own buffer.
-            view = memoryview(bytearray(min(remaining, BLOCK_SIZE)))
-            yield from self._fixed_body(view, remaining)
-
-    def _fixed_body(self, view: memoryview, remaining: int) -> Iterator[memoryview]:
-        while remaining:
-            n = self.rfile.readinto(view[: min(remaining, len(view))])
-            if not n:
-                raise _ClientGone("body ended early")
-            remaining -= n
-            yield view[:n]
-
-    def _chunked_body(self) -> Iterator[memoryview]:
-        view = memoryview(bytearray(BLOCK_SIZE))
+        body = self.body
+        if body.done:
+            return
+        # Sized to the body: most requests are small, and each has its own buffer.
+        size = BLOCK_SIZE if body.chunked else min(body.remaining, BLOCK_SIZE)
+        view = memoryview(bytearray(size))
         while True:
-            line = self.rfile.readline(1024)
-            if not line.endswith(b"\n"):
-                raise _ClientGone("chunk size line missing")
             try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                raise _ClientGone("bad chunk size") from None
-            if size == 0:
-                break
-            yield from self._fixed_body(view, size)
-            if self.rfile.readline(3) not in (b"\r\n", b"\n"):
-                raise _ClientGone("chunk not followed by CRLF")
-        for _ in range(100):  # trailers, bounded
-            trailer = self.rfile.readline(8192)
-            if trailer in (b"\r\n", b"\n", b""):
+                n = body.readinto(view)
+            except (BodyTruncated, BadRequest) as exc:
+                raise _ClientGone(str(exc)) from exc
+            if not n:
                 return
-        raise _ClientGone("too many trailers")
+            yield view[:n]
 
     def _drain_body(self) -> tuple[int, str]:
         digest = hashlib.sha256()
@@ -236,19 +188,22 @@ class _Handler(BaseHTTPRequestHandler):
         # Only for error replies: a big body we refuse is cut off by closing instead.
         if self._body_consumed:
             return
-        length = self.headers.get("Content-Length", "")
+        length = self.headers.get("Content-Length") or ""
         if length.isdigit() and int(length) <= BLOCK_SIZE:
             try:
                 self._drain_body()
             except (_HttpError, _ClientGone, OSError):
                 self._body_consumed = False
 
-    def _send_head(self, status: int, headers: list[tuple[str, str]]) -> None:
+    def _send_head(
+        self, status: int, headers: list[tuple[str, str]], payload: bytes = b""
+    ) -> None:
+        """The head (the caller frames the body), and ``payload`` in the same segment."""
         self._replied = True
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
+        lines = [("Server", _SERVER), ("Date", httpcore.http_date()), *headers]
+        head = httpcore.render_head(status, lines, length=None,
+                                    keep_alive=not self.close_connection)
+        self.connection.sendall(head + payload)
 
     def _send_json(
         self, status: int, obj: object, headers: list[tuple[str, str]] | None = None
@@ -259,9 +214,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         data = json.dumps(obj).encode()
         head = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
-        self._send_head(status, head + extra)
-        if self.command != "HEAD":
-            self.wfile.write(data)
+        self._send_head(status, head + extra, data if self.command != "HEAD" else b"")
 
     # -- routes ------------------------------------------------------------------------
 
@@ -332,13 +285,13 @@ class _Handler(BaseHTTPRequestHandler):
             return
         for piece in iter_pattern(size, seed):
             if chunked:
-                self.wfile.write(b"%x\r\n" % len(piece))
-                self.wfile.write(piece)
-                self.wfile.write(b"\r\n")
+                self.connection.sendall(b"%x\r\n" % len(piece))
+                self.connection.sendall(piece)
+                self.connection.sendall(b"\r\n")
             else:
-                self.wfile.write(piece)
+                self.connection.sendall(piece)
         if chunked:
-            self.wfile.write(b"0\r\n\r\n")
+            self.connection.sendall(b"0\r\n\r\n")
 
     def _delay(self, raw_seconds: str, query: dict[str, list[str]]) -> None:
         try:
@@ -347,7 +300,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise _HttpError(400, "delay must be a number of seconds") from None
         if not 0 <= seconds <= _MAX_DELAY_S:
             raise _HttpError(400, f"delay must be within 0..{_MAX_DELAY_S:g} s")
-        self.server.owner._stopping.wait(seconds)
+        self.owner._stopping.wait(seconds)
         self._send_json(200, {"delay": seconds, "query": query})
 
     def _status(self, raw_code: str, query: dict[str, list[str]]) -> None:
@@ -366,7 +319,7 @@ class _Handler(BaseHTTPRequestHandler):
         status = self._int_param(query, "status", 503)
         if not 200 <= status <= 599:
             raise _HttpError(400, "status must be within 200..599")
-        stats = self.server.owner._stats
+        stats = self.owner._stats
         with stats.lock:
             calls = stats.flaky.get(key, 0) + 1
             stats.flaky[key] = calls
@@ -382,7 +335,7 @@ class _Handler(BaseHTTPRequestHandler):
     # -- files ---------------------------------------------------------------------------
 
     def _files(self, raw_name: str) -> None:
-        target = self.server.owner._resolve(unquote(raw_name))
+        target = self.owner._resolve(unquote(raw_name))
         method = self.command
         if method == "PUT":
             self._put_file(target)
@@ -430,7 +383,7 @@ class _Handler(BaseHTTPRequestHandler):
             size = os.fstat(handle.fileno()).st_size
             span = _parse_range(self.headers.get("Range"), size)
             headers = [("Content-Type", "application/octet-stream"), ("Accept-Ranges", "bytes")]
-            if span == "unsatisfiable":
+            if isinstance(span, str):  # "unsatisfiable"
                 unsatisfied = [("Content-Range", f"bytes */{size}")]
                 self._send_json(416, {"error": "range not satisfiable"}, unsatisfied)
                 return
@@ -493,13 +446,9 @@ class LocalHTTPServer:
         self._root: Path | None = None
         self._root_real = ""
         self._own_root = False
-        self._server: _Server | None = None
-        self._serve_thread: threading.Thread | None = None
+        self._server: httpcore.ThreadedServer | None = None
         self._stopping = threading.Event()
         self._stats = _Stats()
-        self._track_lock = threading.Lock()
-        self._conns: set[socket.socket] = set()
-        self._threads: set[threading.Thread] = set()
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -518,14 +467,11 @@ class LocalHTTPServer:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(self._tls_cert, self._tls_key)
         self._stopping.clear()
-        self._server = _Server(self, context)
-        self._serve_thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},  # stop() returns within ~50 ms
-            name="storewire-http-accept",
-            daemon=True,
-        )
-        self._serve_thread.start()
+        self._server = httpcore.ThreadedServer(
+            ("127.0.0.1", 0), lambda conn: _serve_connection(self, conn),
+            name="storewire-http", idle_timeout_s=_IDLE_TIMEOUT_S, ssl_context=context,
+            on_accept=self._accepted,
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -533,20 +479,7 @@ class LocalHTTPServer:
         if server is None:
             return
         self._stopping.set()  # wakes /delay sleepers
-        server.shutdown()
-        server.server_close()
-        with self._track_lock:
-            conns = list(self._conns)
-            threads = list(self._threads)
-        for conn in conns:  # wakes handlers blocked on idle keep-alive reads
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        for thread in threads:
-            thread.join(timeout=5.0)
-        if self._serve_thread is not None:
-            self._serve_thread.join(timeout=5.0)
+        server.stop()  # ends keep-alive connections, joins their threads
         if self._own_root and self._root is not None:
             shutil.rmtree(self._root, ignore_errors=True)
 
@@ -567,7 +500,7 @@ class LocalHTTPServer:
     def port(self) -> int:
         if self._server is None:
             raise RuntimeError("server is not running")
-        return int(self._server.server_address[1])
+        return self._server.address[1]
 
     @property
     def scheme(self) -> str:
@@ -639,18 +572,6 @@ class LocalHTTPServer:
             raise _HttpError(403, "file name escapes the root")
         return target
 
-    def _track_conn(self, conn: socket.socket) -> None:
-        with self._track_lock:
-            self._conns.add(conn)
-
-    def _untrack_conn(self, conn: socket.socket) -> None:
-        with self._track_lock:
-            self._conns.discard(conn)
-
-    def _track_thread(self, thread: threading.Thread) -> None:
-        with self._track_lock:
-            self._threads.add(thread)
-
-    def _untrack_thread(self, thread: threading.Thread) -> None:
-        with self._track_lock:
-            self._threads.discard(thread)
+    def _accepted(self) -> None:
+        with self._stats.lock:
+            self._stats.connections_accepted += 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import threading
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -79,7 +78,6 @@ class DS3Emulator:
         self._temp_dir: str | None = None
         self._store: Store | None = None
         self._server: DS3HTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._default_user: User | None = None
         self.context: Context | None = None
 
@@ -114,22 +112,14 @@ class DS3Emulator:
         except BaseException:
             self._cleanup()
             raise
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-            name=f"ds3-emulator-{self.port}", daemon=True)
-        self._thread.start()
+        self._server.start()
         log.info("DS3 emulator listening on %s (data in %s)", self.endpoint, data_dir)
         return self
 
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is not None:
-            server.shutdown()
-            server.server_close()
-            server.close_connections()
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
+            server.stop()
         self._cleanup()
 
     def _cleanup(self) -> None:

@@ -31,13 +31,13 @@ from .faults import DROP, FaultInjector
 from .httpio import (
     SMALL_FILE,
     BadRequest,
-    Body,
     Request,
     Response,
     error_response,
     parse_head,
     read_request,
     render_head,
+    with_body,
     write_response,
 )
 from .store import Store
@@ -291,8 +291,8 @@ class V3IOServer:
             body = request.body
             length = body.length or 0
             if (
-                body._chunked
-                or body._expect
+                body.chunked
+                or body.expect
                 or length > INLINE_BODY_MAX
                 or self.faults.faults.active
             ):
@@ -301,9 +301,8 @@ class V3IOServer:
             need = end + length
             if size < need:
                 break  # wait for the rest of the body
-            data = bytes(buf[end:need])
+            with_body(request, bytes(buf[end:need]))
             del buf[:need]
-            request.body = Body(io.BytesIO(data), None, length, False, False)  # type: ignore[arg-type]
             pending = self._serve_inline(conn, request)
             if pending is not None:
                 self._hand_over(conn, pending)

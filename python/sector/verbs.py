@@ -77,6 +77,12 @@ class Verbs:
                     raise  # the bucket itself is missing
                 continue
             for entry in entries:
+                if "/" in entry.name or entry.name in ("", ".", ".."):
+                    # a listing names entries of this directory only, or the walk could
+                    # go round forever
+                    raise errors.ProtocolError(
+                        f"listing of {root}/{rel} named the entry {entry.name!r}",
+                        code="sector-answer", operation="ls", resource=bucket)
                 key = f"{rel}/{entry.name}" if rel else entry.name
                 if entry.is_dir:
                     if (key + "/").startswith(prefix) or prefix.startswith(key + "/"):

@@ -1,8 +1,9 @@
 """storewire: native-speed clients for DS3 (BlackPearl), Sector, V3IO and S3, with emulators.
 
 The public clients live in the top-level packages ``ds3``, ``sector``, ``v3io`` and ``s3``;
-this package holds what they share (errors, config, logging, the CLI) and the private
-native core ``storewire._native``.
+this package holds what they share (errors, config, logging, the CLI, the verb table's
+types ``storewire.ByteRange`` and ``storewire.ObjectMeta``) and the private native core
+``storewire._native``.
 
 Importing storewire never fails because the native extension is missing (the pure-Python
 parts stay usable); :func:`build_info` then raises the ``ImportError``. An extension built
@@ -16,7 +17,9 @@ import os
 import warnings
 from importlib import metadata
 
-__all__ = ["__version__", "build_info"]
+from .verbs import ByteRange, ObjectMeta
+
+__all__ = ["ByteRange", "ObjectMeta", "__version__", "build_info"]
 
 _OPTIMISED_BUILDS = frozenset({"release", "relwithdebinfo", "minsizerel"})
 

@@ -100,8 +100,10 @@ class ObjectClient:
         start = prefix.rsplit("/", 1)[0] + "/" if "/" in prefix else "/"
         found: list[ObjectMeta] = []
         pending = [start]
+        seen = {start}
         while pending:
             directory = pending.pop()
+            parent = "" if directory == "/" else directory
             try:
                 for page in self._directory(bucket, directory):
                     for c in page.contents:
@@ -111,6 +113,14 @@ class ObjectClient:
                                                                         ""))))
                     for p in page.common_prefixes:
                         name = p.prefix if p.prefix.endswith("/") else p.prefix + "/"
+                        if not name.startswith(parent) or len(name) <= len(parent) + 1 \
+                                or name in seen:
+                            # a directory must lie below the one listed, once: else the
+                            # walk would never end
+                            raise errors.ProtocolError(
+                                f"listing {directory!r} named the directory {name!r}",
+                                code="v3io-answer", operation="ls", resource=bucket)
+                        seen.add(name)
                         if name.startswith(prefix) or prefix.startswith(name):
                             pending.append(name)
             except errors.NotFoundError:
@@ -125,6 +135,8 @@ class ObjectClient:
             attribute_names=["__size", "__mtime_secs", "__mtime_nsecs"]).output.item
         try:
             size = int(attrs["__size"])
+            if size < 0:
+                raise ValueError(size)
             mtime = datetime.fromtimestamp(
                 int(attrs.get("__mtime_secs", 0)) + int(attrs.get("__mtime_nsecs", 0)) / 1e9,
                 timezone.utc) if "__mtime_secs" in attrs else None

@@ -9,7 +9,8 @@ The connector's API, as its README documents it::
 
 and the modern, exception-raising :class:`s3.Client` it is built on (SigV4 or SigV2,
 path-style or virtual-hosted, buckets, listing, multipart, presigned URLs, parallel file
-transfers with integrity checks). Errors are :mod:`storewire.errors` types.
+transfers with integrity checks, and the verbs the four modern clients share: docs/verbs.md).
+Errors are :mod:`storewire.errors` types.
 
 Servers are not trusted: every answer is checked before use (``s3/_replies.py``), and a
 malformed or incomplete one is a ``ProtocolError`` naming the field, never a silent

@@ -15,7 +15,8 @@ mode strings work too) for ``read(handle, n)`` (empty bytes at EOF), ``write(han
 data)`` and ``close(handle)``; ``upload(local, remote)`` and ``download(remote, local)``
 copy whole files (a download replaces ``local`` only once complete). Mode bit 16 encrypts
 the file data on the data channel (Blowfish-CBC). ``sector.Client`` is the Pythonic layer
-these functions are built on.
+these functions are built on; it also has the verbs the four modern clients share
+(docs/verbs.md).
 """
 
 from __future__ import annotations

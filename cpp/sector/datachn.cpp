@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <vector>
 
 #include "sector/protocol.h"
 #include "sector/udt_cc.h"
@@ -118,6 +119,69 @@ std::shared_ptr<std::mutex> DataChannel::connect_lock(const std::string& ip, int
   return m;
 }
 
+namespace {
+
+// libudt 4.11 keeps a rendezvous socket in its receive queue's connector list until the
+// connection succeeds or the socket is closed while still "connecting". Once its own 30 s
+// timer has expired, the socket no longer counts as connecting, so closing it leaves a
+// dangling entry that the queue's thread later touches (a crash seen in the emulator).
+// Such a socket is kept open for the life of the process instead; with attempts shorter
+// than that timer it does not happen at all.
+void keep_open_forever(UDTSOCKET s) {
+  static std::mutex mu;
+  static auto* kept = new std::vector<UDTSOCKET>;  // never freed: UDT outlives static dtors
+  std::lock_guard<std::mutex> lock(mu);
+  kept->push_back(s);
+}
+
+}  // namespace
+
+UDTSOCKET DataChannel::connect_attempt(const std::string& ip, int port,
+                                       std::chrono::steady_clock::time_point until,
+                                       const Checkpoint& cp) {
+  auto gone = [&] {
+    return SectorError(E_CONNECTION, "data channel", ip + ":" + std::to_string(port) + ": closed");
+  };
+  UDTSOCKET s = rendezvous_socket(bind_ip_, port_);
+  // UDT 4.11 connects asynchronously only without RCVSYN; blocking, a rendezvous would
+  // ignore our timeout and Ctrl-C and hold the socket for 30 s.
+  bool nonblocking = false;
+  UDT::setsockopt(s, 0, UDT_SNDSYN, &nonblocking, sizeof nonblocking);
+  UDT::setsockopt(s, 0, UDT_RCVSYN, &nonblocking, sizeof nonblocking);
+  sockaddr_in a = make_addr(ip, port);
+  if (UDT::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == UDT::ERROR) {
+    std::string why = udt_error_text();
+    UDT::close(s);
+    throw SectorError(E_CONNECTION, "data channel", ip + ":" + std::to_string(port) + ": " + why);
+  }
+  for (;;) {
+    UDTSTATUS st = UDT::getsockstate(s);
+    if (st == CONNECTED) return s;
+    if (st != CONNECTING) {  // UDT gave up by itself: closing it now would be unsafe
+      keep_open_forever(s);
+      throw SectorError(E_CONNECTION, "data channel", ip + ":" + std::to_string(port));
+    }
+    // Still connecting: closing it takes it off UDT's connector list.
+    if (closed_) {
+      UDT::close(s);
+      throw gone();
+    }
+    if (std::chrono::steady_clock::now() >= until) {
+      UDT::close(s);
+      return UDT::INVALID_SOCK;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (cp) {
+      try {
+        cp();
+      } catch (...) {
+        UDT::close(s);
+        throw;
+      }
+    }
+  }
+}
+
 void DataChannel::connect(const std::string& ip, int port, double timeout_s,
                           const Checkpoint& cp) {
   std::shared_ptr<std::mutex> peer_lock = connect_lock(ip, port);
@@ -138,45 +202,25 @@ void DataChannel::connect(const std::string& ip, int port, double timeout_s,
     }
   }
   if (cp) cp();
-  UDTSOCKET s = rendezvous_socket(bind_ip_, port_);
-  // UDT 4.11 connects asynchronously only without RCVSYN; blocking, a rendezvous would
-  // ignore our timeout and Ctrl-C and hold the socket for 30 s.
-  bool nonblocking = false;
-  UDT::setsockopt(s, 0, UDT_SNDSYN, &nonblocking, sizeof nonblocking);
-  UDT::setsockopt(s, 0, UDT_RCVSYN, &nonblocking, sizeof nonblocking);
-  sockaddr_in a = make_addr(ip, port);
-  if (UDT::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == UDT::ERROR) {
-    std::string why = udt_error_text();
-    UDT::close(s);
-    throw SectorError(E_CONNECTION, "data channel", ip + ":" + std::to_string(port) + ": " + why);
-  }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-  for (;;) {
-    UDTSTATUS st = UDT::getsockstate(s);
-    if (st == CONNECTED) break;
-    if (closed_) {
-      UDT::close(s);
-      throw gone();
-    }
-    if (st != CONNECTING || std::chrono::steady_clock::now() > deadline) {
-      UDT::close(s);
-      throw SectorError(st == CONNECTING ? E_TIMEOUT : E_CONNECTION, "data channel",
-                        ip + ":" + std::to_string(port));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (cp) {
-      try {
-        cp();
-      } catch (...) {
-        UDT::close(s);
-        throw;
-      }
-    }
+  using Clock = std::chrono::steady_clock;
+  auto seconds = [](double s) {  // clamped: a huge or NaN timeout must not overflow
+    s = (s > 0) ? std::min(s, 1e7) : 0.0;
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+  };
+  const Clock::time_point deadline = Clock::now() + seconds(timeout_s);
+  UDTSOCKET s = UDT::INVALID_SOCK;
+  while (s == UDT::INVALID_SOCK) {
+    // Attempts shorter than UDT's own rendezvous timeout, so that no attempt ever outlives
+    // it (see kAttemptS); a caller's longer timeout is served by fresh attempts.
+    Clock::time_point attempt_end = std::min(deadline, Clock::now() + seconds(kAttemptS));
+    s = connect_attempt(ip, port, attempt_end, cp);
+    if (s == UDT::INVALID_SOCK && Clock::now() >= deadline)
+      throw SectorError(E_TIMEOUT, "data channel", ip + ":" + std::to_string(port));
   }
   bool blocking = true;
   UDT::setsockopt(s, 0, UDT_SNDSYN, &blocking, sizeof blocking);
   UDT::setsockopt(s, 0, UDT_RCVSYN, &blocking, sizeof blocking);
-  // Only to poll for Ctrl-C and for stop: a timeout means "keep waiting" (§9.3).
+  // Only to poll for Ctrl-C and for stop: a timeout means "keep waiting".
   int slice_ms = 1000;
   UDT::setsockopt(s, 0, UDT_RCVTIMEO, &slice_ms, sizeof slice_ms);
   UDT::setsockopt(s, 0, UDT_SNDTIMEO, &slice_ms, sizeof slice_ms);

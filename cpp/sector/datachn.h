@@ -7,6 +7,7 @@
 #include "storewire/checkpoint.h"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -26,6 +27,9 @@ class DataChannel {
   // Frames of other sessions held for their readers, per connection.
   static constexpr std::size_t kMaxParkedBytes = 512u << 20;
   static constexpr std::size_t kMaxParkedFrames = 65536;
+  // One rendezvous attempt lasts at most this long, well inside libudt 4.11's own 30 s
+  // rendezvous timer (see connect_attempt in datachn.cpp); longer timeouts retry.
+  static constexpr double kAttemptS = 20.0;
 
   // Binds the base rendezvous socket on (bind_ip, port); port 0 = any free port.
   explicit DataChannel(const std::string& bind_ip, int port = 0);
@@ -99,6 +103,10 @@ class DataChannel {
   // The next frame header: (session, size), the size checked.
   std::pair<std::int32_t, std::int32_t> recv_head(Peer& p, const Checkpoint& cp);
   std::shared_ptr<Peer> peer(const std::string& ip, int port);
+  // One rendezvous attempt until `until`: the connected socket, or INVALID (-1) when the
+  // time ran out while still connecting.
+  int connect_attempt(const std::string& ip, int port, std::chrono::steady_clock::time_point until,
+                      const Checkpoint& cp);
   // Forgets the peer's connection and has it closed without lingering once unused,
   // unless it was replaced meanwhile.
   void drop(const std::string& ip, int port, const std::shared_ptr<Peer>& p);

@@ -80,10 +80,13 @@ def test_stub_files_exist_for_every_submodule():
     ("edit", "reported"),
     [
         (
-            ("max_in_flight: int = 64", "max_inflight: int = 64"),
+            ("max_in_flight: int | None = None", "max_inflight: int | None = None"),
             "'max_inflight' is 'max_in_flight'",
         ),
-        (("max_retries: int = 3", "max_retries: int = 5"), "default 5 in stub, 3 at runtime"),
+        (
+            ("max_retries: int | None = None", "max_retries: int | None = 5"),
+            "default 5 in stub, None at runtime",
+        ),
         (("def bytes_sent(self) -> int", "def bytes_sent(self) -> str"), "stub says ['str']"),
         (("    def close(self) -> None: ...\n", ""), "Client.close: at runtime but not in"),
         (("    def in_flight", "    def in_flight_now"), "in_flight_now: missing at runtime"),

@@ -14,9 +14,11 @@
 #include "convert.h"
 #include "errors.h"
 #include "init.h"
+#include "options.h"
 
 namespace py = pybind11;
 using storewire::bindings::fspath;
+using storewire::bindings::set_if_given;
 using storewire::bindings::signal_checkpoint;
 using namespace storewire;
 using namespace storewire::ds3;
@@ -293,22 +295,26 @@ void init_ds3(py::module_& m) {
 
   py::class_<PyClient>(m, "Client", "DS3 requests signed with the DS3 SigV2 flavour.")
       .def(py::init([](std::string endpoint, std::string access_key, std::string secret_key,
-                       std::optional<std::string> proxy, bool use_env_proxy, bool verify_tls,
-                       const py::object& ca_file, double connect_timeout_s, double timeout_s,
-                       int max_retries, double retry_base_delay_s, double retry_max_delay_s,
-                       int max_in_flight, std::optional<std::string> user_agent) {
-             http::ClientOptions o;
+                       std::optional<std::string> proxy, std::optional<bool> use_env_proxy,
+                       std::optional<bool> verify_tls, const py::object& ca_file,
+                       std::optional<double> connect_timeout_s, std::optional<double> timeout_s,
+                       std::optional<int> max_retries, std::optional<double> retry_base_delay_s,
+                       std::optional<double> retry_max_delay_s, std::optional<int> max_in_flight,
+                       std::optional<double> low_speed_time_s,
+                       std::optional<std::string> user_agent) {
+             http::ClientOptions o;  // None keeps the default declared there
              o.proxy = std::move(proxy);
-             o.use_env_proxy = use_env_proxy;
-             o.verify_tls = verify_tls;
+             set_if_given(o.use_env_proxy, std::move(use_env_proxy));
+             set_if_given(o.verify_tls, std::move(verify_tls));
              if (!ca_file.is_none()) o.ca_file = fspath(ca_file);
-             o.connect_timeout_s = connect_timeout_s;
-             o.timeout_s = timeout_s;
-             o.max_retries = max_retries;
-             o.retry_base_delay_s = retry_base_delay_s;
-             o.retry_max_delay_s = retry_max_delay_s;
-             o.max_in_flight = max_in_flight;
-             if (user_agent) o.user_agent = *user_agent;
+             set_if_given(o.connect_timeout_s, std::move(connect_timeout_s));
+             set_if_given(o.timeout_s, std::move(timeout_s));
+             set_if_given(o.max_retries, std::move(max_retries));
+             set_if_given(o.retry_base_delay_s, std::move(retry_base_delay_s));
+             set_if_given(o.retry_max_delay_s, std::move(retry_max_delay_s));
+             set_if_given(o.max_in_flight, std::move(max_in_flight));
+             set_if_given(o.low_speed_time_s, std::move(low_speed_time_s));
+             set_if_given(o.user_agent, std::move(user_agent));
              PyClient c;
              c.http = std::make_shared<http::Client>(std::move(o));
              c.client = std::make_shared<Client>(std::move(endpoint), std::move(access_key),
@@ -316,12 +322,12 @@ void init_ds3(py::module_& m) {
              return c;
            }),
            py::arg("endpoint"), py::arg("access_key"), py::arg("secret_key"), py::kw_only(),
-           py::arg("proxy") = py::none(), py::arg("use_env_proxy") = true,
-           py::arg("verify_tls") = true, py::arg("ca_file") = py::none(),
-           py::arg("connect_timeout_s") = 10.0, py::arg("timeout_s") = 0.0,
-           py::arg("max_retries") = 3, py::arg("retry_base_delay_s") = 0.1,
-           py::arg("retry_max_delay_s") = 20.0, py::arg("max_in_flight") = 64,
-           py::arg("user_agent") = py::none())
+           py::arg("proxy") = py::none(), py::arg("use_env_proxy") = py::none(),
+           py::arg("verify_tls") = py::none(), py::arg("ca_file") = py::none(),
+           py::arg("connect_timeout_s") = py::none(), py::arg("timeout_s") = py::none(),
+           py::arg("max_retries") = py::none(), py::arg("retry_base_delay_s") = py::none(),
+           py::arg("retry_max_delay_s") = py::none(), py::arg("max_in_flight") = py::none(),
+           py::arg("low_speed_time_s") = py::none(), py::arg("user_agent") = py::none())
       .def_property_readonly("endpoint", [](PyClient& self) { return self.get()->endpoint(); })
       .def_property_readonly("access_key", [](PyClient& self) { return self.get()->access_key(); })
       .def("close", &PyClient::close)

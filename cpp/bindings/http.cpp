@@ -12,9 +12,11 @@
 #include "http/client.h"
 #include "http/head.h"
 #include "init.h"
+#include "options.h"
 
 namespace py = pybind11;
 using storewire::bindings::fspath;
+using storewire::bindings::set_if_given;
 using namespace storewire;
 using namespace storewire::http;
 
@@ -191,6 +193,9 @@ struct PyClient {
 }  // namespace
 
 void init_http(py::module_& m) {
+  m.def("defaults", &bindings::client_option_defaults,
+        "The engine's defaults for Client's options (a new dict each call): the one place "
+        "they are declared, read by storewire.config and the docs.");
   py::class_<Timings>(m, "Timings",
                       "Seconds from the start of the (last) attempt, as libcurl measures them.")
       .def_readonly("name_lookup_s", &Timings::name_lookup_s)
@@ -257,39 +262,43 @@ void init_http(py::module_& m) {
   py::class_<PyClient>(m, "Client",
                        "A connection pool plus an event-loop thread. Safe to share between "
                        "Python threads.")
-      .def(py::init([](int max_in_flight, long max_host_connections, double connect_timeout_s,
-                       double timeout_s, long low_speed_limit, double low_speed_time_s,
-                       std::optional<std::string> proxy, bool use_env_proxy, bool verify_tls,
-                       const py::object& ca_file, int max_retries, double retry_base_delay_s,
-                       double retry_max_delay_s, std::vector<long> retry_statuses,
+      .def(py::init([](std::optional<int> max_in_flight, std::optional<long> max_host_connections,
+                       std::optional<double> connect_timeout_s, std::optional<double> timeout_s,
+                       std::optional<long> low_speed_limit,
+                       std::optional<double> low_speed_time_s, std::optional<std::string> proxy,
+                       std::optional<bool> use_env_proxy, std::optional<bool> verify_tls,
+                       const py::object& ca_file, std::optional<int> max_retries,
+                       std::optional<double> retry_base_delay_s,
+                       std::optional<double> retry_max_delay_s,
+                       std::optional<std::vector<long>> retry_statuses,
                        std::optional<std::string> user_agent) {
-             ClientOptions o;
-             o.max_in_flight = max_in_flight;
-             o.max_host_connections = max_host_connections;
-             o.connect_timeout_s = connect_timeout_s;
-             o.timeout_s = timeout_s;
-             o.low_speed_limit_bytes_per_s = low_speed_limit;
-             o.low_speed_time_s = low_speed_time_s;
+             ClientOptions o;  // None keeps the default declared there
+             set_if_given(o.max_in_flight, std::move(max_in_flight));
+             set_if_given(o.max_host_connections, std::move(max_host_connections));
+             set_if_given(o.connect_timeout_s, std::move(connect_timeout_s));
+             set_if_given(o.timeout_s, std::move(timeout_s));
+             set_if_given(o.low_speed_limit_bytes_per_s, std::move(low_speed_limit));
+             set_if_given(o.low_speed_time_s, std::move(low_speed_time_s));
              o.proxy = std::move(proxy);
-             o.use_env_proxy = use_env_proxy;
-             o.verify_tls = verify_tls;
+             set_if_given(o.use_env_proxy, std::move(use_env_proxy));
+             set_if_given(o.verify_tls, std::move(verify_tls));
              if (!ca_file.is_none()) o.ca_file = fspath(ca_file);
-             o.max_retries = max_retries;
-             o.retry_base_delay_s = retry_base_delay_s;
-             o.retry_max_delay_s = retry_max_delay_s;
-             o.retry_statuses = std::move(retry_statuses);
-             o.user_agent = user_agent.value_or(std::string());
+             set_if_given(o.max_retries, std::move(max_retries));
+             set_if_given(o.retry_base_delay_s, std::move(retry_base_delay_s));
+             set_if_given(o.retry_max_delay_s, std::move(retry_max_delay_s));
+             set_if_given(o.retry_statuses, std::move(retry_statuses));
+             set_if_given(o.user_agent, std::move(user_agent));
              return PyClient{std::make_unique<Client>(std::move(o))};
            }),
-           py::kw_only(), py::arg("max_in_flight") = 64, py::arg("max_host_connections") = 0,
-           py::arg("connect_timeout_s") = 10.0, py::arg("timeout_s") = 0.0,
-           py::arg("low_speed_limit_bytes_per_s") = 1, py::arg("low_speed_time_s") = 60.0,
-           py::arg("proxy") = py::none(), py::arg("use_env_proxy") = true,
-           py::arg("verify_tls") = true, py::arg("ca_file") = py::none(),
-           py::arg("max_retries") = 3, py::arg("retry_base_delay_s") = 0.1,
-           py::arg("retry_max_delay_s") = 20.0,
-           py::arg("retry_statuses") = std::vector<long>{500, 502, 503, 504},
-           py::arg("user_agent") = py::none())
+           py::kw_only(), py::arg("max_in_flight") = py::none(),
+           py::arg("max_host_connections") = py::none(),
+           py::arg("connect_timeout_s") = py::none(), py::arg("timeout_s") = py::none(),
+           py::arg("low_speed_limit_bytes_per_s") = py::none(),
+           py::arg("low_speed_time_s") = py::none(), py::arg("proxy") = py::none(),
+           py::arg("use_env_proxy") = py::none(), py::arg("verify_tls") = py::none(),
+           py::arg("ca_file") = py::none(), py::arg("max_retries") = py::none(),
+           py::arg("retry_base_delay_s") = py::none(), py::arg("retry_max_delay_s") = py::none(),
+           py::arg("retry_statuses") = py::none(), py::arg("user_agent") = py::none())
       .def("perform", &PyClient::perform, py::arg("request"),
            "Run one request; raises the storewire.errors type on a transport failure.")
       .def("perform_many", &PyClient::perform_many, py::arg("requests"),

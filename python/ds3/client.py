@@ -27,10 +27,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Union
 
-from storewire import log as _log
 from storewire._native import ds3 as _native
+from storewire.config import Secret, require, resolve
 from storewire.verbs import deprecated as _deprecated
 
+from .config import Config
 from .verbs import Verbs
 
 if TYPE_CHECKING:
@@ -157,10 +158,10 @@ def _object_buffer(name: str, size: int) -> bytearray:
 
     try:
         return bytearray(size)
-    except (MemoryError, OverflowError):
+    except (MemoryError, OverflowError) as exc:
         raise LocalIOError(f"object {name!r} is {size} bytes (HEAD): more than this process "
                            "can hold in memory; use get_files to write it to a file",
-                           operation="get_bytes", resource=name) from None
+                           operation="get_bytes", resource=name) from exc
 
 
 class Client(Verbs):
@@ -171,32 +172,46 @@ class Client(Verbs):
     ``""`` disables proxies. ``workers`` and ``checksum`` are the defaults of the bulk
     helpers (``checksum``: ``"crc32c"``, ``"md5"``, ``"crc32"``, ``"sha256"``,
     ``"sha512"`` or ``"none"``).
+
+    Settings come from the arguments, then ``config`` (a :class:`ds3.config.Config`, by
+    default read from ``DS3_ENDPOINT``, ``DS3_ACCESS_KEY``, ``DS3_SECRET_KEY`` and the
+    ``STOREWIRE_*`` variables), then the native engine's defaults. An argument of None
+    means "not given".
     """
 
     def __init__(
         self,
-        endpoint: str,
-        access_key: str,
-        secret_key: str,
+        endpoint: str | None = None,
+        access_key: str | Secret | None = None,
+        secret_key: str | Secret | None = None,
         *,
         proxy: str | None = None,
-        verify_tls: bool = True,
+        verify_tls: bool | None = None,
         ca_file: PathLike | None = None,
-        connect_timeout_s: float = 10.0,
-        timeout_s: float = 0.0,
-        max_retries: int = 3,
-        retry_max_delay_s: float = 20.0,
+        connect_timeout_s: float | None = None,
+        timeout_s: float | None = None,
+        max_retries: int | None = None,
+        retry_max_delay_s: float | None = None,
         workers: int = 8,
         checksum: str = "crc32c",
+        config: Config | None = None,
     ) -> None:
+        cfg = resolve(
+            Config, config, endpoint=endpoint, access_key=access_key, secret_key=secret_key,
+            proxy=proxy, verify_tls=verify_tls, ca_file=os.fspath(ca_file) if ca_file else None,
+            connect_timeout_s=connect_timeout_s, timeout_s=timeout_s, max_retries=max_retries,
+            retry_max_delay_s=retry_max_delay_s,
+        )
+        require(cfg, "endpoint", "access_key", "secret_key")
+        assert cfg.endpoint and cfg.access_key and cfg.secret_key  # checked just above
+        self.config = cfg
         self.workers = workers
         self.checksum = checksum
-        _log.register_secret(secret_key)  # masked in every storewire log record
+        options = cfg.http_options()
+        # A bulk job keeps every worker busy: never fewer requests in flight than workers.
+        options["max_in_flight"] = max(cfg.max_in_flight, workers)
         self._native = _native.Client(
-            endpoint, access_key, secret_key, proxy=proxy, verify_tls=verify_tls,
-            ca_file=ca_file, connect_timeout_s=connect_timeout_s, timeout_s=timeout_s,
-            max_retries=max_retries, retry_max_delay_s=retry_max_delay_s,
-            max_in_flight=max(64, workers),
+            cfg.endpoint, cfg.access_key.reveal(), cfg.secret_key.reveal(), **options
         )
 
     @property

@@ -23,8 +23,10 @@ from typing import Any, TypeVar
 
 from storewire import errors as _errors
 from storewire import log as _log
+from storewire.config import describe, load
 
 from .client import Client, metadata_dict
+from .config import Config, SdkConfig
 
 __all__ = [
     "Credentials",
@@ -410,15 +412,14 @@ class Ds3TapeList(_Model):
 
 def createClientFromEnv() -> Ds3Client:
     """A Ds3Client from DS3_ENDPOINT, DS3_ACCESS_KEY, DS3_SECRET_KEY (and http_proxy)."""
-    values = []
-    for name in ("DS3_ENDPOINT", "DS3_ACCESS_KEY", "DS3_SECRET_KEY"):
-        value = os.environ.get(name)
-        if not value:
-            raise Ds3Error(f"Missing enviornment variable '{name}'")
-        values.append(value)
-    endpoint, access_key, secret_key = values
-    proxy = os.environ.get("http_proxy") or None
-    return Ds3Client(endpoint, Credentials(access_key, secret_key), proxy=proxy)
+    cfg = load(SdkConfig)
+    for name in ("endpoint", "access_key", "secret_key"):
+        if not getattr(cfg, name):
+            variable = next(s.env[0] for s in describe(SdkConfig) if s.name == name)
+            raise Ds3Error(f"Missing enviornment variable '{variable}'")  # the SDK's spelling
+    assert cfg.endpoint and cfg.access_key and cfg.secret_key  # checked just above
+    credentials = Credentials(cfg.access_key.reveal(), cfg.secret_key.reveal())
+    return Ds3Client(cfg.endpoint, credentials, proxy=cfg.proxy, config=cfg)
 
 
 class Ds3Client:
@@ -433,13 +434,14 @@ class Ds3Client:
     allocate_chunk_timeout_s: float = 3600.0
     max_retry_after_s: float = 60.0
 
-    def __init__(self, endpoint: str, credentials: Credentials, proxy: str | None = None
-                 ) -> None:
+    def __init__(self, endpoint: str, credentials: Credentials, proxy: str | None = None,
+                 *, config: Config | None = None) -> None:
         self.endpoint = typeCheckString(endpoint)
         self.credentials = typeCheck(credentials, Credentials)
         self.proxy = typeCheckString(proxy) if proxy is not None else None
+        # Arguments win over ``config`` (the other settings: ds3.config.Config).
         self.client = Client(self.endpoint, credentials.accessKey, credentials.secretKey,
-                             proxy=self.proxy)
+                             proxy=self.proxy, config=config)
 
     # buckets and objects
 

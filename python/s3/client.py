@@ -21,7 +21,7 @@ from typing import Any
 from storewire import errors
 from storewire._native import auth, xml
 from storewire._native import http as _http
-from storewire.config import Secret
+from storewire.config import Secret, require, resolve
 from storewire.log import get_logger
 from storewire.verbs import deprecated as _deprecated
 
@@ -33,6 +33,7 @@ from ._requests import check_name, check_query, header_items
 from ._signing import Addresser, Addressing, Headers, Query, SignatureVersion, Signer
 from ._signing import parse_endpoint as _parse_endpoint
 from ._verbs import Verbs
+from .config import Config
 from .types import (
     META_PREFIX,
     Bucket,
@@ -74,6 +75,10 @@ class Client(Verbs):
     MD5-of-MD5s of multipart objects) on uploads and downloads. Remaining keyword
     arguments go to :class:`storewire._native.http.Client` (``connect_timeout_s``,
     ``timeout_s``, ``max_retries``, ``proxy``, ``verify_tls``, ``ca_file``, ...).
+    What the arguments leave unset comes from ``config`` (an :class:`s3.config.Config`),
+    by default read from ``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``,
+    ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``, ``AWS_REGION`` /
+    ``AWS_DEFAULT_REGION`` and the ``STOREWIRE_*`` variables.
 
     What servers say is checked before use (``ProtocolError`` naming the field when it is
     malformed): a write's reply must carry an ETag, a HEAD a Content-Length, an XML reply
@@ -88,48 +93,57 @@ class Client(Verbs):
 
     def __init__(
         self,
-        endpoint: str = "s3.amazonaws.com",
+        endpoint: str | None = None,
         *,
-        access_key: str | Secret,
-        secret_key: str | Secret,
-        region: str = "us-east-1",
+        access_key: str | Secret | None = None,
+        secret_key: str | Secret | None = None,
+        region: str | None = None,
         tls: bool = True,
         signature_version: SignatureVersion = "v4",
         addressing: Addressing = "path",
         session_token: str | Secret | None = None,
         multipart_threshold_bytes: int = 32 * MiB,
         part_size_bytes: int = 16 * MiB,
-        max_concurrency: int = 16,
+        max_concurrency: int | None = None,
         verify_checksums: bool = True,
         max_empty_pages: int = DEFAULT_MAX_EMPTY_PAGES,
+        config: Config | None = None,
         **http_options: Any,
     ) -> None:
+        cfg = resolve(
+            Config, config, endpoint=endpoint, access_key=access_key, secret_key=secret_key,
+            region=region, session_token=session_token, max_in_flight=max_concurrency,
+        )
+        require(cfg, "endpoint", "access_key", "secret_key")
+        assert cfg.endpoint and cfg.access_key and cfg.secret_key  # checked just above
         if part_size_bytes < 5 * MiB:
             raise ValueError("part_size_bytes must be at least 5 MiB (an S3 limit)")
         if multipart_threshold_bytes < 1:
             raise ValueError("multipart_threshold_bytes must be positive")
-        if max_concurrency < 1:
+        if cfg.max_in_flight < 1:
             raise ValueError("max_concurrency must be at least 1")
         if max_empty_pages < 0:
             raise ValueError("max_empty_pages must not be negative")
-        scheme, host = _parse_endpoint(endpoint, tls)
+        scheme, host = _parse_endpoint(cfg.endpoint, tls)
+        self.config = cfg
         self.endpoint = f"{scheme}://{host}"
-        self.region = region
+        self.region = cfg.region
         self.multipart_threshold_bytes = multipart_threshold_bytes
         self.part_size_bytes = part_size_bytes
-        self.max_concurrency = max_concurrency
+        self.max_concurrency = cfg.max_in_flight
         self.verify_checksums = verify_checksums
         self.max_empty_pages = max_empty_pages
         self._addresser = Addresser(scheme, host, addressing)
         self._signer = Signer(
-            Secret(access_key),
-            Secret(secret_key),
-            region=region,
+            cfg.access_key,
+            cfg.secret_key,
+            region=cfg.region,
             version=signature_version,
-            session_token=Secret(session_token) if session_token is not None else None,
+            session_token=cfg.session_token,
         )
-        http_options.setdefault("max_in_flight", max_concurrency)
-        self._http = _http.Client(**http_options)
+        options = cfg.http_options()
+        options.update(http_options)
+        self._http = _http.Client(**options)
 
     def __repr__(self) -> str:
         return (

@@ -13,13 +13,16 @@ code as text (``"-1003"``); :func:`error_code` reads it back as an int.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
 from storewire import errors, log
+from storewire.config import Secret, load, resolve
 
+from .config import Config
 from .file import SectorFile, mode_bits
 from .verbs import Verbs
 
@@ -71,23 +74,37 @@ class Client(Verbs):
     ``master_node.cert``, the only certificate trusted; None downloads it from the master,
     unauthenticated, as the stock client does). ``timeout_s`` bounds each request;
     ``retransmit_s`` is the GMP resend interval; ``bind_ip`` the local address of the
-    client's UDP ports. :meth:`from_env` reads ``SECTOR_HOST``, ``SECTOR_PORT``,
-    ``SECTOR_USER``, ``SECTOR_PASSWORD`` and ``SECTOR_CERT``.
+    client's UDP ports; None keeps the native defaults. :meth:`from_env` reads
+    ``SECTOR_HOST``, ``SECTOR_PORT``, ``SECTOR_USER``, ``SECTOR_PASSWORD`` and
+    ``SECTOR_CERT``; ``config`` (a :class:`sector.config.Config`) supplies what the
+    arguments leave unset. Without either, the environment is not read, so that
+    ``sector.init(host, port)`` never logs in on its own.
     """
 
-    def __init__(self, host: str, port: int = 6000, *, user: str | None = None,
-                 password: str = "", cert: str | os.PathLike[str] | None = None,
-                 timeout_s: float = 60.0, retransmit_s: float = 1.0,
-                 bind_ip: str = "0.0.0.0") -> None:
+    def __init__(self, host: str | None = None, port: int | None = None, *,
+                 user: str | None = None, password: str | Secret | None = None,
+                 cert: str | os.PathLike[str] | None = None, timeout_s: float | None = None,
+                 retransmit_s: float | None = None, bind_ip: str | None = None,
+                 config: Config | None = None) -> None:
         from storewire._native import sector as native
 
-        self.host = host
-        self.port = int(port)
-        self._native = native.Client(self.host, self.port, bind_ip=bind_ip,
-                                     timeout_s=timeout_s, retransmit_s=retransmit_s)
-        if user is not None:
+        cfg = resolve(
+            Config, config if config is not None else load(Config, env={}), host=host,
+            port=port, user=user, password=password,
+            cert=os.fspath(cert) if cert is not None else None, timeout_s=timeout_s,
+            retransmit_s=retransmit_s, bind_ip=bind_ip,
+        )
+        self.config = cfg
+        self.host = cfg.host
+        self.port = cfg.port
+        # Only the options given: the native binding holds the defaults.
+        given: dict[str, Any] = {"bind_ip": cfg.bind_ip, "timeout_s": cfg.timeout_s,
+                                 "retransmit_s": cfg.retransmit_s}
+        self._native = native.Client(self.host, self.port,
+                                     **{k: v for k, v in given.items() if v is not None})
+        if cfg.user is not None:
             try:
-                self.login(user, password, cert)
+                self.login(cfg.user, cfg.password.reveal() if cfg.password else "", cfg.cert)
             except BaseException:
                 self._native.close()
                 raise
@@ -95,10 +112,9 @@ class Client(Verbs):
     @classmethod
     def from_env(cls, **options: Any) -> Client:
         """A logged-in client configured from the ``SECTOR_*`` environment variables."""
-        env = os.environ
-        return cls(env.get("SECTOR_HOST", "127.0.0.1"), int(env.get("SECTOR_PORT", "6000")),
-                   user=env.get("SECTOR_USER", ""), password=env.get("SECTOR_PASSWORD", ""),
-                   cert=env.get("SECTOR_CERT") or None, **options)
+        cfg = load(Config)
+        # Logs in even when SECTOR_USER is unset (as the empty user), as it always has.
+        return cls(config=dataclasses.replace(cfg, user=cfg.user or ""), **options)
 
     # --- session -------------------------------------------------------------------------
 

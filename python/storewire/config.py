@@ -3,8 +3,12 @@
 Each field of a config dataclass is declared with :func:`setting`, which names the
 environment variable(s) it reads and documents it; :func:`load` resolves the values.
 An argument of ``None`` counts as "not given", so callers can pass their optional
-parameters straight through. :func:`describe` lists every field with its variable, which
-is how the README's table is kept honest.
+parameters straight through. :func:`resolve` does the same on top of a ready config.
+:func:`describe` lists every field with its variable and :func:`markdown_table` renders
+it: the tables in README.md and docs/*-client.md are that text (tests/test_config_docs.py).
+
+The HTTP engine's numeric defaults are declared once, in C++ (``cpp/http/types.h``), and
+read here as :data:`NATIVE_DEFAULTS`; the fields below take their defaults from it.
 
 Credentials are :class:`Secret` values: their ``repr``/``str``/``format`` show ``'***'``,
 and the wrapped value is registered with :mod:`storewire.log` so it is masked even if
@@ -28,18 +32,26 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar, Union
+from typing import Any, ClassVar, TypeVar, Union
 
 from . import log
+from ._native import http as _http
 
 __all__ = [
+    "NATIVE_DEFAULTS",
     "ClientConfig",
     "Secret",
     "Setting",
     "describe",
     "load",
+    "markdown_table",
+    "require",
+    "resolve",
     "setting",
 ]
+
+#: The HTTP engine's defaults, declared once in C++ (``cpp/http/types.h``).
+NATIVE_DEFAULTS: Mapping[str, Any] = types.MappingProxyType(_http.defaults())
 
 T = TypeVar("T")
 C = TypeVar("C")
@@ -175,11 +187,14 @@ def load(cls: type[C], env: Mapping[str, str] | None = None, **overrides: Any) -
     if unknown:
         raise TypeError(f"{cls.__name__} has no field(s) {', '.join(unknown)}")
     values: dict[str, Any] = {}
+    unused: frozenset[str] = getattr(cls, "unused_fields", frozenset())
     for name, f in fields.items():
         given = overrides.get(name)
         if given is not None:
             values[name] = _coerce(given, hints[name], f"argument {name}")
             continue
+        if name in unused:
+            continue  # a variable the client would ignore is not read either
         for var in f.metadata.get("env", ()):
             text = environ.get(var)
             if text:
@@ -188,11 +203,47 @@ def load(cls: type[C], env: Mapping[str, str] | None = None, **overrides: Any) -
     return cls(**values)
 
 
+def resolve(cls: type[C], config: C | None = None, **overrides: Any) -> C:
+    """``config`` (or, when None, :func:`load` of ``cls``) with the given ``overrides``.
+
+    This is how a client takes both a ready config and keyword arguments: an argument
+    of ``None`` keeps the config's value.
+    """
+    if config is None:
+        return load(cls, **overrides)
+    if not isinstance(config, cls):
+        raise TypeError(f"config must be a {cls.__name__}, not {type(config).__name__}")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field(s) {', '.join(unknown)}")
+    given = {
+        name: _coerce(value, hints[name], f"argument {name}")
+        for name, value in overrides.items()
+        if value is not None
+    }
+    return dataclasses.replace(config, **given)  # type: ignore[type-var]
+
+
+def require(config: Any, *names: str) -> None:
+    """Raise ``ValueError`` naming the argument and variables of the first unset field."""
+    for name in names:
+        value = getattr(config, name)
+        if value is None or value == "" or (isinstance(value, Secret) and not value):
+            f = next(f for f in dataclasses.fields(config) if f.name == name)
+            where = " or ".join(f.metadata.get("env", ())) or "nothing"
+            raise ValueError(f"{name} must be passed to the client or set in {where}")
+
+
 def describe(cls: type) -> list[Setting]:
     """Every field of config class ``cls`` with its variables, default and help text."""
     hints = typing.get_type_hints(cls)
+    unused: frozenset[str] = getattr(cls, "unused_fields", frozenset())
     out = []
     for f in dataclasses.fields(cls):
+        if f.name in unused:
+            continue
         default = None if f.default is dataclasses.MISSING else f.default
         out.append(
             Setting(
@@ -206,15 +257,37 @@ def describe(cls: type) -> list[Setting]:
     return out
 
 
+def _shown(row: Setting) -> str:
+    if row.default is None or row.secret:
+        return "—"
+    if isinstance(row.default, bool):
+        return f"`{str(row.default).lower()}`"
+    return f"`{row.default}`"
+
+
+def markdown_table(cls: type) -> str:
+    """The Markdown table of :func:`describe` that the docs embed (a test keeps them equal)."""
+    lines = ["| field | environment variable | default | meaning |", "|---|---|---|---|"]
+    for row in describe(cls):
+        env = ", ".join(f"`{v}`" for v in row.env) or "(argument only)"
+        doc = row.doc + ("; a `Secret`" if row.secret else "")
+        lines.append(f"| `{row.name}` | {env} | {_shown(row)} | {doc} |")
+    return "\n".join(lines) + "\n"
+
+
 @dataclass(frozen=True, kw_only=True)
 class ClientConfig:
     """What every storewire client needs: where, who, how long, through what.
 
-    The system clients subclass it to read their original SDK's variables (for example
-    ``DS3_ENDPOINT``, ``V3IO_API``); the ``STOREWIRE_*`` names here are the common ones.
+    The system clients subclass it to read their original SDK's variables:
+    ``ds3.config.Config``, ``s3.config.Config``, ``v3io.dataplane.config.Config`` and
+    ``sector.config.Config``; the ``STOREWIRE_*`` names here are the common ones.
     The standard ``http_proxy``/``https_proxy``/``no_proxy`` variables are honoured by the
-    HTTP engine itself unless ``use_env_proxy`` is false.
+    HTTP engine itself unless ``use_env_proxy`` is false. A subclass lists the inherited
+    fields it does not use in ``unused_fields``: they are neither read nor documented.
     """
+
+    unused_fields: ClassVar[frozenset[str]] = frozenset()
 
     endpoint: str | None = setting(
         None, env="STOREWIRE_ENDPOINT", doc="Base URL of the service, e.g. http://host:8080"
@@ -227,31 +300,49 @@ class ClientConfig:
         None, env="STOREWIRE_SECRET_KEY", doc="Secret key used to sign requests"
     )
     region: str = setting("us-east-1", env="STOREWIRE_REGION", doc="Region for SigV4 signing")
+    # The numeric defaults are the engine's own (NATIVE_DEFAULTS), never copies.
     connect_timeout_s: float = setting(
-        10.0, env="STOREWIRE_CONNECT_TIMEOUT_S", doc="Seconds to establish a connection"
+        NATIVE_DEFAULTS["connect_timeout_s"],
+        env="STOREWIRE_CONNECT_TIMEOUT_S",
+        doc="Seconds to establish a connection",
     )
     timeout_s: float = setting(
-        0.0, env="STOREWIRE_TIMEOUT_S", doc="Seconds for a whole request; 0 = no limit"
+        NATIVE_DEFAULTS["timeout_s"],
+        env="STOREWIRE_TIMEOUT_S",
+        doc="Seconds for a whole request; 0 = no limit",
     )
     low_speed_time_s: float = setting(
-        60.0,
+        NATIVE_DEFAULTS["low_speed_time_s"],
         env="STOREWIRE_LOW_SPEED_TIME_S",
         doc="Abort a transfer that moves (almost) nothing for this many seconds",
     )
     max_in_flight: int = setting(
-        64, env="STOREWIRE_MAX_IN_FLIGHT", doc="Requests one client runs concurrently"
+        NATIVE_DEFAULTS["max_in_flight"],
+        env="STOREWIRE_MAX_IN_FLIGHT",
+        doc="Requests one client runs concurrently",
     )
     max_retries: int = setting(
-        3, env="STOREWIRE_MAX_RETRIES", doc="Retries after a connection error, 5xx or 503"
+        NATIVE_DEFAULTS["max_retries"],
+        env="STOREWIRE_MAX_RETRIES",
+        doc="Retries after a connection error, 5xx or 503",
+    )
+    retry_max_delay_s: float = setting(
+        NATIVE_DEFAULTS["retry_max_delay_s"],
+        env="STOREWIRE_RETRY_MAX_DELAY_S",
+        doc="Longest wait between two retries (the backoff's cap)",
     )
     proxy: str | None = setting(
         None, env="STOREWIRE_PROXY", doc="Explicit proxy URL; overrides http(s)_proxy"
     )
     use_env_proxy: bool = setting(
-        True, env="STOREWIRE_USE_ENV_PROXY", doc="Honour http_proxy/https_proxy/no_proxy"
+        NATIVE_DEFAULTS["use_env_proxy"],
+        env="STOREWIRE_USE_ENV_PROXY",
+        doc="Honour http_proxy/https_proxy/no_proxy",
     )
     verify_tls: bool = setting(
-        True, env="STOREWIRE_VERIFY_TLS", doc="Verify TLS certificates (keep it on)"
+        NATIVE_DEFAULTS["verify_tls"],
+        env="STOREWIRE_VERIFY_TLS",
+        doc="Verify TLS certificates (keep it on)",
     )
     ca_file: str | None = setting(
         None, env="STOREWIRE_CA_FILE", doc="PEM bundle of CAs to trust instead of the system's"
@@ -267,6 +358,7 @@ class ClientConfig:
             "use_env_proxy": self.use_env_proxy,
             "verify_tls": self.verify_tls,
             "max_retries": self.max_retries,
+            "retry_max_delay_s": self.retry_max_delay_s,
         }
         if self.proxy:
             options["proxy"] = self.proxy

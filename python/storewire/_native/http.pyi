@@ -85,20 +85,20 @@ class Client:
     def __init__(
         self,
         *,
-        max_in_flight: int = 64,
-        max_host_connections: int = 0,
-        connect_timeout_s: float = 10.0,
-        timeout_s: float = 0.0,
-        low_speed_limit_bytes_per_s: int = 1,
-        low_speed_time_s: float = 60.0,
+        max_in_flight: int | None = None,
+        max_host_connections: int | None = None,
+        connect_timeout_s: float | None = None,
+        timeout_s: float | None = None,
+        low_speed_limit_bytes_per_s: int | None = None,
+        low_speed_time_s: float | None = None,
         proxy: str | None = None,
-        use_env_proxy: bool = True,
-        verify_tls: bool = True,
+        use_env_proxy: bool | None = None,
+        verify_tls: bool | None = None,
         ca_file: _Path | None = None,
-        max_retries: int = 3,
-        retry_base_delay_s: float = 0.1,
-        retry_max_delay_s: float = 20.0,
-        retry_statuses: Sequence[int] = (500, 502, 503, 504),
+        max_retries: int | None = None,
+        retry_base_delay_s: float | None = None,
+        retry_max_delay_s: float | None = None,
+        retry_statuses: Sequence[int] | None = None,
         user_agent: str | None = None,
     ) -> None: ...
     def perform(self, request: Request) -> Response:
@@ -128,3 +128,7 @@ class Client:
     def close(self) -> None: ...
     def __enter__(self) -> Client: ...
     def __exit__(self, *exc: object) -> None: ...
+
+def defaults() -> dict[str, int | float | bool | list[int]]:
+    """The engine's defaults for Client's options (a new dict each call): the one place
+    they are declared, read by storewire.config and the docs."""

@@ -9,16 +9,16 @@ at once, a :class:`~v3io.dataplane.batch.Batch` queues it until ``wait()``.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from storewire.config import Secret
+from storewire.config import Secret, resolve
 from storewire.log import get_logger
 
 from . import request as enc
 from . import validate
+from .config import ACCESS_KEY_VARIABLE, ENDPOINT_VARIABLE, Config
 from .credentials import Endpoint, split_endpoint
 from .cursor import Cursor
 from .models import ContainerModel, KVModel, ObjectModel, StreamModel
@@ -29,10 +29,6 @@ from .transport import Transport
 __all__ = ["Client"]
 
 _log = get_logger("v3io")
-
-DEFAULT_MAX_CONNECTIONS = 8
-ENDPOINT_VARIABLE = "V3IO_API"
-ACCESS_KEY_VARIABLE = "V3IO_ACCESS_KEY"
 
 Compound = Callable[["Client"], Response]
 
@@ -378,10 +374,9 @@ class Owner:
                          raise_for_status)
 
 
-def _endpoint(endpoint: str | None) -> Endpoint:
+def _endpoint(value: str | None) -> Endpoint:
     """The endpoint without ``user:password@`` (sent as Basic authorization instead, so
     the password never shows in the URL, an error or a log line)."""
-    value = endpoint or os.environ.get(ENDPOINT_VARIABLE)
     if not value:
         raise RuntimeError(f"endpoint must be passed to the client or set in {ENDPOINT_VARIABLE}")
     if "://" not in value:
@@ -398,6 +393,8 @@ class Client(Owner):
     ``verify_tls`` is on by default (the official SDK never verifies). Other keyword
     arguments go to :class:`storewire._native.http.Client`. ``logger``,
     ``transport_kind`` and the verbosity arguments are accepted for compatibility.
+    ``config`` (a :class:`v3io.dataplane.config.Config`) replaces the environment as the
+    source of what the arguments leave unset.
     """
 
     def __init__(
@@ -411,26 +408,28 @@ class Client(Owner):
         logger_verbosity: Any = None,
         transport_verbosity: Any = "info",
         *,
-        verify_tls: bool = True,
+        verify_tls: bool | None = None,
+        config: Config | None = None,
         **http_options: Any,
     ) -> None:
-        parsed = _endpoint(endpoint)
+        # The SDK's falsy arguments (endpoint="", max_connections=0, timeout=0) mean unset.
+        cfg = resolve(
+            Config, config, endpoint=endpoint or None, access_key=access_key,
+            max_in_flight=max_connections or None,
+            timeout_s=float(timeout) if timeout else None, verify_tls=verify_tls,
+        )
+        parsed = _endpoint(cfg.endpoint)
         self.endpoint = parsed.url
-        key = access_key if access_key is not None else os.environ.get(ACCESS_KEY_VARIABLE)
-        if not key:
+        if not cfg.access_key:
             raise ValueError(
                 f"access_key must be passed to the client or set in {ACCESS_KEY_VARIABLE}"
             )
-        self.max_connections = max_connections or DEFAULT_MAX_CONNECTIONS
-        options: dict[str, Any] = {
-            "max_in_flight": self.max_connections,
-            "max_host_connections": self.max_connections,
-            "verify_tls": verify_tls,
-        }
-        if timeout:
-            options["timeout_s"] = float(timeout)
+        self.config = cfg
+        self.max_connections = cfg.max_in_flight
+        options = cfg.http_options()
+        options["max_host_connections"] = self.max_connections
         options.update(http_options)
-        self._transport = Transport(parsed, Secret(key), **options)
+        self._transport = Transport(parsed, cfg.access_key, **options)
         self._init_models()
         from .batch import Batch  # batch imports this module
 

@@ -1,0 +1,43 @@
+// HTTP engine options from Python keyword arguments. Every default lives in
+// http::ClientOptions (cpp/http/types.h); an argument of None keeps it.
+#pragma once
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "convert.h"
+#include "http/types.h"
+
+namespace storewire::bindings {
+
+// Sets `field` only when Python passed a value.
+template <class T, class U>
+void set_if_given(T& field, std::optional<U>&& value) {
+  if (value) field = std::move(*value);
+}
+
+// The native defaults, for Python to read instead of repeating the numbers.
+inline pybind11::dict client_option_defaults() {
+  const http::ClientOptions o;
+  pybind11::dict d;
+  d["max_in_flight"] = o.max_in_flight;
+  d["max_host_connections"] = o.max_host_connections;
+  d["connect_timeout_s"] = o.connect_timeout_s;
+  d["timeout_s"] = o.timeout_s;
+  d["low_speed_limit_bytes_per_s"] = o.low_speed_limit_bytes_per_s;
+  d["low_speed_time_s"] = o.low_speed_time_s;
+  d["use_env_proxy"] = o.use_env_proxy;
+  d["verify_tls"] = o.verify_tls;
+  d["max_retries"] = o.max_retries;
+  d["retry_base_delay_s"] = o.retry_base_delay_s;
+  d["retry_max_delay_s"] = o.retry_max_delay_s;
+  d["retry_statuses"] = o.retry_statuses;
+  return d;
+}
+
+}  // namespace storewire::bindings

@@ -289,3 +289,20 @@ def test_readme_documents_every_variable():
     for row in describe(ClientConfig):
         for var in row.env:
             assert f"`{var}`" in readme, f"README.md does not document {var}"
+
+
+def test_every_client_package_exports_a_documented_config(secret_value):
+    import ds3
+    import s3
+    import sector
+    import v3io.dataplane
+
+    for package in (ds3, s3, sector, v3io.dataplane):
+        cls = package.Config
+        assert issubclass(cls, ClientConfig), package
+        rows = describe(cls)
+        assert all(row.doc for row in rows), package
+        secrets_ = [row.name for row in rows if row.secret]
+        assert secrets_, package
+        cfg = load(cls, env={}, **{name: secret_value for name in secrets_})
+        assert secret_value not in repr(cfg), package

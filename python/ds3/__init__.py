@@ -9,5 +9,6 @@
 """
 
 from .client import Client, metadata_dict
+from .config import Config
 
-__all__ = ["Client", "metadata_dict"]
+__all__ = ["Client", "Config", "metadata_dict"]

@@ -26,12 +26,14 @@ Ctrl-C. Metadata and header values must be US-ASCII without control characters
 from storewire.errors import StorageError
 
 from .client import Client
+from .config import Config
 from .connector import RemoteStore, RemoteStoreError, S3Connection, S3Name
 from .types import Bucket, DeleteError, ListPage, MultipartUpload, ObjectHead, ObjectInfo
 
 __all__ = [
     "Bucket",
     "Client",
+    "Config",
     "DeleteError",
     "ListPage",
     "MultipartUpload",

@@ -28,9 +28,11 @@ import threading
 from storewire import errors
 
 from .client import Client, DiskUsage, FileInfo, SectorError, SectorFile, error_code
+from .config import Config
 
 __all__ = [
     "Client",
+    "Config",
     "DiskUsage",
     "FileInfo",
     "SectorError",

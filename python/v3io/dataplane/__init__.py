@@ -14,6 +14,7 @@ from __future__ import annotations
 from . import output
 from .batch import Batch
 from .client import Client
+from .config import Config
 from .cursor import Cursor
 from .errors import HttpResponseError
 from .response import RaiseForStatus, Response, Responses
@@ -21,6 +22,7 @@ from .response import RaiseForStatus, Response, Responses
 __all__ = [
     "Batch",
     "Client",
+    "Config",
     "Cursor",
     "HttpResponseError",
     "RaiseForStatus",

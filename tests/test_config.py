@@ -306,3 +306,18 @@ def test_every_client_package_exports_a_documented_config(secret_value):
         assert secrets_, package
         cfg = load(cls, env={}, **{name: secret_value for name in secrets_})
         assert secret_value not in repr(cfg), package
+
+
+def test_resolve_applies_given_arguments_on_a_ready_config():
+    from storewire.config import require, resolve
+
+    base = load(ClientConfig, env={"STOREWIRE_ENDPOINT": "http://env:1"})
+    cfg = resolve(ClientConfig, base, endpoint=None, max_retries="7")
+    assert cfg.endpoint == "http://env:1" and cfg.max_retries == 7
+    assert resolve(ClientConfig, None, endpoint="http://a:1").endpoint == "http://a:1"
+    with pytest.raises(TypeError, match="config must be a _SystemConfig"):
+        resolve(_SystemConfig, base)
+    with pytest.raises(TypeError, match="nope"):
+        resolve(ClientConfig, base, nope=1)
+    with pytest.raises(ValueError, match=r"access_key must be passed .* STOREWIRE_ACCESS_KEY"):
+        require(cfg, "endpoint", "access_key")

@@ -29,6 +29,7 @@ class Backend:
     name: str
     client: Any
     bucket: str
+    other_bucket: str  # a second one, for copies between buckets
     prefix: str = ""
 
     def key(self, name: str) -> str:

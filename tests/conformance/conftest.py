@@ -61,9 +61,10 @@ def _rgw(stack: ExitStack) -> Backend:
     client = stack.enter_context(s3.Client(host, access_key=access, secret_key=secret,
                                            region=region, tls=False))
     bucket = f"sw-conformance-{os.getpid()}"
-    client.create_bucket(bucket)
-    stack.callback(_empty_s3_bucket, client, bucket)
-    return Backend("rgw", client, bucket)
+    for name in (bucket, bucket + "-b"):
+        client.create_bucket(name)
+        stack.callback(_empty_s3_bucket, client, name)
+    return Backend("rgw", client, bucket, bucket + "-b")
 
 
 def _empty_s3_bucket(client: s3.Client, bucket: str) -> None:
@@ -85,7 +86,8 @@ def _ds3_s3(stack: ExitStack) -> Backend:
         emu.endpoint.split("//", 1)[1], access_key=emu.access_key, secret_key=emu.secret_key,
         tls=False, signature_version="v2"))
     client.create_bucket("conformance")
-    return Backend("ds3-s3", client, "conformance")
+    client.create_bucket("conformance-b")
+    return Backend("ds3-s3", client, "conformance", "conformance-b")
 
 
 def _ds3(stack: ExitStack) -> Backend:
@@ -93,14 +95,15 @@ def _ds3(stack: ExitStack) -> Backend:
     client = stack.enter_context(ds3.Client(emu.endpoint, emu.access_key, emu.secret_key,
                                             proxy=""))
     client.put_bucket("conformance")
-    return Backend("ds3", client, "conformance")
+    client.put_bucket("conformance-b")
+    return Backend("ds3", client, "conformance", "conformance-b")
 
 
 def _v3io(stack: ExitStack) -> Backend:
     emu = stack.enter_context(V3IOEmulator())
     client = stack.enter_context(v3io.ObjectClient(
         endpoint=emu.endpoint, access_key=emu.access_key, use_env_proxy=False))
-    return Backend("v3io", client, "bigdata")
+    return Backend("v3io", client, "bigdata", "users")
 
 
 def _sector(stack: ExitStack) -> Backend:
@@ -109,7 +112,8 @@ def _sector(stack: ExitStack) -> Backend:
         emu.host, emu.port, user=emu.user, password=emu.password, cert=emu.cert_path,
         timeout_s=20.0, retransmit_s=0.2))
     client.mkdir("/conformance")
-    return Backend("sector", client, "conformance")
+    client.mkdir("/conformance-b")
+    return Backend("sector", client, "conformance", "conformance-b")
 
 
 _START = {"rgw": _rgw, "ds3-s3": _ds3_s3, "ds3": _ds3, "v3io": _v3io, "sector": _sector}
@@ -136,7 +140,8 @@ class _Lazy(dict):  # type: ignore[type-arg]
 def backend(request: pytest.FixtureRequest, _servers: dict[str, Backend]) -> Backend:
     """The backend under test, with a key prefix no other test uses."""
     shared = _servers[request.param]
-    return Backend(shared.name, shared.client, shared.bucket, f"t{next(_prefixes)}")
+    return Backend(shared.name, shared.client, shared.bucket, shared.other_bucket,
+                   f"t{next(_prefixes)}")
 
 
 @pytest.fixture

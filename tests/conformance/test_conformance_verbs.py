@@ -261,6 +261,28 @@ def test_cp_and_mv(backend: Backend, rng: random.Random) -> None:
         src, backend.key("sub/moved")]
 
 
+def test_cp_and_mv_between_buckets(backend: Backend, rng: random.Random) -> None:
+    data = _payload(rng, 999)
+    src = backend.key("from")
+    backend.client.put(backend.bucket, src, data)
+    other = backend.other_bucket
+    if not backend.copies:
+        with pytest.raises(NO_COPY[backend.name]):
+            backend.client.cp(backend.bucket, src, backend.key("to"), dest_bucket=other)
+        assert backend.client.get(backend.bucket, src) == data
+        return
+    backend.client.cp(backend.bucket, src, backend.key("to"), dest_bucket=other)
+    assert backend.client.get(other, backend.key("to")) == data
+    assert backend.client.get(backend.bucket, src) == data
+    backend.client.mv(backend.bucket, src, backend.key("moved"), dest_bucket=other)
+    assert backend.client.get(other, backend.key("moved")) == data
+    with pytest.raises(errors.NotFoundError):
+        backend.client.head(backend.bucket, src)
+    assert [m.key for m in backend.client.ls(other, backend.prefix + "/")] == [
+        backend.key("moved"), backend.key("to")]
+    backend.client.delete_many(other, [backend.key("moved"), backend.key("to")])
+
+
 def _check_unsupported(backend: Backend, src: str, data: bytes) -> None:
     """Where a backend has no copy (docs/verbs.md), cp and mv raise its typed error and
     leave the source as it was."""

@@ -22,19 +22,12 @@ py::object python_error(ErrorKind kind, const std::string& message, const std::s
 }
 
 py::object python_status_error(const StatusErrorInfo& info) {
+  // The code space and the code go to Python, whose table for that space picks the class.
   py::module_ errors = py::module_::import("storewire.errors");
-  py::object exc;
-  if (!info.python_class.empty()) {
-    exc = errors.attr(info.python_class.c_str())(
-        text(info.message), py::arg("status") = info.status, py::arg("code") = text(info.code),
-        py::arg("operation") = text(info.operation), py::arg("resource") = text(info.resource),
-        py::arg("request_id") = text(info.request_id));
-  } else {
-    exc = errors.attr("from_status")(info.status, text(info.code), text(info.message),
-                                     py::arg("operation") = text(info.operation),
-                                     py::arg("resource") = text(info.resource),
-                                     py::arg("request_id") = text(info.request_id));
-  }
+  py::object exc = errors.attr("from_native_status")(
+      code_space_name(info.space), info.status, text(info.code), text(info.message),
+      py::arg("operation") = text(info.operation), py::arg("resource") = text(info.resource),
+      py::arg("request_id") = text(info.request_id));
   exc.attr("reason_phrase") = text(info.reason_phrase);
   exc.attr("body") = text(info.body);
   return exc;

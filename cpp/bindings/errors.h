@@ -1,4 +1,6 @@
-// Native errors → the Python classes of storewire/errors.py (defined in Python).
+// Native errors → Python exceptions. The classes, and the tables that pick one for a kind
+// or a code, are defined in Python (storewire/errors.py); this file only passes the kind,
+// or the code space and the code, with the message, detail and resource.
 #pragma once
 
 #include <pybind11/pybind11.h>
@@ -14,9 +16,9 @@ namespace storewire::bindings {
 pybind11::object python_error(ErrorKind kind, const std::string& message,
                               const std::string& detail, const std::string& resource = {});
 
-// Builds (does not raise) the Python exception for a service's HTTP error status:
-// storewire.errors.from_status(...) (or the class named by info.python_class), with the
-// extra attributes ``reason_phrase`` and ``body`` (the raw error body, text).
+// Builds (does not raise) the Python exception for a service's error status or code:
+// storewire.errors.from_native_status(space, status, code, ...), with the extra
+// attributes ``reason_phrase`` and ``body`` (the raw error body, text).
 pybind11::object python_status_error(const StatusErrorInfo& info);
 
 // Installs the translator that turns a thrown storewire::Error into that exception.

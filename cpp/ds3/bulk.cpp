@@ -488,7 +488,6 @@ class Run {
                        " does not match the server's";
         info.operation = op;
         info.resource = bucket_ + "/" + b.name;
-        info.python_class = "IntegrityError";
         throw StatusError(std::move(info));
       }
     }

@@ -15,48 +15,47 @@ struct CodeEntry {
   std::int32_t code;
   const char* name;
   const char* text;
-  const char* python_class;
 };
 
 constexpr CodeEntry kCodes[] = {
-    {E_UNKNOWN, "E_UNKNOWN", "unknown command or error", "StorageError"},
-    {E_ROUTING, "E_ROUTING", "wrong master for this path or key", "ServerError"},
-    {-102, "E_REPSLAVE", "slave already registered", "ConflictError"},
-    {-103, "E_INVPARAM", "invalid parameter", "InvalidRequestError"},
-    {E_PERMISSION, "E_PERMISSION", "no permission", "PermissionDeniedError"},
-    {E_EXIST, "E_EXIST", "already exists", "AlreadyExistsError"},
-    {E_NOEXIST, "E_NOEXIST", "does not exist", "NotFoundError"},
-    {E_BUSY, "E_BUSY", "file is locked", "ConflictError"},
-    {E_LOCALFILE, "E_LOCALFILE", "local file error", "LocalIOError"},
-    {E_NOEMPTY, "E_NOEMPTY", "directory not empty", "ConflictError"},
-    {E_NOTDIR, "E_NOTDIR", "not a directory", "InvalidRequestError"},
-    {E_FILENOTOPEN, "E_FILENOTOPEN", "file not open", "InvalidRequestError"},
-    {E_NOREPLICA, "E_NOREPLICA", "all replicas lost", "ServerError"},
-    {E_NOTFILE, "E_NOTFILE", "not a regular file", "InvalidRequestError"},
-    {E_SECURITY, "E_SECURITY", "security check failed", "PermissionDeniedError"},
-    {-2001, "E_NOCERT", "no certificate", "PermissionDeniedError"},
-    {-2002, "E_ACCOUNT", "no such account", "PermissionDeniedError"},
-    {-2003, "E_PASSWORD", "wrong password", "PermissionDeniedError"},
-    {-2004, "E_ACL", "address not allowed", "PermissionDeniedError"},
-    {E_INITCTX, "E_INITCTX", "SSL context failure", "TlsError"},
-    {E_NOSECSERV, "E_NOSECSERV", "security server unreachable", "ServerError"},
-    {E_EXPIRED, "E_EXPIRED", "unknown or expired session", "PermissionDeniedError"},
-    {E_AUTHORITY, "E_AUTHORITY", "not root", "PermissionDeniedError"},
-    {E_ADDR, "E_ADDR", "invalid address", "InvalidRequestError"},
-    {E_GMP, "E_GMP", "GMP failure", "TransportError"},
-    {E_DATACHN, "E_DATACHN", "data channel failure", "TransportError"},
-    {E_CERTREFUSE, "E_CERTREFUSE", "certificate refused", "TlsError"},
-    {E_MASTER, "E_MASTER", "no master", "TransportError"},
-    {E_CONNECTION, "E_CONNECTION", "connection failure", "TransportError"},
-    {E_BROKENPIPE, "E_BROKENPIPE", "broken connection", "TransportError"},
-    {E_TIMEOUT, "E_TIMEOUT", "timeout", "TimeoutError"},
-    {E_RESOURCE, "E_RESOURCE", "no slave available", "ServerError"},
-    {E_NODISK, "E_NODISK", "not enough disk space", "ServerError"},
-    {E_SYSBUSY, "E_SYSBUSY", "system busy", "ThrottledError"},
-    {E_VERSION, "E_VERSION", "version mismatch", "ProtocolError"},
-    {E_INVALID, "E_INVALID", "invalid argument", "InvalidRequestError"},
-    {E_SUPPORT, "E_SUPPORT", "not supported", "InvalidRequestError"},
-    {E_CANCELED, "E_CANCELED", "cancelled", "CancelledError"},
+    {E_UNKNOWN, "E_UNKNOWN", "unknown command or error"},
+    {E_ROUTING, "E_ROUTING", "wrong master for this path or key"},
+    {-102, "E_REPSLAVE", "slave already registered"},
+    {-103, "E_INVPARAM", "invalid parameter"},
+    {E_PERMISSION, "E_PERMISSION", "no permission"},
+    {E_EXIST, "E_EXIST", "already exists"},
+    {E_NOEXIST, "E_NOEXIST", "does not exist"},
+    {E_BUSY, "E_BUSY", "file is locked"},
+    {E_LOCALFILE, "E_LOCALFILE", "local file error"},
+    {E_NOEMPTY, "E_NOEMPTY", "directory not empty"},
+    {E_NOTDIR, "E_NOTDIR", "not a directory"},
+    {E_FILENOTOPEN, "E_FILENOTOPEN", "file not open"},
+    {E_NOREPLICA, "E_NOREPLICA", "all replicas lost"},
+    {E_NOTFILE, "E_NOTFILE", "not a regular file"},
+    {E_SECURITY, "E_SECURITY", "security check failed"},
+    {-2001, "E_NOCERT", "no certificate"},
+    {-2002, "E_ACCOUNT", "no such account"},
+    {-2003, "E_PASSWORD", "wrong password"},
+    {-2004, "E_ACL", "address not allowed"},
+    {E_INITCTX, "E_INITCTX", "SSL context failure"},
+    {E_NOSECSERV, "E_NOSECSERV", "security server unreachable"},
+    {E_EXPIRED, "E_EXPIRED", "unknown or expired session"},
+    {E_AUTHORITY, "E_AUTHORITY", "not root"},
+    {E_ADDR, "E_ADDR", "invalid address"},
+    {E_GMP, "E_GMP", "GMP failure"},
+    {E_DATACHN, "E_DATACHN", "data channel failure"},
+    {E_CERTREFUSE, "E_CERTREFUSE", "certificate refused"},
+    {E_MASTER, "E_MASTER", "no master"},
+    {E_CONNECTION, "E_CONNECTION", "connection failure"},
+    {E_BROKENPIPE, "E_BROKENPIPE", "broken connection"},
+    {E_TIMEOUT, "E_TIMEOUT", "timeout"},
+    {E_RESOURCE, "E_RESOURCE", "no slave available"},
+    {E_NODISK, "E_NODISK", "not enough disk space"},
+    {E_SYSBUSY, "E_SYSBUSY", "system busy"},
+    {E_VERSION, "E_VERSION", "version mismatch"},
+    {E_INVALID, "E_INVALID", "invalid argument"},
+    {E_SUPPORT, "E_SUPPORT", "not supported"},
+    {E_CANCELED, "E_CANCELED", "cancelled"},
 };
 
 const CodeEntry* find(std::int32_t code) {
@@ -71,7 +70,7 @@ StatusErrorInfo make_info(std::int32_t code, std::string operation, std::string 
   info.message = std::string(code_name(code)) + ": " + code_text(code);
   info.operation = std::move(operation);
   info.resource = std::move(resource);
-  info.python_class = code_python_class(code);
+  info.space = CodeSpace::Sector;  // the class comes from the Sector table on the Python side
   return info;
 }
 
@@ -84,10 +83,6 @@ const char* code_name(std::int32_t code) noexcept {
 const char* code_text(std::int32_t code) noexcept {
   const CodeEntry* e = find(code);
   return e ? e->text : "unknown error";
-}
-const char* code_python_class(std::int32_t code) noexcept {
-  const CodeEntry* e = find(code);
-  return e ? e->python_class : "StorageError";
 }
 
 SectorError::SectorError(std::int32_t code, std::string operation, std::string resource)

@@ -76,11 +76,9 @@ enum Code : std::int32_t {
 const char* code_name(std::int32_t code) noexcept;
 // A short English description of the code.
 const char* code_text(std::int32_t code) noexcept;
-// The storewire.errors class a code maps to ("NotFoundError", ...).
-const char* code_python_class(std::int32_t code) noexcept;
 
-// A Sector error reply (or a client-local Sector error): a StatusError whose code is the
-// decimal Sector code ("-1003") and whose Python class comes from the table above.
+// A Sector error reply (or a client-local Sector error): a StatusError in the Sector code
+// space whose code is the decimal Sector code ("-1003").
 class SectorError : public StatusError {
  public:
   SectorError(std::int32_t code, std::string operation, std::string resource);

@@ -2,7 +2,7 @@
 // Every number, count, port, address and string of a reply goes through one of these before
 // it becomes a value the rest of the client uses; a violation is a Protocol error that names
 // the field and the value ("open.slaves[0].ip: 'x' (not an IPv4 address)"), which the binding
-// turns into storewire.errors.ProtocolError. Header-only: small checks, used from every file.
+// reports with the kind "protocol". Header-only: small checks, used from every file.
 #pragma once
 
 #include <arpa/inet.h>

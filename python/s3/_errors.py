@@ -1,4 +1,5 @@
-"""S3 error replies → storewire.errors types (via ``from_status``)."""
+"""S3 error replies → storewire.errors types (``from_status`` with ``HTTP_ERRORS``, the
+DS3/S3 table)."""
 
 from __future__ import annotations
 
@@ -36,4 +37,5 @@ def error_from_response(
         operation=operation,
         resource=resource,
         request_id=request_id,
+        table=errors.HTTP_ERRORS,
     )

@@ -84,5 +84,5 @@ def check_name(
             raise _refuse(what, value, f"must be str, not {type(value).__name__}", operation)
         try:
             value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise _refuse(what, value, "a lone surrogate is not text", operation) from None
+        except UnicodeEncodeError as exc:
+            raise _refuse(what, value, "a lone surrogate is not text", operation) from exc

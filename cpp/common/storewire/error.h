@@ -1,5 +1,5 @@
-// The one exception type the native libraries throw. The binding layer maps
-// `kind` onto the Python hierarchy in storewire/errors.py.
+// The one exception type the native libraries throw. The binding layer passes `kind` on by
+// name; which exception class a kind becomes is decided on the Python side.
 #pragma once
 
 #include <stdexcept>

@@ -1,6 +1,7 @@
-// An HTTP-level failure reported by a service (status >= 300 with the server's error code
-// and message). The binding layer turns it into storewire.errors.from_status(...), or into
-// the Python class named by python_class() when that is set (e.g. "IntegrityError").
+// A failure a service reported with a code: an HTTP status >= 300 with the server's error
+// code and message, or a Sector error code. The core only reports the code and the code
+// space it belongs to; the binding layer hands both on and the Python side picks the
+// exception class from its table for that space.
 #pragma once
 
 #include <string>
@@ -9,6 +10,20 @@
 #include "storewire/error.h"
 
 namespace storewire {
+
+// Whose codes StatusErrorInfo::code is.
+enum class CodeSpace {
+  Http,    // an HTTP status + the service's code (DS3/S3 "NoSuchKey", or our "ChecksumMismatch")
+  Sector,  // a Sector error code, as decimal text ("-1003"); status 0
+};
+
+inline const char* code_space_name(CodeSpace space) noexcept {
+  switch (space) {
+    case CodeSpace::Http: return "http";
+    case CodeSpace::Sector: return "sector";
+  }
+  return "http";
+}
 
 struct StatusErrorInfo {
   long status = 0;            // HTTP status (0: none, e.g. a local integrity check)
@@ -19,7 +34,7 @@ struct StatusErrorInfo {
   std::string request_id;     // the server's request id, if any
   std::string reason_phrase;  // HTTP reason phrase of the status line
   std::string body;           // raw error body (may be empty)
-  std::string python_class;   // "" → from_status; else a class of storewire.errors
+  CodeSpace space = CodeSpace::Http;
 };
 
 class StatusError : public Error {

@@ -17,6 +17,7 @@ from storewire.log import redact
 from .credentials import redact_userinfo
 
 __all__ = [
+    "V3IO_ERRORS",
     "ConditionFailedError",
     "ConflictError",
     "HttpResponseError",
@@ -95,20 +96,27 @@ class ServerError(HttpResponseError, errors.ServerError):
     """5xx."""
 
 
-def _class_for(status: int, code: str) -> type[HttpResponseError]:
-    if status == 400:
-        return ConditionFailedError if code == CONDITION_FALSE_CODE else InvalidRequestError
-    if status in (401, 403):
-        return PermissionDeniedError
-    if status in (404, 410):
-        return NotFoundError
-    if status == 409:
-        return ConflictError
-    if status == 429:
-        return ThrottledError
-    if status >= 500:
-        return ServerError
-    return HttpResponseError
+# The V3IO table (storewire.errors.ErrorTable; the other backends' tables are beside
+# storewire.errors.HTTP_ERRORS). 400 and 503 mean what they mean there: a 400 is an invalid
+# request unless its ErrorCode says the condition was false, a 503 is a ServerError (V3IO
+# sends no "slow down" code, so only 429 is ThrottledError). The unlisted 3xx/4xx stay a
+# plain HttpResponseError, as in the official SDK.
+V3IO_ERRORS = errors.ErrorTable(
+    "v3io",
+    codes={CONDITION_FALSE_CODE: ConditionFailedError},
+    statuses={
+        400: InvalidRequestError,
+        401: PermissionDeniedError,
+        403: PermissionDeniedError,
+        404: NotFoundError,
+        409: ConflictError,
+        410: NotFoundError,
+        429: ThrottledError,
+        503: ServerError,
+    },
+    hundreds={5: ServerError},
+    default=HttpResponseError,
+)
 
 
 def _error_code(body: bytes) -> str:
@@ -137,9 +145,10 @@ def error_for_response(
         message = f"Request failed with status {status}: "
     # a server may echo the access key or a URL password back: never repeat them
     text = redact(redact_userinfo(body[:_BODY_SHOWN].decode("utf-8", "replace")))
-    return _class_for(status, code)(
-        message + text, status=status, code=code, operation=operation, resource=resource
-    )
+    error = errors.from_status(status, code, message + text, operation=operation,
+                               resource=resource, table=V3IO_ERRORS)
+    assert isinstance(error, HttpResponseError)  # every class of the table is one
+    return error
 
 
 class PutRecordsError(HttpResponseError):

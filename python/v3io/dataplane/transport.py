@@ -85,7 +85,8 @@ class Transport:
         try:
             native = self._http.perform(request)
         except errors.StorageError as exc:
-            raise transport_failure(call, exc) from None
+            transport_failure(call, exc)
+            raise  # the same error, annotated: its own cause and traceback stay
         return finish(call, native)
 
     def prefetch(self, call: Call, started: threading.Event | None = None) -> Response:
@@ -102,7 +103,8 @@ class Transport:
         try:
             native = client.perform(request)
         except errors.StorageError as exc:
-            raise transport_failure(call, exc) from None
+            transport_failure(call, exc)
+            raise  # the same error, annotated: its own cause and traceback stay
         return finish(call, native)
 
     def _prefetch_client(self) -> _http.Client | None:
@@ -197,8 +199,10 @@ def _check_records(call: Call, response: Response, policy: RaiseForStatusArg) ->
                 # a 4xx refused the whole request; other answers (a proxy's 5xx after the
                 # server got it) leave every record in doubt
                 if 400 <= status < 500:
-                    raise annotate_records(exc, [], [], every) from None
-                raise annotate_records(exc, [], every, []) from None
+                    annotate_records(exc, [], [], every)
+                else:
+                    annotate_records(exc, [], every, [])
+                raise
         return
     try:
         out = response.output
@@ -211,7 +215,8 @@ def _check_records(call: Call, response: Response, policy: RaiseForStatusArg) ->
                                     f"must match the {len(failed)} failed records",
                                     out.failed_record_count)
     except errors.ProtocolError as exc:
-        raise annotate_records(exc, [], every, []) from None
+        annotate_records(exc, [], every, [])
+        raise
     if not failed or policy == RaiseForStatus.never:
         return
     stored = [i for i in every if i not in set(failed)]

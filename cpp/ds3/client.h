@@ -1,5 +1,5 @@
-// DS3 (Spectra BlackPearl) requests: URL + query + headers + DS3 SigV2 signing,
-// executed on the shared HTTP engine, answers parsed into the
+// DS3 (Spectra BlackPearl) requests: paths (ds3/paths.h), DS3 SigV2 signing
+// (ds3/signing.h), executed on the shared HTTP engine, answers read by ds3/replies.h into the
 // structs of ds3/types.h. Failures throw storewire::Error (transport) or StatusError
 // (HTTP status >= 300 with the server's Code and Message).
 #pragma once
@@ -13,6 +13,9 @@
 #include <utility>
 #include <vector>
 
+#include "ds3/headers.h"
+#include "ds3/paths.h"
+#include "ds3/replies.h"
 #include "ds3/types.h"
 #include "http/client.h"
 #include "storewire/status_error.h"
@@ -20,22 +23,6 @@
 namespace storewire::ds3 {
 
 using storewire::Checkpoint;
-
-struct QueryItem {
-  std::string name;
-  std::string value;
-  bool has_value = true;  // false: a bare flag ("?delete")
-};
-using QueryList = std::vector<QueryItem>;
-
-// C-SDK escaping: everything but A-Za-z0-9-._~ becomes %XX; '/' kept when keep_slash.
-std::string escape(const std::string& s, bool keep_slash);
-
-// The DS3 checksum header for an algorithm name ("md5" → "Content-MD5", "crc32c" →
-// "Content-CRC32C", ...); throws InvalidArgument for an unknown one.
-std::string checksum_header(const std::string& algorithm);
-// "MD5" / "CRC_32C" (DS3 ChecksumType) or a header name → algorithm name ("md5", "crc32c").
-std::string checksum_algorithm(const std::string& type_or_header);
 
 struct PutObjectRequest {
   std::string bucket;
@@ -172,21 +159,5 @@ class Client {
   std::string secret_key_;
   std::shared_ptr<http::Client> http_;
 };
-
-// ---- parsers (public for tests and reuse) ---------------------------------------------
-Service parse_service(const std::string& xml);
-ListBucketResult parse_list_bucket(const std::string& xml);
-Job parse_job(const std::string& xml);  // MasterObjectList (or a Data-wrapped one)
-std::vector<Job> parse_jobs(const std::string& xml);
-Chunk parse_chunk(const std::string& xml);  // <Objects ChunkId ...>
-DeleteResult parse_delete_result(const std::string& xml);
-std::vector<SearchObject> parse_search_objects(const std::string& xml);
-SystemInformation parse_system_information(const std::string& xml);
-SystemHealth parse_system_health(const std::string& xml);
-PhysicalPlacement parse_physical_placement(const std::string& xml);
-// Code, Message, Resource of an <Error> body; empty fields when it is not one.
-StatusErrorInfo parse_error(const std::string& body);
-// Metadata and checksum headers of a HEAD/GET answer.
-void read_object_headers(const http::Result& result, ObjectInfo& info);
 
 }  // namespace storewire::ds3

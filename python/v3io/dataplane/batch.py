@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from .client import Compound, Owner
+from .owner import Compound, Owner
 from .request import Call
 from .response import RaiseForStatus, RaiseForStatusArg, Response, Responses, violates
 

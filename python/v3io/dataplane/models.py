@@ -17,7 +17,7 @@ from .request import Call
 from .response import RaiseForStatusArg, Response
 
 if TYPE_CHECKING:
-    from .client import Owner
+    from .owner import Owner
 
 __all__ = ["ContainerModel", "KVModel", "ObjectModel", "StreamModel"]
 

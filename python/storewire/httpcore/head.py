@@ -41,10 +41,15 @@ class RequestHead:
 
     @property
     def keep_alive(self) -> bool:
-        connection = self.headers.get("connection", "").lower()
-        if self.version == "HTTP/1.0":
-            return "keep-alive" in connection
-        return "close" not in connection
+        return keep_alive(self.version, self.headers)
+
+
+def keep_alive(version: str, headers: dict[str, str]) -> bool:
+    """Whether the connection stays open after this request (``headers``: lower-case)."""
+    connection = headers.get("connection", "").lower()
+    if version == "HTTP/1.0":
+        return "keep-alive" in connection
+    return "close" not in connection
 
 
 def parse_content_length(values: list[str]) -> int | None:

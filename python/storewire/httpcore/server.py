@@ -59,6 +59,57 @@ class Connection:
 Handler = Callable[[Connection], None]
 
 
+def listen(address: tuple[str, int]) -> socket.socket:
+    """A non-blocking listening socket on ``address`` (IPv6 when the host has a colon)."""
+    family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+        listener.listen(BACKLOG)
+        listener.setblocking(False)
+    except BaseException:
+        listener.close()
+        raise
+    return listener
+
+
+class ConnectionThreads:
+    """The live connections and the threads serving them, so that a server's stop can
+    wake every thread (shutting its socket down) and join it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._live: dict[socket.socket, threading.Thread] = {}
+
+    def add(self, sock: socket.socket, thread: threading.Thread) -> None:
+        with self._lock:
+            self._live[sock] = thread
+
+    def replace(self, old: socket.socket, new: socket.socket) -> None:
+        """``new`` wraps ``old`` (TLS): shutting ``old`` down no longer reaches the peer."""
+        with self._lock:
+            thread = self._live.pop(old, None)
+            if thread is not None:
+                self._live[new] = thread
+
+    def discard(self, *socks: socket.socket) -> None:
+        with self._lock:
+            for sock in socks:
+                self._live.pop(sock, None)
+
+    def end_all(self, timeout_s: float) -> None:
+        with self._lock:
+            live = list(self._live.items())
+        for sock, _ in live:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked in recv
+            except OSError:
+                pass
+        for _, thread in live:
+            thread.join(timeout_s)
+
+
 class ThreadedServer:
     """Calls ``handler(connection)`` in a thread of its own for each connection; the
     connection is closed when the handler returns. ``ssl_context`` serves TLS (the
@@ -80,19 +131,8 @@ class ThreadedServer:
         self.ssl_context = ssl_context
         self.on_accept = on_accept
         self.stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._live: dict[socket.socket, threading.Thread] = {}
-        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        listener = socket.socket(family, socket.SOCK_STREAM)
-        try:
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind(address)
-            listener.listen(BACKLOG)
-            listener.setblocking(False)
-        except BaseException:
-            listener.close()
-            raise
-        self._listener = listener
+        self._live = ConnectionThreads()
+        self._listener = listen(address)
         self._wake_r, self._wake_w = socket.socketpair()
         self._thread: threading.Thread | None = None
 
@@ -117,15 +157,7 @@ class ThreadedServer:
             self._thread.join(timeout_s)
         else:
             self._close_listener()
-        with self._lock:
-            live = list(self._live.items())
-        for sock, _ in live:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked in recv
-            except OSError:
-                pass
-        for _, thread in live:
-            thread.join(timeout_s)
+        self._live.end_all(timeout_s)
         self._wake_w.close()
 
     def _close_listener(self) -> None:
@@ -152,12 +184,12 @@ class ThreadedServer:
             except (BlockingIOError, InterruptedError):
                 return
             except OSError:  # e.g. EMFILE, or a connection reset before accept
+                time.sleep(0.01)  # the listener stays readable: do not spin on it
                 return
             sock.setblocking(True)
             thread = threading.Thread(target=self._serve, args=(sock, peer),
                                       name=f"{self.name}-{peer[1]}", daemon=True)
-            with self._lock:
-                self._live[sock] = thread
+            self._live.add(sock, thread)
             if self.on_accept is not None:
                 self.on_accept()
             thread.start()
@@ -169,10 +201,7 @@ class ThreadedServer:
             if self.ssl_context is not None:
                 sock.settimeout(TLS_HANDSHAKE_TIMEOUT_S)
                 conn = self.ssl_context.wrap_socket(sock, server_side=True)
-                with self._lock:  # the plain socket was detached: stop() shuts this one
-                    thread = self._live.pop(sock, None)
-                    if thread is not None:
-                        self._live[conn] = thread
+                self._live.replace(sock, conn)
             conn.settimeout(self.idle_timeout_s)
             if self.stopping.is_set():
                 return
@@ -182,17 +211,15 @@ class ThreadedServer:
         except Exception:  # a handler's bug must cost one connection, not the server
             log.exception("%s: a connection failed", self.name)
         finally:
-            with self._lock:
-                self._live.pop(sock, None)
-                self._live.pop(conn, None)
             try:
                 conn.shutdown(socket.SHUT_WR)  # as socketserver does on a finished connection
             except OSError:
                 pass
             else:
-                _linger(conn)
+                _linger(conn)  # still tracked: stop() wakes it and waits for it
             conn.close()
             sock.close()
+            self._live.discard(sock, conn)
 
 
 def _linger(conn: socket.socket) -> None:

@@ -16,6 +16,7 @@ from urllib.parse import unquote, unquote_to_bytes
 from ... import httpcore
 from ...httpcore import BadRequest, BodyTooLarge, RequestHead
 from ...httpcore.body import BLOCK, BodyReader
+from ...httpcore.head import keep_alive
 from ...httpcore.reply import SMALL_FILE
 from .errors import E2BIG, EINVAL, V3ioError
 
@@ -94,10 +95,7 @@ class Request:
 
     @property
     def keep_alive(self) -> bool:
-        connection = self.headers.get("connection", "").lower()
-        if self.version == "HTTP/1.0":
-            return "keep-alive" in connection
-        return "close" not in connection
+        return keep_alive(self.version, self.headers)
 
 
 def _request(head: RequestHead, body: Body) -> Request:

@@ -25,6 +25,7 @@ import socket
 import threading
 from typing import BinaryIO
 
+from ...httpcore.server import ConnectionThreads, listen
 from . import routing
 from .errors import V3ioError
 from .faults import DROP, FaultInjector
@@ -54,7 +55,6 @@ INLINE_BODY_MAX = 1024 * 1024
 # answers 400 for an oversized line or too many headers).
 MAX_INLINE_HEAD = 64 * 1024
 RECV_SIZE = 256 * 1024
-BACKLOG = 1024
 # stop reading a connection while this much of its output waits for the client
 MAX_PENDING_OUTPUT = 4 * 1024 * 1024
 
@@ -103,18 +103,8 @@ class V3IOServer:
         self._served_by_threads = 0
         self._served_by_loop = 0  # only the loop thread writes it
         self._lock = threading.Lock()
-        self._connections: dict[socket.socket, threading.Thread] = {}
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        listener = socket.socket(family, socket.SOCK_STREAM)
-        try:
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind((host, port))
-            listener.listen(BACKLOG)
-            listener.setblocking(False)
-        except BaseException:
-            listener.close()
-            raise
-        self._listener = listener
+        self._connections = ConnectionThreads()
+        self._listener = listen((host, port))
         self._selector = selectors.DefaultSelector()
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
@@ -145,22 +135,13 @@ class V3IOServer:
             self._thread.join(timeout_s)
         else:
             self._close_loop()
-        with self._lock:
-            live = list(self._connections.items())
-        for sock, _ in live:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in recv
-            except OSError:
-                pass
-        for _, thread in live:
-            thread.join(timeout_s)
+        self._connections.end_all(timeout_s)
 
     def track(self, sock: socket.socket, add: bool) -> None:
-        with self._lock:
-            if add:
-                self._connections[sock] = threading.current_thread()
-            else:
-                self._connections.pop(sock, None)
+        if add:
+            self._connections.add(sock, threading.current_thread())
+        else:
+            self._connections.discard(sock)
 
     @property
     def requests_served(self) -> int:
@@ -385,8 +366,7 @@ class V3IOServer:
         )
         conn.inbuf.clear()  # the thread owns the connection (and its bytes) from now on
         conn.outbuf.clear()
-        with self._lock:
-            self._connections[sock] = thread
+        self._connections.add(sock, thread)
         thread.start()
 
     # the thread path

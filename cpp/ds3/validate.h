@@ -1,5 +1,5 @@
 // The one place the DS3 client checks what a server said about a bulk job before the
-// plan is used (issue 19, DESIGN.md §7): blob offsets and lengths against object sizes
+// plan is used: blob offsets and lengths against object sizes
 // and the caller's buffers with overflow-safe arithmetic, blobs that overlap or leave
 // gaps, and chunk answers that name chunks or blobs the job does not hold. After these
 // checks the engine may assume offset + length fits the object and any buffer.

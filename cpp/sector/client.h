@@ -66,10 +66,10 @@ class Client {
   SysInfo sysinfo(const Checkpoint& cp = {});
   std::pair<std::int64_t, std::int64_t> df(const Checkpoint& cp = {});  // (available, used)
   void keepalive(const Checkpoint& cp = {});  // to every master we are logged in to
-  // The routing table (§5.8): every master, login master included, by router key descending.
+  // The routing table: every master, login master included, by router key descending.
   std::vector<MasterAddr> masters() const;
 
-  // Files (§7). mode: OpenMode bits; WRITE on a missing file creates it.
+  // Files. mode: OpenMode bits; WRITE on a missing file creates it.
   std::unique_ptr<File> open(const std::string& path, std::int32_t mode,
                              const std::string& options = {}, const Checkpoint& cp = {});
   // Type 112: the same transaction on another replica; returns its (ip, data port).

@@ -1,4 +1,4 @@
-// Data-channel encryption (protocol notes §7.4): Blowfish-CBC, 128-bit key, 64-bit IV,
+// Data-channel encryption: Blowfish-CBC, 128-bit key, 64-bit IV,
 // PKCS#5 padding per frame, with the CBC chain continuing from frame to frame (the IV of
 // frame k+1 is the last ciphertext block of frame k). One object per direction per file.
 #pragma once

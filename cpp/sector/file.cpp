@@ -206,7 +206,7 @@ void File::download_once_locked(std::int64_t offset, std::int64_t want,
   if (dc.recv_i32(ip, port, reply_.transid, cp) != 0)
     throw SectorError(E_DATACHN, "download", path_);
   std::int64_t got = 0;
-  while (got < want) {  // frames of <= 64 000 000 bytes until the file's end (§7.3)
+  while (got < want) {  // frames of <= 64 000 000 bytes until the file's end
     // A frame past the file's end is refused before the sink sees a byte of it; an empty
     // one would let a slave keep us here for ever without sending data.
     std::int64_t n;
@@ -285,7 +285,7 @@ std::int64_t File::upload(const std::function<void(char*, std::size_t)>& source,
       throw SectorError(E_DATACHN, "upload", path_);
   }
   const auto& [ip, port] = s.front();
-  const std::int64_t kFrame = 16 << 20;  // <= 64 000 000 (§7.2)
+  const std::int64_t kFrame = 16 << 20;  // <= 64 000 000
   std::string buf(static_cast<std::size_t>(std::min(std::max<std::int64_t>(total, 1), kFrame)),
                   '\0');
   std::int64_t done = 0;
@@ -391,7 +391,7 @@ void File::close(const Checkpoint& cp) try {
   sync_locked(cp);
   for (const auto& [ip, port] : reply_.slaves) dc.send_i32(ip, port, reply_.transid, kCmdClose);
   for (const auto& [ip, port] : reply_.slaves)
-    if (dc.recv_i32(ip, port, reply_.transid, cp) != -1)  // -1 is success (§7.3)
+    if (dc.recv_i32(ip, port, reply_.transid, cp) != -1)  // -1 is success
       throw SectorError(E_DATACHN, "close", path_);
 } catch (const SectorError& e) {
   throw for_file(e, "close", path_);  // the lock is released by now

@@ -1,4 +1,4 @@
-// Files over the data channel (protocol notes §7): open through the master, then
+// Files over the data channel: open through the master, then
 // commands and data frames to the slaves. Upload / download move file <-> socket natively.
 #pragma once
 
@@ -34,7 +34,7 @@ enum OpenMode : std::int32_t {
 // download's sink calling tell() or read()) is refused at once with InvalidArgument,
 // instead of waiting for itself for ever. Lives no longer than its Client.
 // A read or download whose slave fails (broken connection, error frame, silence) moves
-// once to another replica (reopen, §7.3) for files opened without WRITE; a failed write
+// once to another replica (reopen) for files opened without WRITE; a failed write
 // is not retried and raises SectorError with the file's path.
 class File {
  public:

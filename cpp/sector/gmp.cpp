@@ -46,7 +46,7 @@ Gmp::Gmp(const std::string& bind_ip, GmpOptions options)
   std::uniform_int_distribution<std::int32_t> dist(1, 0x7FFFFFFF);
   session_ = dist(rd);
   id_counter_ = 0;
-  // The UDT listener first on any port X, then the UDP socket on X+1 (§1).
+  // The UDT listener first on any port X, then the UDP socket on X+1.
   for (int attempt = 0; attempt < 50 && udp_fd_ < 0; ++attempt) {
     auto listener = std::make_unique<LargeMessageListener>(bind_ip, 0);
     int x = listener->port();
@@ -117,7 +117,7 @@ std::string Gmp::rpc(const std::string& ip, int port, const std::string& msg, do
     waiters_[id] = waiter;
     if (!large) {
       datagram = header(0, session_, id, 0) + msg;
-      // Enqueued before sending, so an early ACK always finds its entry (§5.4's race).
+      // Enqueued before sending, so an early ACK always finds its entry.
       unacked_[id] = Outgoing{ip, port, datagram, Clock::now()};
       ++stats_.sent;
     }

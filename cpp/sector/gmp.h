@@ -1,4 +1,4 @@
-// GMP (protocol notes §5): Sector's acknowledged request/reply messaging over UDP, with
+// GMP: Sector's acknowledged request/reply messaging over UDP, with
 // messages over 1456 bytes carried by one-shot UDT streams to the peer's GMP port − 1.
 //
 // One Gmp owns: a UDT listener on port X (large incoming messages), a UDP socket on X+1

@@ -1,4 +1,4 @@
-// The TLS login exchange with a master (protocol notes §2, §3.1).
+// The TLS login exchange with a master.
 #pragma once
 
 #include <cstdint>

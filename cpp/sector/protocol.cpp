@@ -263,7 +263,7 @@ SysInfo parse_sysinfo(const std::string& data) {
     MasterInfo m;
     m.key = r.i32();
     m.ip = r.fixed(16);
-    if (!m.ip.empty()) m.ip = ipv4_from_wire(m.ip, where + ".ip");  // own ip: "" (§6.4)
+    if (!m.ip.empty()) m.ip = ipv4_from_wire(m.ip, where + ".ip");  // own ip: ""
     m.port = port_from_wire(r.i32(), where + ".port", 2);
     s.masters.push_back(std::move(m));
   }
@@ -327,7 +327,7 @@ std::pair<std::int64_t, std::int64_t> parse_df(const std::string& data) {
 
 namespace {
 
-// The only characters a real master accepts in names (§0). It does not refuse others: it
+// The only characters a real master accepts in names. It does not refuse others: it
 // cuts the path at the first bad name, so "rm /a/b#c" would act on "/a". Refuse them here.
 bool legal_name_char(unsigned char c) {
   if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;

@@ -36,7 +36,7 @@ enum MsgType : std::int32_t {
   kListNoLoc = 114,
 };
 
-// Error codes as the Sector sources define them (protocol notes §6.3).
+// Error codes as the Sector sources define them.
 enum Code : std::int32_t {
   E_UNKNOWN = -1,
   E_ROUTING = -101,
@@ -133,7 +133,7 @@ class Reader {
   std::string what_;
 };
 
-// ---- SNode attribute text (§4) ----------------------------------------------------------
+// ---- SNode attribute text ----------------------------------------------------------
 struct FileAttr {
   std::string name;
   bool is_dir = false;
@@ -154,7 +154,7 @@ FileAttr parse_snode(const std::string& text, std::size_t& pos, const std::strin
 FileAttr parse_stat(const std::string& data);
 std::vector<FileAttr> parse_list(const std::string& data);
 
-// ---- sysinfo (§6.4) ---------------------------------------------------------------------
+// ---- sysinfo ---------------------------------------------------------------------
 struct ClusterInfo {
   std::int32_t id = 0, nodes = 0;
   std::int64_t avail = 0, file_bytes = 0, bytes_in = 0, bytes_out = 0;
@@ -182,7 +182,7 @@ struct SysInfo {
 };
 SysInfo parse_sysinfo(const std::string& data);
 
-// ---- file replies (§7.1, §6.2 type 112) ------------------------------------------------
+// ---- file replies ------------------------------------------------
 struct OpenReply {
   std::int32_t transid = 0;
   std::int64_t size = 0;

@@ -1,4 +1,4 @@
-// Several masters (protocol notes §5.8): the routing table every client and master agree
+// Several masters: the routing table every client and master agree
 // on, which master owns a request, and the master list of GMP type 5.
 #pragma once
 

@@ -1,5 +1,5 @@
-// Client, session side: login, the routing table and one session per master (§3.1,
-// §5.8), request routing with re-login and master-list refresh, keep-alive, logout.
+// Client, session side: login, the routing table and one session per master, request
+// routing with re-login and master-list refresh, keep-alive, logout.
 #include "sector/client.h"
 
 #include <arpa/inet.h>
@@ -119,7 +119,7 @@ void Client::login(const std::string& user, const std::string& password,
   req.crypto_iv = random_bytes(8);
   req.timeout_s = options_.timeout_s;
   LoginResult r = sector::login(req, cp);
-  // The routing table (§5.8): this master with its router key and the others it listed.
+  // The routing table: this master with its router key and the others it listed.
   std::vector<MasterAddr> masters{{r.router_key, master_ip_, port_}};
   for (const OtherMaster& m : r.masters) masters.push_back({m.key, resolve_ipv4(m.ip), m.port});
   std::lock_guard<std::mutex> lock(mu_);
@@ -215,7 +215,7 @@ std::string Client::request_once(const Address& master, std::int32_t type, std::
     if (code >= 0) bad_field(r.field("code"), std::to_string(code), "not an error code");
     throw SectorError(code, op, resource);
   }
-  // A success reply keeps the request's type (§5.3): anything else answers another call.
+  // A success reply keeps the request's type: anything else answers another call.
   if (rtype != type)
     bad_field(r.field("type"), std::to_string(rtype),
               ("the request was type " + std::to_string(type)).c_str());
@@ -231,7 +231,7 @@ std::string Client::request_at(const Address& master, std::int32_t type,
     std::lock_guard<std::mutex> lock(mu_);
     known = sessions_.count(master) > 0;
   }
-  if (!known) login_to(master, cp);  // first use of this master: it learns our key (§3.1)
+  if (!known) login_to(master, cp);  // first use of this master: it learns our key
   try {
     return request_once(master, type, key_or_throw(op), data, op, resource, cp);
   } catch (const SectorError& e) {

@@ -1,4 +1,4 @@
-// The one place the Sector client checks what a master or a slave sent (issue 19, DESIGN §7).
+// The one place the Sector client checks what a master or a slave sent.
 // Every number, count, port, address and string of a reply goes through one of these before
 // it becomes a value the rest of the client uses; a violation is a Protocol error that names
 // the field and the value ("open.slaves[0].ip: 'x' (not an IPv4 address)"), which the binding
@@ -22,7 +22,8 @@ constexpr std::int32_t kMaxMasters = 4096;        // masters in a master list
 constexpr std::int32_t kMaxOpenSlaves = 64;       // slave addresses in an open reply
 constexpr std::int32_t kMaxTopologyBytes = 1 << 20;
 constexpr std::int32_t kMaxAddressBytes = 256;    // an address string in the login reply
-constexpr std::int64_t kMaxDataFrame = 64'000'000 + 8;  // §7.2, plus Blowfish padding (§7.4)
+// A data frame's limit, plus Blowfish padding.
+constexpr std::int64_t kMaxDataFrame = 64'000'000 + 8;
 constexpr std::size_t kMaxNameBytes = 255;        // one name: the slaves' file systems' limit
 constexpr std::size_t kMaxPathBytes = 4095;       // a whole path (PATH_MAX - 1)
 

@@ -145,8 +145,8 @@ _NATIVE_VERIFY = _native_verifier()
 def verify(
     secret_key: str, signature: str, method: str, raw_path: str, query: Pairs, headers: Headers
 ) -> bool:
-    """True if ``signature`` matches a candidate StringToSign. The native verifier (same
-    §2.2 candidate list, in C++) answers first when built; the Python list here also
+    """True if ``signature`` matches a candidate StringToSign. The native verifier (the
+    same candidate list, in C++) answers first when built; the Python list here also
     covers what it may not (AWS's "/bucket/" form), so both are consulted on a miss."""
     if _NATIVE_VERIFY is not None:
         try:

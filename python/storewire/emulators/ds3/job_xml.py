@@ -1,4 +1,4 @@
-"""XML views of jobs and chunks: MasterObjectList (§4.3), chunk ``<Objects>``, job lists."""
+"""XML views of jobs and chunks: MasterObjectList, chunk ``<Objects>``, job lists."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .xml_out import Value, leaf, node
 
 @dataclass(frozen=True)
 class Node:
-    """The serving node (§4.3 ``<Nodes>``): clients parse it but do not route on it."""
+    """The serving node (``<Nodes>``): clients parse it but do not route on it."""
 
     id: str
     endpoint: str

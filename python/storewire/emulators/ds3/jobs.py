@@ -4,7 +4,7 @@ A PUT job's chunk needs cache space before its blobs may arrive ("allocated"); t
 is freed ``persist_delay_s`` after the chunk completes, which stands for BlackPearl writing
 it to tape. With a cache size set, allocation really waits: allocate answers 503 +
 Retry-After and the chunks-ready poll answers 200 without chunks + Retry-After. A fresh
-job gets all its chunks on the first poll whenever the cache allows (§4.4).
+job gets all its chunks on the first poll whenever the cache allows.
 """
 
 from __future__ import annotations
@@ -427,7 +427,7 @@ class JobManager:
                     f"{length}", "IncompleteBody")
             chunk = db.execute("SELECT * FROM chunks WHERE id=?", (entry["chunk_id"],)).fetchone()
             if chunk["state"] == "PENDING":
-                # Blob PUTs need no prior allocate call (§11.7), but they do need cache space.
+                # Blob PUTs need no prior allocate call, but they do need cache space.
                 if not self._fits(db, chunk["size"], now):
                     raise retry_later(self._retry_after(db, now), "the cache is full")
                 db.execute("UPDATE chunks SET state='ALLOCATED' WHERE id=?", (chunk["id"],))

@@ -1,6 +1,6 @@
 """The Amazon-S3-compatible subset: service, buckets, objects, multi-delete.
 
-Object PUT/GET also carry DS3 blob transfers (``?job=&offset=``, §4.6); without ``job``
+Object PUT/GET also carry DS3 blob transfers (``?job=&offset=``); without ``job``
 they are "naked" requests that make an implicit one-object job.
 """
 

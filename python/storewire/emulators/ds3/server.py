@@ -56,7 +56,7 @@ class _Body(httpcore.Body):
 
 
 def error_body(exc: DS3Error, req: Request | None, path: str) -> bytes:
-    """The §3 error document (``HttpErrorCode`` is what the Python 3 SDK needs)."""
+    """The DS3 error document (``HttpErrorCode`` is what the Python 3 SDK needs)."""
     return document(node("Error", [
         leaf("Code", exc.code), leaf("HttpErrorCode", exc.status), leaf("Message", exc.message),
         leaf("Resource", exc.resource or path),
@@ -81,7 +81,7 @@ def route(ctx: Context, req: Request) -> Response:
     if first.lower() == _REST:
         rest = segments[1:]
         if rest and rest[-1] == "":
-            rest = rest[:-1]  # one optional trailing slash (§1)
+            rest = rest[:-1]  # one optional trailing slash
         resource = _decode(rest[0]).lower() if rest else ""
         ident = "/".join(_decode(s) for s in rest[1:])
         return rest_api.handle(ctx, req, resource, ident)
@@ -108,7 +108,7 @@ class _Exchange:
         ctx = self.server.ctx
         head = self.head
         target = head.target
-        if "://" in target.split("?", 1)[0]:  # absolute form from a forwarding proxy (§2.4)
+        if "://" in target.split("?", 1)[0]:  # absolute form from a forwarding proxy
             after = target.split("://", 1)[1]
             target = after[after.find("/"):] if "/" in after else "/"
         raw_path, _, raw_query = target.partition("?")

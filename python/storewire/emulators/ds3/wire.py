@@ -23,7 +23,7 @@ MAX_XML_BODY_BYTES = 64 * 1024 * 1024
 
 
 class DS3Error(Exception):
-    """An error answer: status, the §3 ``Code`` and message, optional extra headers and
+    """An error answer: status, the ``Code`` and message, optional extra headers and
     error-document elements."""
 
     def __init__(
@@ -213,7 +213,7 @@ def xml_response(
 
 
 def iso_time(epoch: float | None = None) -> str:
-    """ISO-8601 UTC with milliseconds: ``2015-01-20T17:54:34.000Z`` (§1.1)."""
+    """ISO-8601 UTC with milliseconds: ``2015-01-20T17:54:34.000Z``."""
     moment = datetime.fromtimestamp(time.time() if epoch is None else epoch, tz=timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 

@@ -1,4 +1,4 @@
-"""Users and login sessions of the emulated security server and masters (§3, §10.1)."""
+"""Users and login sessions of the emulated security server and masters."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sector error codes used by the emulator (protocol notes §6.3)."""
+"""Sector error codes used by the emulator."""
 
 from __future__ import annotations
 

@@ -63,7 +63,7 @@ class CommandsMixin:
         def _replicate(self, path: str, target: int) -> None: ...
         def _pool(self) -> SlavePool: ...
 
-    # --- commands (§6) ------------------------------------------------------------------------
+    # --- commands ------------------------------------------------------------------------
 
     def dispatch(self, me: MasterEndpoint, mtype: int, s: Session, data: bytes) -> bytes:
         ns = self.namespace
@@ -189,7 +189,7 @@ class CommandsMixin:
                 self.kill_slave(i)
         return data
 
-    # --- files (§7.1, §6.2 type 112) ----------------------------------------------------------
+    # --- files ----------------------------------------------------------
 
     def _open_file(self, me: MasterEndpoint, s: Session, data: bytes) -> bytes:
         mode, data_port, name_len = struct.unpack_from("<iii", data)
@@ -296,7 +296,7 @@ class CommandsMixin:
         return shutil.disk_usage(where).free
 
     def _sysinfo(self, me: MasterEndpoint) -> bytes:
-        """§6.4: totals, one cluster, the masters (own ip empty) and every slave."""
+        """Sysinfo: totals, one cluster, the masters (own ip empty) and every slave."""
         pool = self._pool()
         total_bytes, total_files = self.namespace.totals()
         free = self._free_disk()

@@ -1,4 +1,4 @@
-"""One emulated master's network side (protocol notes §1-§3, §5): TLS login on TCP
+"""One emulated master's network side: TLS login on TCP
 ``port``, the plain-text certificate on TCP ``port - 1``, GMP on UDP ``port`` and large GMP
 messages over UDT on UDP ``port - 1``. Each master has its own router key and session
 table; the file-system work is the cluster's: whatever implements :class:`Cluster`
@@ -198,7 +198,7 @@ class MasterEndpoint:
         with self._lock:
             self._sessions.pop(key, None)
 
-    # --- TLS login (§3.1) ---------------------------------------------------------------------
+    # --- TLS login ---------------------------------------------------------------------
 
     def _tls_loop(self) -> None:
         assert self._tls_sock is not None
@@ -269,7 +269,7 @@ class MasterEndpoint:
                 except OSError:
                     pass
 
-    # --- GMP (§5.5, §5.8) ---------------------------------------------------------------------
+    # --- GMP ---------------------------------------------------------------------
 
     def _handle(self, ip: str, port: int, payload: bytes) -> bytes | None:
         if len(payload) < _MSG.size:

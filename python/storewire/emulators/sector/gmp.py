@@ -1,4 +1,4 @@
-"""GMP server side (protocol notes §5): ACK every data message, answer RTT probes,
+"""GMP server side: ACK every data message, answer RTT probes,
 suppress duplicates, send replies as new messages (``info`` = request id) and resend them
 until ACKed; messages over 1456 bytes travel over one-shot UDT streams (port - 1).
 

@@ -179,7 +179,7 @@ class SectorEmulator(CommandsMixin, ReplicationMixin, SignalsMixin):
             self._temp_dir = None
 
     def _expire_sessions(self) -> None:
-        """CLIENT_TIMEOUT (§3.2): idle sessions go, and with them their open files."""
+        """CLIENT_TIMEOUT: idle sessions go, and with them their open files."""
         while not self._stopping.wait(min(1.0, self.client_timeout_s / 4)):
             for endpoint in list(self.masters):
                 for session in endpoint.expire(self.client_timeout_s):

@@ -1,4 +1,4 @@
-"""The master's namespace: a tree of directories and files with Sector's rules (§6.2, §8).
+"""The master's namespace: a tree of directories and files with Sector's rules.
 
 Every operation returns a value or raises :class:`SectorFault` carrying the wire error
 code. Paths are normalised the way the master does it before any lookup.
@@ -119,7 +119,7 @@ class Namespace:
             raise SectorFault(E_NOTDIR)
         return node
 
-    # --- serialisation (§4) ------------------------------------------------------------------
+    # --- serialisation ------------------------------------------------------------------
 
     def snode(self, node: Node, *, locations: bool = True, name: str | None = None) -> str:
         shown = node.name if name is None else name

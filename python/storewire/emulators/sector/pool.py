@@ -1,4 +1,4 @@
-"""The emulated slaves of a cluster (protocol notes §7.1, §8): where they listen, which
+"""The emulated slaves of a cluster: where they listen, which
 are alive, where new files and reads go, background replication and namespace rebuild.
 
 Slaves on a loopback master get addresses of their own (127.0.0.1, 127.0.0.2, ...), so

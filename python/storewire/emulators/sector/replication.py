@@ -33,7 +33,7 @@ class ReplicationMixin:
         def _pool(self) -> SlavePool: ...
 
     def _slave_report(self, index: int, report: SessionReport) -> None:
-        """A slave's close report (§10.3). A read ends at once; a write ends when every
+        """A slave's close report. A read ends at once; a write ends when every
         live slave of its chain has reported: they become the file's replicas (the
         others are stale) and the lock goes. Missing replicas are copied afterwards."""
         t = self.transactions.get(report.transid)
@@ -54,7 +54,7 @@ class ReplicationMixin:
         if len(t.reported) < self.replicas:
             self._replicate(report.path, self.replicas)
 
-    # --- replication (§8 item 3) ----------------------------------------------------------------
+    # --- replication ----------------------------------------------------------------
 
     def _replicate(self, path: str, target: int) -> None:
         """Copies ``path`` slave to slave, in the background, up to ``target`` replicas on
@@ -81,7 +81,7 @@ class ReplicationMixin:
         except Exception:
             log.exception("replication of %s failed", path)
 
-    # --- namespace rebuild (§8 item 2) ----------------------------------------------------------
+    # --- namespace rebuild ----------------------------------------------------------
 
     def _rebuild_namespace(self) -> None:
         """The namespace as the live slaves' disks hold it."""

@@ -1,4 +1,4 @@
-"""Which master owns a request when there are several (protocol notes §5.8).
+"""Which master owns a request when there are several.
 
 Masters are ordered by router key, descending. A path belongs to master number
 ``h mod n`` where ``h`` is the last 4 bytes of SHA-1(normalised path) read as a

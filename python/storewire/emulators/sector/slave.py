@@ -1,7 +1,7 @@
-"""An emulated Sector slave's data side (protocol notes §7.2, §7.3): files on disk under a
+"""An emulated Sector slave's data side: files on disk under a
 root directory, served over the UDT rendezvous data channel.
 
-The master tells the slave about each open (its internal open, §10.2) with
+The master tells the slave about each open (its internal open) with
 :meth:`Slave.expect`; the slave connects to the client's data port (once per peer; the
 connection is kept) and runs the file session's commands: 1 read, 2 write, 3 download,
 4 upload, 5 close, 6 local path, 7 sync, 8 set chain. On close it reports the new size and
@@ -158,7 +158,7 @@ class Slave:
         if mode & 2 and (mode & 4 or not local.exists()):
             local.write_bytes(b"")
         session = _FileSession(transid, path, local, mode, (client_ip, client_port))
-        if mode & 16:  # SECURE: Blowfish-CBC with the login's key and IV (§7.4)
+        if mode & 16:  # SECURE: Blowfish-CBC with the login's key and IV
             session.encrypt = native.FrameCipher(crypto_key, crypto_iv, encrypt=True)
             session.decrypt = native.FrameCipher(crypto_key, crypto_iv, encrypt=False)
         with self._lock:

@@ -1,4 +1,4 @@
-"""Open files at the master (protocol notes §7.1, §8 item 4): transaction ids, path locks
+"""Open files at the master: transaction ids, path locks
 (a writer excludes everyone, readers exclude writers) and which slaves served each one."""
 
 from __future__ import annotations

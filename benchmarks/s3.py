@@ -1,6 +1,6 @@
 """S3 client benchmark against a real server: storewire's ``s3`` vs boto3 vs obstore.
 
-Same run, same server (a fresh Ceph radosgw cluster started here, protocols/s3.md §6, or
+Same run, same server (a fresh Ceph radosgw cluster started here, or
 ``--endpoint host:port`` with ``--access-key/--secret-key`` to reuse one):
 
 - 1,000 x 4 KiB PUT then GET, sequential (ops/s);
@@ -13,8 +13,7 @@ Same run, same server (a fresh Ceph radosgw cluster started here, protocols/s3.m
 
     .venv/bin/python benchmarks/s3.py [--objects 1000] [--big-mib 512] [--repeat 1]
 
-Medians over ``--repeat`` runs. Reference figures from a 2-core machine are in
-protocols/s3.md §9.
+Medians over ``--repeat`` runs.
 """
 
 from __future__ import annotations

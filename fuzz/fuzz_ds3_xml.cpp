@@ -1,4 +1,4 @@
-// DS3 answers (protocols/ds3.md §4-§7): every XML reader of cpp/ds3 on the same bytes. A
+// DS3 answers: every XML reader of cpp/ds3 on the same bytes. A
 // server may send any body for any request, so each reader must cope with all of them.
 #include <cstddef>
 #include <cstdint>

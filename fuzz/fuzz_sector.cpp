@@ -1,4 +1,4 @@
-// Sector replies (protocols/sector.md §4-§7): the SectorMsg reader and every decoder of a
+// Sector replies: the SectorMsg reader and every decoder of a
 // master's or slave's answer (stat, ls, sysinfo, df, open, reopen, the type-5 master list),
 // all on the same bytes, plus the path normaliser. After decoding, the values must hold
 // the invariants of cpp/sector/validate.h: 16-bit ports, sizes >= 0, single names.

@@ -1,5 +1,5 @@
-"""AWS Signature V2: the S3 documentation examples, the DS3 flavour of protocols/ds3.md
-§2.2, the server-side verifier, and random S3 requests against botocore's HmacV1Auth."""
+"""AWS Signature V2: the S3 documentation examples, the DS3 flavour (verified examples),
+the server-side verifier, and random S3 requests against botocore's HmacV1Auth."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def test_s3_sub_resources_are_sorted_with_decoded_values():
     assert sts.endswith("/b/k?partNumber=3&response-content-type=a/b&uploadId=u 1&versionId=v+1")
 
 
-# ---- DS3 (protocols/ds3.md §2.2, verified examples; secret "stubsecret") -----------------
+# ---- DS3 (verified examples; secret "stubsecret") -----------------
 DS3_SK = "stubsecret"
 C_DATE = "Sat, 21 Nov 2026 11:25:25 +0000"
 P_DATE = "Sat, 21 Nov 2026 11:25:28 -0000"

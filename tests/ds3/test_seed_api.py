@@ -247,7 +247,7 @@ def test_manual_client_construction_as_in_the_readme():
 
 
 def test_seed_sample_flow_polls_available_chunks_with_retry_after(tmp_path, monkeypatch):
-    """§9.3: putBulk, then getAvailableChunks until every chunk was handled, sleeping
+    """putBulk, then getAvailableChunks until every chunk was handled, sleeping
     retryAfter when none is ready (a small cache makes the server say so)."""
     import time
 

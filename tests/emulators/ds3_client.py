@@ -1,4 +1,4 @@
-"""A raw DS3 test client: http.client plus an independent SigV2 signer (ds3.md §2.2).
+"""A raw DS3 test client: http.client plus an independent SigV2 signer.
 
 Two signing styles, as the real SDKs sign: "c" (C SDK 5.8: names lower-cased, ``&``-joined
 sub-resources, ``+0000`` dates, no Content-Type) and "p" (Python 3 SDK: names as given,

@@ -15,7 +15,7 @@ from storewire.emulators.ds3 import DS3Emulator, User
 
 
 def test_documented_string_to_sign_examples() -> None:
-    """The verified examples of ds3.md §2.2 come out of the test's own signer."""
+    """The verified DS3 SigV2 examples come out of the test's own signer."""
     date_c, date_p = "Sat, 21 Nov 2026 11:25:25 +0000", "Sat, 21 Nov 2026 11:25:28 -0000"
     assert (
         string_to_sign(

@@ -78,7 +78,7 @@ def test_blob_splitting_with_max_upload_size(ds3_c: DS3Raw) -> None:
     ]
     numbers = [int(c.get("ChunkNumber") or -1) for c in mol.findall("Objects")]
     assert numbers == list(range(len(numbers)))
-    # Every blob moved with job= and offset=, no chunks-ready call first (§11.7).
+    # Every blob moved with job= and offset=, no chunks-ready call first.
     job = mol.get("JobId")
     payload = {
         name: bytes([i + 1]) * size

@@ -49,7 +49,7 @@ def test_readme_examples(official: Path, emulator: V3IOEmulator) -> None:
     assert printed[-2:] == ["first shard record #1", "first shard record #2"]
     assert out["batch_statuses"] == [200] * 16
     # 0.7.2 shifts new_items_cursor's arguments (raise_for_status gets the attribute list),
-    # so it fails on any answer: a client defect no server can fix (v3io.md §12.2)
+    # so it fails on any answer: a client defect no server can fix
     assert out["new_items_cursor"] == "HttpResponseError"
     assert out["describe_after_delete"] == 404
 

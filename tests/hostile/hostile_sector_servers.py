@@ -1,6 +1,6 @@
 """Hostile Sector peers for the hostile suite (issue 19), run in the test process.
 
-- :class:`HostileLoginServer`: a TLS server that answers the login exchange (§3.1) with
+- :class:`HostileLoginServer`: a TLS server that answers the login exchange with
   scripted bytes (``login_script``, ``login_tail``).
 - :class:`TamperedCluster`: a real :class:`SectorEmulator` in which one kind of GMP reply
   (``tamper_gmp``) or one data-channel command of the slave (``tamper_slave``) is replaced

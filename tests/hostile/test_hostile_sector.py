@@ -77,7 +77,7 @@ def check(outcome: Outcome, expected: Any) -> None:
     assert "UnicodeDecodeError" not in outcome.stderr, outcome.describe()
 
 
-# ---- login (§3.1) -----------------------------------------------------------------------
+# ---- login -----------------------------------------------------------------------
 
 KEY = I32.pack(1_700_000_000)
 GOOD = login_tail()
@@ -161,7 +161,7 @@ def test_login_to_a_master_with_another_certificate(certs: Path, tmp_path: Path)
         expect_typed(run(peer, "login", "/", 2.0), "TlsError")
 
 
-# ---- GMP replies (§5, §6) -----------------------------------------------------------------
+# ---- GMP replies -----------------------------------------------------------------
 
 def stat_text(text: bytes) -> Callable[[GmpRequest], bytes]:
     return lambda r: r.reply(text + b"\0")
@@ -231,11 +231,11 @@ def routing_then(list_answer: Callable[[GmpRequest], bytes]) -> list[tuple[int, 
 
 def many_entries(r: GmpRequest) -> bytes:
     rows = b"".join(b"%d,e%04d,0,1,%d,1,1,65536;" % (5, i, i) for i in range(3000))
-    return r.reply(rows + b"\0")  # ~90 kB: sent over UDT (§5.6)
+    return r.reply(rows + b"\0")  # ~90 kB: sent over UDT
 
 
 def large_reply_from_port(sender_port: int) -> Callable[[GmpRequest], None]:
-    """The list reply over UDT (§5.6), whose stream names ``sender_port`` as the master's."""
+    """The list reply over UDT, whose stream names ``sender_port`` as the master's."""
     def answer(r: GmpRequest) -> None:
         native.udt_send_message(r.addr[0], r.addr[1] - 1, sender_port, r.gmp._session,
                                 9_000_001, r.msg_id, many_entries(r), timeout_s=10.0)
@@ -420,7 +420,7 @@ def test_hostile_open_reply(tampered: TamperedCluster, name: str) -> None:
     check(run(tampered.peer(), op), expected)
 
 
-# ---- data frames from a slave (§7.2, §7.3) --------------------------------------------------
+# ---- data frames from a slave --------------------------------------------------
 
 def read_then(send: Callable[[SlaveCommand], None]) -> Callable[[SlaveCommand], None]:
     """cmd 1 (read): takes the (offset, size) frame, then answers with ``send``."""

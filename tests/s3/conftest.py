@@ -1,6 +1,6 @@
 """S3 tests run against a real S3 server: a fresh Ceph radosgw cluster per session.
 
-The cluster (protocols/s3.md §6) is started once by the session fixture ``rgw`` and torn
+The cluster is started once by the session fixture ``rgw`` and torn
 down by PID at the end. To reuse a running server instead (faster iterations), set
 ``STOREWIRE_S3_TEST_ENDPOINT`` (``host:port``) plus ``STOREWIRE_S3_TEST_ACCESS_KEY`` and
 ``STOREWIRE_S3_TEST_SECRET_KEY``.

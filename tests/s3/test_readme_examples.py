@@ -1,4 +1,4 @@
-"""The seed README's two examples and the seed's own file scenario (protocols/s3.md §5),
+"""The seed README's two examples and the seed's own file scenario,
 run as written against radosgw."""
 
 from __future__ import annotations

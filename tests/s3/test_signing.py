@@ -19,7 +19,7 @@ def test_parse_endpoint():
 def test_path_style_resource_is_the_path_sent():
     t = Addresser("http", "127.0.0.1:7480", "path").target("seed", "k1")
     assert t.url == "http://127.0.0.1:7480/seed/k1"
-    # The seed signed "/127.0.0.1/seed/k1" here (protocols/s3.md §3.3); we sign the path.
+    # The seed signed "/127.0.0.1/seed/k1" here; we sign the path.
     assert t.resource == "/seed/k1" and t.path == "/seed/k1" and t.host == "127.0.0.1:7480"
 
 

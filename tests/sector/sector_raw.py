@@ -1,4 +1,4 @@
-"""A bare Sector client in Python (login §3.1, GMP §5) for tests that must send what the
+"""A bare Sector client in Python (login, GMP) for tests that must send what the
 native client refuses to send (it checks names before sending), to see the emulated
 master's own answer."""
 

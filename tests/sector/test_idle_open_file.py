@@ -1,5 +1,5 @@
 """A file left open and idle for longer than UDT's 60 s receive timeout still works: the
-data channel must treat that timeout as "keep waiting" (protocol notes §7.2, §9.3)."""
+data channel must treat that timeout as "keep waiting"."""
 
 from __future__ import annotations
 

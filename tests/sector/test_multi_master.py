@@ -1,4 +1,4 @@
-"""Several masters (protocol notes §5.8, §3.1): the routing table from the login, requests
+"""Several masters: the routing table from the login, requests
 sent to the master owning their path or key, a lazy re-login at each master, E_ROUTING
 answered by refreshing the master list (type 5), and logout / keep-alive to every master."""
 

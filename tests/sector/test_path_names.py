@@ -1,4 +1,4 @@
-"""Sector names allow only A-Z a-z 0-9 space and $'()*+-.=?@_~ (protocol notes §0). A real
+"""Sector names allow only A-Z a-z 0-9 space and $'()*+-.=?@_~. A real
 master does not refuse other names: it cuts the path before the first bad one, so the
 client refuses them itself rather than let "rm /a/b#c" act on "/a"."""
 

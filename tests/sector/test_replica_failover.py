@@ -1,5 +1,5 @@
-"""Reads and downloads that lose their slave move to another replica (protocol notes §7.3
-"Error handling", §6.2 type 112): reopen on the master, reconnect, a fresh cipher for
+"""Reads and downloads that lose their slave move to another replica (as a real
+client's error handling does): reopen on the master, reconnect, a fresh cipher for
 SECURE files, retry once, resume a download where the sink stopped. Without another
 replica, and for writes, the failure is a typed error naming the file."""
 

@@ -1,6 +1,5 @@
-"""upload / download stream the file with the data channel's cmd 4 / cmd 3 (protocol notes
-§7.3) straight between the local file and the socket; a 1 GiB file round-trips intact,
-encrypted or not."""
+"""upload / download stream the file with the data channel's cmd 4 / cmd 3 straight
+between the local file and the socket; a 1 GiB file round-trips intact, encrypted or not."""
 
 from __future__ import annotations
 

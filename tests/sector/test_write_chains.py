@@ -1,5 +1,5 @@
-"""Writes to a file with several replicas go down a chain of slaves (protocol notes §7.3
-cmd 8): the client sends data to the first, each slave stores it and passes it on, and
+"""Writes to a file with several replicas go down a chain of slaves (data
+channel cmd 8): the client sends data to the first, each slave stores it and passes it on, and
 every replica ends up identical when the file closes."""
 
 from __future__ import annotations

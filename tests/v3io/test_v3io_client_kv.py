@@ -93,7 +93,7 @@ def test_update_expressions(client, name, expression, expected):
 
 
 def test_attributes_and_expression_together(client, name):
-    # the official SDK sends both to PutItem (v3io.md §12.11); we merge them into one update
+    # the official SDK sends both to PutItem; we merge them into one update
     client.kv.put("bigdata", name, "k", {"age": 9})
     client.kv.update("bigdata", name, "k", attributes={"tag": "new", "n": 2.5, "ok": True},
                      expression="age = age + 1")

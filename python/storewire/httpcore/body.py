@@ -38,6 +38,9 @@ class BodyTruncated(ConnectionError):
 class Body:
     """One request's body. ``send_continue`` writes the interim answer (None: never)."""
 
+    __slots__ = ("_chunk_left", "_rfile", "_send_continue", "chunked", "done", "expect",
+                 "length", "remaining", "started")
+
     def __init__(
         self,
         rfile: BodyReader,
@@ -136,6 +139,17 @@ class Body:
         says so) past ``limit`` bytes."""
         if self.length is not None and self.length > limit:
             raise BodyTooLarge(self.length, limit)
+        if not self.chunked:  # one read (it blocks until all or the end of the stream)
+            if self.done:
+                return b""
+            self._start()
+            data = self._rfile.read(self.remaining)
+            if len(data) != self.remaining:
+                self.done = True
+                raise BodyTruncated("the client closed the connection mid-body")
+            self.remaining = 0
+            self.done = True
+            return data
         parts = []
         total = 0
         for part in self.chunks():

@@ -32,6 +32,8 @@ _REST = "_rest_"
 class _Body(httpcore.Body):
     """The core body, with its failures answered as DS3 errors."""
 
+    __slots__ = ()
+
     def readinto(self, buffer: memoryview) -> int:
         try:
             return super().readinto(buffer)

@@ -76,6 +76,8 @@ def too_large(size: int, limit: int) -> V3ioError:
 class Body(httpcore.Body):
     """The core body, with a too-large body answered as V3IO does (413, ``E2BIG``)."""
 
+    __slots__ = ()
+
     def read_all(self, limit: int) -> bytes:
         try:
             return super().read_all(limit)
@@ -129,9 +131,12 @@ def parse_head(head_bytes: bytes) -> Request | None:
     if head is None or head.framing_error:
         return None
     try:
-        return _request(head, body_for(head, _NO_BYTES, None))
+        path, query = split_target(head.target)
     except (V3ioError, ValueError):  # e.g. a query that is not UTF-8 after decoding
         return None
+    body = Body(_NO_BYTES, head.length, chunked=head.chunked, expect=head.expect_continue)
+    return Request(head.method.upper(), head.target, path, query, head.headers, head.version,
+                   body)
 
 
 def with_body(request: Request, data: bytes) -> Request:

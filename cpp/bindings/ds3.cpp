@@ -115,6 +115,23 @@ void set_stall_timeout(BulkOptions& o, std::optional<double> stall_timeout_s) {
   }
 }
 
+// BulkOptions' defaults, for Python to read instead of repeating them. An unbounded
+// stall timeout is math.inf, as bulk_put/bulk_get take it.
+py::dict bulk_option_defaults() {
+  const BulkOptions o;
+  py::dict d;
+  d["workers"] = o.workers;
+  d["checksum"] = o.checksum;
+  d["verify"] = o.verify;
+  d["in_order"] = o.in_order;
+  d["blob_retries"] = o.blob_retries;
+  d["max_retry_after_s"] = o.max_retry_after_s;
+  d["stall_timeout_s"] = o.stall_timeout_s.value_or(INFINITY);
+  d["max_idle_polls"] = o.max_idle_polls;
+  d["keep_partial"] = o.keep_partial;
+  return d;
+}
+
 template <class T>
 py::class_<T> record(py::module_& m, const char* name, const char* doc) {
   return py::class_<T>(m, name, doc).def("__repr__", &bindings::record_repr);
@@ -123,6 +140,9 @@ py::class_<T> record(py::module_& m, const char* name, const char* doc) {
 }  // namespace
 
 void init_ds3(py::module_& m) {
+  m.def("bulk_defaults", &bulk_option_defaults,
+        "The bulk engine's defaults for bulk_put/bulk_get (a new dict each call): the one "
+        "place they are declared is BulkOptions in cpp/ds3/bulk.h.");
   record<Owner>(m, "Owner", "The owner of a bucket or object.")
       .def_readonly("name", &Owner::name)
       .def_readonly("id", &Owner::id);
@@ -459,15 +479,16 @@ void init_ds3(py::module_& m) {
            py::arg("name") = "")
       .def("start_bulk_get",
            [](PyClient& self, const std::string& bucket, const std::vector<std::string>& names,
-              bool in_order, const std::string& priority, const std::string& name) {
-             BulkGetOptions o;
-             o.in_order = in_order;
+              std::optional<bool> in_order, const std::string& priority,
+              const std::string& name) {
+             BulkGetOptions o;  // None keeps its default
+             set_if_given(o.in_order, std::move(in_order));
              o.priority = priority;
              o.name = name;
              return nogil(
                  [&](auto& cp) { return self.get()->start_bulk_get(bucket, names, o, cp); });
            },
-           py::arg("bucket"), py::arg("names"), py::kw_only(), py::arg("in_order") = false,
+           py::arg("bucket"), py::arg("names"), py::kw_only(), py::arg("in_order") = py::none(),
            py::arg("priority") = "", py::arg("name") = "")
       .def("allocate_chunk",
            [](PyClient& self, const std::string& chunk_id) {
@@ -530,19 +551,20 @@ void init_ds3(py::module_& m) {
            })
       .def("bulk_put",
            [](PyClient& self, const std::string& bucket,
-              const py::object& files, int workers,
-              const std::string& checksum, std::optional<std::uint64_t> max_upload_size,
+              const py::object& files, std::optional<int> workers,
+              std::optional<std::string> checksum, std::optional<std::uint64_t> max_upload_size,
               const std::string& priority, const std::string& name, const std::string& job_id,
-              int blob_retries, double max_retry_after_s, std::optional<double> stall_timeout_s) {
-             BulkOptions o;
-             o.workers = workers;
-             o.checksum = checksum;
+              std::optional<int> blob_retries, std::optional<double> max_retry_after_s,
+              std::optional<double> stall_timeout_s) {
+             BulkOptions o;  // None keeps its default
+             set_if_given(o.workers, std::move(workers));
+             set_if_given(o.checksum, std::move(checksum));
              o.max_upload_size = max_upload_size;
              o.priority = priority;
              o.name = name;
              o.job_id = job_id;
-             o.blob_retries = blob_retries;
-             o.max_retry_after_s = max_retry_after_s;
+             set_if_given(o.blob_retries, std::move(blob_retries));
+             set_if_given(o.max_retry_after_s, std::move(max_retry_after_s));
              set_stall_timeout(o, stall_timeout_s);
              auto c = self.get();
              PyBulk bulk{c, {}, nullptr};
@@ -551,27 +573,28 @@ void init_ds3(py::module_& m) {
                                                             std::move(list), std::move(o));
              return bulk;
            },
-           py::arg("bucket"), py::arg("files"), py::kw_only(), py::arg("workers") = 8,
-           py::arg("checksum") = "crc32c", py::arg("max_upload_size") = py::none(),
+           py::arg("bucket"), py::arg("files"), py::kw_only(), py::arg("workers") = py::none(),
+           py::arg("checksum") = py::none(), py::arg("max_upload_size") = py::none(),
            py::arg("priority") = "", py::arg("name") = "", py::arg("job_id") = "",
-           py::arg("blob_retries") = 3, py::arg("max_retry_after_s") = 60.0,
+           py::arg("blob_retries") = py::none(), py::arg("max_retry_after_s") = py::none(),
            py::arg("stall_timeout_s") = py::none(),
            "A bulk PUT of (object name, local path or buffer) pairs; call run() on the result.")
       .def("bulk_get",
            [](PyClient& self, const std::string& bucket,
-              const py::object& files, int workers,
-              bool verify, bool in_order, const std::string& priority, const std::string& name,
-              const std::string& job_id, int blob_retries, double max_retry_after_s,
+              const py::object& files, std::optional<int> workers,
+              std::optional<bool> verify, std::optional<bool> in_order,
+              const std::string& priority, const std::string& name, const std::string& job_id,
+              std::optional<int> blob_retries, std::optional<double> max_retry_after_s,
               std::optional<double> stall_timeout_s) {
-             BulkOptions o;
-             o.workers = workers;
-             o.verify = verify;
-             o.in_order = in_order;
+             BulkOptions o;  // None keeps its default
+             set_if_given(o.workers, std::move(workers));
+             set_if_given(o.verify, std::move(verify));
+             set_if_given(o.in_order, std::move(in_order));
              o.priority = priority;
              o.name = name;
              o.job_id = job_id;
-             o.blob_retries = blob_retries;
-             o.max_retry_after_s = max_retry_after_s;
+             set_if_given(o.blob_retries, std::move(blob_retries));
+             set_if_given(o.max_retry_after_s, std::move(max_retry_after_s));
              set_stall_timeout(o, stall_timeout_s);
              auto c = self.get();
              PyBulk bulk{c, {}, nullptr};
@@ -580,10 +603,11 @@ void init_ds3(py::module_& m) {
                                                             std::move(list), std::move(o));
              return bulk;
            },
-           py::arg("bucket"), py::arg("files"), py::kw_only(), py::arg("workers") = 8,
-           py::arg("verify") = true, py::arg("in_order") = false, py::arg("priority") = "",
-           py::arg("name") = "", py::arg("job_id") = "", py::arg("blob_retries") = 3,
-           py::arg("max_retry_after_s") = 60.0, py::arg("stall_timeout_s") = py::none(),
+           py::arg("bucket"), py::arg("files"), py::kw_only(), py::arg("workers") = py::none(),
+           py::arg("verify") = py::none(), py::arg("in_order") = py::none(),
+           py::arg("priority") = "", py::arg("name") = "", py::arg("job_id") = "",
+           py::arg("blob_retries") = py::none(), py::arg("max_retry_after_s") = py::none(),
+           py::arg("stall_timeout_s") = py::none(),
            "A bulk GET of (object name, local path or writable buffer) pairs; call run() on the result.")
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__", [](PyClient& self, const py::args&) { self.close(); });

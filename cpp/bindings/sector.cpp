@@ -42,6 +42,17 @@ struct PyClient {
   }
 };
 
+// ClientOptions' defaults, for Python to read instead of repeating them.
+py::dict client_option_defaults() {
+  const ClientOptions o;
+  py::dict d;
+  d["bind_ip"] = o.bind_ip;
+  d["timeout_s"] = o.timeout_s;
+  d["retransmit_s"] = o.retransmit_s;
+  d["keepalive"] = o.keepalive;
+  return d;
+}
+
 py::dict stats_dict(const GmpStats& s) {
   py::dict d;
   d["sent"] = s.sent;
@@ -146,6 +157,9 @@ struct PyListener {
 }  // namespace
 
 void init_sector(py::module_& m) {
+  m.def("defaults", &client_option_defaults,
+        "Client's defaults (a new dict each call): the one place they are declared is "
+        "ClientOptions in cpp/sector/client.h.");
   py::class_<FileAttr>(m, "FileAttr", "Attributes of one Sector file or directory (SNode).")
       .def_readonly("name", &FileAttr::name)
       .def_readonly("is_dir", &FileAttr::is_dir)
@@ -211,12 +225,12 @@ void init_sector(py::module_& m) {
                                               py::call_guard<bindings::ReleaseGil>()));
 
   py::class_<PyClient>(m, "Client", "A Sector 2.x client session (TLS login, GMP commands).")
-      .def(py::init([](const std::string& host, int port, const std::string& bind_ip,
-                       double timeout_s, double retransmit_s) {
-             ClientOptions o;
-             o.bind_ip = bind_ip;
-             o.timeout_s = timeout_s;
-             o.retransmit_s = retransmit_s;
+      .def(py::init([](const std::string& host, int port, std::optional<std::string> bind_ip,
+                       std::optional<double> timeout_s, std::optional<double> retransmit_s) {
+             ClientOptions o;  // None keeps its default
+             if (bind_ip) o.bind_ip = *bind_ip;
+             if (timeout_s) o.timeout_s = *timeout_s;
+             if (retransmit_s) o.retransmit_s = *retransmit_s;
              std::shared_ptr<Client> c;
              {
                bindings::ReleaseGil release;
@@ -224,8 +238,8 @@ void init_sector(py::module_& m) {
              }
              return PyClient{std::move(c)};
            }),
-           py::arg("host"), py::arg("port"), py::kw_only(), py::arg("bind_ip") = "0.0.0.0",
-           py::arg("timeout_s") = 60.0, py::arg("retransmit_s") = 1.0)
+           py::arg("host"), py::arg("port"), py::kw_only(), py::arg("bind_ip") = py::none(),
+           py::arg("timeout_s") = py::none(), py::arg("retransmit_s") = py::none())
       .def(
           "login",
           [](PyClient& self, const std::string& user, const std::string& password,

@@ -24,8 +24,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Union
+from types import MappingProxyType, TracebackType
+from typing import TYPE_CHECKING, Any, Union
 
 from storewire._native import ds3 as _native
 from storewire.config import Secret, require, resolve
@@ -61,7 +61,11 @@ ProgressCallback = Callable[[BulkProgress], object]
 # A local file, or memory (PUT: any contiguous buffer; GET: a writable one, e.g. bytearray).
 Source = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview]
 
-__all__ = ["Client", "metadata_dict"]
+__all__ = ["BULK_DEFAULTS", "Client", "metadata_dict"]
+
+#: The bulk engine's defaults (workers, checksum, verify, blob_retries, ...), declared once
+#: in C++ (``BulkOptions`` in ``cpp/ds3/bulk.h``); an argument of None means these.
+BULK_DEFAULTS: Mapping[str, Any] = MappingProxyType(_native.bulk_defaults())
 
 
 def metadata_dict(info: ObjectInfo) -> dict[str, list[str]]:
@@ -171,7 +175,7 @@ class Client(Verbs):
     ``proxy``: a proxy URL; None uses ``http_proxy``/``https_proxy`` from the environment,
     ``""`` disables proxies. ``workers`` and ``checksum`` are the defaults of the bulk
     helpers (``checksum``: ``"crc32c"``, ``"md5"``, ``"crc32"``, ``"sha256"``,
-    ``"sha512"`` or ``"none"``).
+    ``"sha512"`` or ``"none"``); None means the native default (:data:`BULK_DEFAULTS`).
 
     Settings come from the arguments, then ``config`` (a :class:`ds3.config.Config`, by
     default read from ``DS3_ENDPOINT``, ``DS3_ACCESS_KEY``, ``DS3_SECRET_KEY`` and the
@@ -192,8 +196,8 @@ class Client(Verbs):
         timeout_s: float | None = None,
         max_retries: int | None = None,
         retry_max_delay_s: float | None = None,
-        workers: int = 8,
-        checksum: str = "crc32c",
+        workers: int | None = None,
+        checksum: str | None = None,
         config: Config | None = None,
     ) -> None:
         cfg = resolve(
@@ -205,11 +209,11 @@ class Client(Verbs):
         require(cfg, "endpoint", "access_key", "secret_key")
         assert cfg.endpoint and cfg.access_key and cfg.secret_key  # checked just above
         self.config = cfg
-        self.workers = workers
-        self.checksum = checksum
+        self.workers: int = BULK_DEFAULTS["workers"] if workers is None else workers
+        self.checksum: str = BULK_DEFAULTS["checksum"] if checksum is None else checksum
         options = cfg.http_options()
         # A bulk job keeps every worker busy: never fewer requests in flight than workers.
-        options["max_in_flight"] = max(cfg.max_in_flight, workers)
+        options["max_in_flight"] = max(cfg.max_in_flight, self.workers)
         self._native = _native.Client(
             cfg.endpoint, cfg.access_key.reveal(), cfg.secret_key.reveal(), **options
         )
@@ -372,7 +376,7 @@ class Client(Verbs):
                                            priority=priority or "", name=name or "")
 
     def start_bulk_get(
-        self, bucket: str, names: Iterable[str], *, in_order: bool = False,
+        self, bucket: str, names: Iterable[str], *, in_order: bool | None = None,
         priority: str | None = None, name: str | None = None,
     ) -> Job:
         return self._native.start_bulk_get(bucket, list(names), in_order=in_order,
@@ -416,8 +420,8 @@ class Client(Verbs):
         files: Mapping[str, Source] | Iterable[PathLike | tuple[str, Source]], *,
         workers: int | None = None, checksum: str | None = None,
         max_upload_size: int | None = None, priority: str | None = None,
-        name: str | None = None, job_id: str | None = None, blob_retries: int = 3,
-        max_retry_after_s: float = 60.0, stall_timeout_s: float | None = None,
+        name: str | None = None, job_id: str | None = None, blob_retries: int | None = None,
+        max_retry_after_s: float | None = None, stall_timeout_s: float | None = None,
     ) -> BulkTransfer:
         """A bulk PUT ready to ``run(progress)``; ``cancel()`` it from any thread.
 
@@ -425,6 +429,9 @@ class Client(Verbs):
         paths (named by their base name). ``job_id`` resumes that job (blobs the server
         holds are skipped). ``stall_timeout_s``: give up (``TimeoutError``) after this long
         without progress; None keeps the engine's default bound, ``math.inf`` removes it.
+        ``blob_retries``: extra attempts per blob; ``max_retry_after_s``: the cap on one
+        ``Retry-After`` wait. ``workers`` and ``checksum`` default to the client's; every
+        other None is the native default (:data:`BULK_DEFAULTS`).
         """
         return self._native.bulk_put(
             bucket, _put_pairs(files), workers=workers or self.workers,
@@ -436,15 +443,16 @@ class Client(Verbs):
     def bulk_get(
         self, bucket: str,
         files: Mapping[str, Source] | Iterable[str | tuple[str, Source]], *,
-        dest_dir: PathLike | None = None, workers: int | None = None, verify: bool = True,
-        in_order: bool = False, priority: str | None = None, name: str | None = None,
-        job_id: str | None = None, blob_retries: int = 3, max_retry_after_s: float = 60.0,
-        stall_timeout_s: float | None = None,
+        dest_dir: PathLike | None = None, workers: int | None = None,
+        verify: bool | None = None, in_order: bool | None = None, priority: str | None = None,
+        name: str | None = None, job_id: str | None = None, blob_retries: int | None = None,
+        max_retry_after_s: float | None = None, stall_timeout_s: float | None = None,
     ) -> BulkTransfer:
         """A bulk GET ready to ``run(progress)``. ``files``: ``{object name: path or
         writable buffer}``, ``(name, path or buffer)`` pairs, or names (written under
         ``dest_dir``, default the current directory). A buffer must hold the object.
-        ``stall_timeout_s``: as for :meth:`bulk_put`."""
+        ``verify`` checks the checksums the server sends. ``stall_timeout_s``,
+        ``blob_retries``, ``max_retry_after_s`` and None: as for :meth:`bulk_put`."""
         return self._native.bulk_get(
             bucket, _get_pairs(files, dest_dir), workers=workers or self.workers,
             verify=verify, in_order=in_order, priority=priority or "", name=name or "",
@@ -457,7 +465,7 @@ class Client(Verbs):
         progress: ProgressCallback | None = None, workers: int | None = None,
         checksum: str | None = None, max_upload_size: int | None = None,
         priority: str | None = None, name: str | None = None, job_id: str | None = None,
-        blob_retries: int = 3, max_retry_after_s: float = 60.0,
+        blob_retries: int | None = None, max_retry_after_s: float | None = None,
         stall_timeout_s: float | None = None,
     ) -> BulkResult:
         """Upload files with one bulk PUT job; see :meth:`bulk_put`."""
@@ -471,9 +479,9 @@ class Client(Verbs):
         self, bucket: str,
         files: Mapping[str, Source] | Iterable[str | tuple[str, Source]], *,
         dest_dir: PathLike | None = None, progress: ProgressCallback | None = None,
-        workers: int | None = None, verify: bool = True, in_order: bool = False,
+        workers: int | None = None, verify: bool | None = None, in_order: bool | None = None,
         priority: str | None = None, name: str | None = None, job_id: str | None = None,
-        blob_retries: int = 3, max_retry_after_s: float = 60.0,
+        blob_retries: int | None = None, max_retry_after_s: float | None = None,
         stall_timeout_s: float | None = None,
     ) -> BulkResult:
         """Download objects with one bulk GET job; see :meth:`bulk_get`."""
@@ -486,7 +494,7 @@ class Client(Verbs):
 
     def get_bytes(
         self, bucket: str, names: Iterable[str], *, progress: ProgressCallback | None = None,
-        workers: int | None = None, verify: bool = True,
+        workers: int | None = None, verify: bool | None = None,
         stall_timeout_s: float | None = None,
     ) -> dict[str, bytearray]:
         """Objects into memory with one bulk GET (sizes from HEAD first).

@@ -451,7 +451,7 @@ class Client:
         bucket: str,
         names: Sequence[str],
         *,
-        in_order: bool = False,
+        in_order: bool | None = None,
         priority: str = "",
         name: str = "",
     ) -> Job: ...
@@ -483,14 +483,14 @@ class Client:
         bucket: str,
         files: Sequence[tuple[str, _Path | Buffer]],
         *,
-        workers: int = 8,
-        checksum: str = "crc32c",
+        workers: int | None = None,
+        checksum: str | None = None,
         max_upload_size: int | None = None,
         priority: str = "",
         name: str = "",
         job_id: str = "",
-        blob_retries: int = 3,
-        max_retry_after_s: float = 60.0,
+        blob_retries: int | None = None,
+        max_retry_after_s: float | None = None,
         stall_timeout_s: float | None = None,
     ) -> BulkTransfer:
         """A bulk PUT of (object name, local path or buffer) pairs; call run() on the result."""
@@ -499,17 +499,22 @@ class Client:
         bucket: str,
         files: Sequence[tuple[str, _Path | Buffer]],
         *,
-        workers: int = 8,
-        verify: bool = True,
-        in_order: bool = False,
+        workers: int | None = None,
+        verify: bool | None = None,
+        in_order: bool | None = None,
         priority: str = "",
         name: str = "",
         job_id: str = "",
-        blob_retries: int = 3,
-        max_retry_after_s: float = 60.0,
+        blob_retries: int | None = None,
+        max_retry_after_s: float | None = None,
         stall_timeout_s: float | None = None,
     ) -> BulkTransfer:
         """A bulk GET of (object name, local path or writable buffer) pairs; call run() on
         the result."""
     def __enter__(self) -> Client: ...
     def __exit__(self, *exc: object) -> None: ...
+
+def bulk_defaults() -> dict[str, int | float | bool | str]:
+    """The bulk engine's defaults for bulk_put/bulk_get (a new dict each call): the one
+    place they are declared is BulkOptions in cpp/ds3/bulk.h. An unbounded
+    ``stall_timeout_s`` reads ``math.inf``."""

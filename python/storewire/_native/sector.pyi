@@ -82,10 +82,11 @@ class Client:
         host: str,
         port: int,
         *,
-        bind_ip: str = "0.0.0.0",
-        timeout_s: float = 60.0,
-        retransmit_s: float = 1.0,
-    ) -> None: ...
+        bind_ip: str | None = None,
+        timeout_s: float | None = None,
+        retransmit_s: float | None = None,
+    ) -> None:
+        """None keeps the native default (see :func:`defaults`)."""
     def login(self, user: str, password: str, cert: _Path) -> None:
         """TLS login trusting exactly ``cert`` (the master's master_node.cert)."""
     def relogin(self) -> None:
@@ -176,6 +177,9 @@ def fetch_certificate(host: str, port: int, *, timeout_s: float = 30.0) -> str:
 def make_self_signed_cert(
     cert_path: _Path, key_path: _Path, *, common_name: str = "sector-master", days: int = 3650
 ) -> None: ...
+def defaults() -> dict[str, str | float | bool]:
+    """Client's defaults (a new dict each call): the one place they are declared is
+    ClientOptions in cpp/sector/client.h."""
 def code_name(code: int) -> str: ...
 def master_index(path: str, n: int) -> int:
     """The master owning a normalised path among ``n`` (SHA-1 routing)."""

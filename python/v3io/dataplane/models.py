@@ -139,12 +139,13 @@ class KVModel(_Model):
 
         ``max_empty_pages`` and ``max_repeated_markers`` bound what a server can make the
         cursor do (see :mod:`v3io.dataplane.cursor`); None lifts a bound."""
-        names = attribute_names if isinstance(attribute_names, str) else list(attribute_names)
+        scan = enc.scan_args(locals())
+        if not isinstance(attribute_names, str):
+            scan["attribute_names"] = list(attribute_names)  # an iterator is read once
 
         def encode(page_marker: str | None, page_limit: int | None) -> Call:
-            return enc.get_items(container, table_path, table_name, names, filter_expression,
-                                 page_marker, sharding_key, page_limit, segment,
-                                 total_segments, sort_key_range_start, sort_key_range_end)
+            return enc.get_items(container, table_path,
+                                 {**scan, "marker": page_marker, "limit": page_limit})
 
         return Cursor(self._owner._send_now, encode, limit, marker, access_key,
                       raise_for_status, self._owner._prefetch_now,
@@ -219,9 +220,7 @@ class KVModel(_Model):
         sort_key_range_end: str | None = None,
     ) -> Response | None:
         """One page of items (``output.items``, ``output.last``, ``output.next_marker``)."""
-        call = enc.get_items(container, table_path, table_name, attribute_names,
-                             filter_expression, marker, sharding_key, limit, segment,
-                             total_segments, sort_key_range_start, sort_key_range_end)
+        call = enc.get_items(container, table_path, enc.scan_args(locals()))
         return self._run(call, access_key, raise_for_status)
 
     def delete(

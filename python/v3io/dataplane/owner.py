@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MethodType
 from typing import TYPE_CHECKING, Any
 
 from . import request as enc
@@ -22,6 +23,20 @@ if TYPE_CHECKING:
 __all__ = ["Compound", "Owner"]
 
 Compound = Callable[["Client"], Response]
+
+
+class _ModelMethod:
+    """An official flat method that is a model method under another name, with the same
+    arguments and defaults: ``client.get_object`` is ``client.object.get``."""
+
+    def __init__(self, model: str, method: Callable[..., Any]) -> None:
+        self._model = model
+        self._method = method
+
+    def __get__(self, instance: Owner | None, cls: type | None = None) -> Any:
+        if instance is None:
+            return self._method  # help() and inspect see the model method's signature
+        return MethodType(self._method, getattr(instance, self._model))
 
 
 class Owner:
@@ -62,73 +77,14 @@ class Owner:
 
     # containers
 
-    def get_containers(
-        self,
-        access_key: str | None = None,
-        raise_for_status: RaiseForStatusArg = None,
-        transport_actions: Any = None,
-    ) -> Any:
-        """Lists the containers: ``output.containers`` (``name``, ``creation_date``,
-        ``identifier``)."""
-        return self._run(enc.get_containers(), access_key, raise_for_status)
-
-    def get_container_contents(
-        self,
-        container: str,
-        path: str,
-        access_key: str | None = None,
-        raise_for_status: RaiseForStatusArg = None,
-        transport_actions: Any = None,
-        get_all_attributes: bool | None = None,
-        directories_only: bool | None = None,
-        limit: int | None = None,
-        marker: str | None = None,
-    ) -> Any:
-        """Lists the directory ``path`` of ``container`` (see ``container.list``)."""
-        call = enc.get_container_contents(container, path, get_all_attributes,
-                                          directories_only, limit, marker)
-        return self._run(call, access_key, raise_for_status)
+    get_containers = _ModelMethod("container", ContainerModel.get)
+    get_container_contents = _ModelMethod("container", ContainerModel.list)
 
     # objects
 
-    def get_object(
-        self,
-        container: str,
-        path: str,
-        access_key: str | None = None,
-        raise_for_status: RaiseForStatusArg = None,
-        transport_actions: Any = None,
-        offset: int | None = None,
-        num_bytes: int | None = None,
-    ) -> Any:
-        """The object's data in ``body``; ``offset``/``num_bytes`` read a range."""
-        return self._run(enc.get_object(container, path, offset, num_bytes), access_key,
-                         raise_for_status)
-
-    def put_object(
-        self,
-        container: str,
-        path: str,
-        access_key: str | None = None,
-        raise_for_status: RaiseForStatusArg = None,
-        transport_actions: Any = None,
-        body: Any = None,
-        append: bool | None = None,
-    ) -> Any:
-        """Creates or overwrites an object with ``body`` (``append`` adds to its end)."""
-        return self._run(enc.put_object(container, path, body, append), access_key,
-                         raise_for_status)
-
-    def delete_object(
-        self,
-        container: str,
-        path: str,
-        access_key: str | None = None,
-        raise_for_status: RaiseForStatusArg = None,
-        transport_actions: Any = None,
-    ) -> Any:
-        """Deletes an object, item or empty directory."""
-        return self._run(enc.delete_object(container, path), access_key, raise_for_status)
+    get_object = _ModelMethod("object", ObjectModel.get)
+    put_object = _ModelMethod("object", ObjectModel.put)
+    delete_object = _ModelMethod("object", ObjectModel.delete)
 
     # key-value
 
@@ -151,9 +107,7 @@ class Owner:
         """A :class:`Cursor` over the items of the table at ``path`` (iterate it or call
         ``all()``). Works, unlike the official SDK 0.7.2's."""
         return self.kv.new_cursor(container, path, None, access_key, raise_for_status,
-                                  attribute_names, filter_expression, marker, sharding_key,
-                                  limit, segment, total_segments, sort_key_range_start,
-                                  sort_key_range_end)
+                                  **enc.scan_args(locals()))
 
     def put_item(
         self,
@@ -239,22 +193,10 @@ class Owner:
         sort_key_range_end: str | None = None,
     ) -> Any:
         """One page of a scan of the table at ``path`` (see ``kv.scan``)."""
-        call = enc.get_items(container, path, table_name, attribute_names, filter_expression,
-                             marker, sharding_key, limit, segment, total_segments,
-                             sort_key_range_start, sort_key_range_end)
+        call = enc.get_items(container, path, enc.scan_args(locals()))
         return self._run(call, access_key, raise_for_status)
 
-    def delete_item(
-        self,
-        container: str,
-        path: str,
-        access_key: str | None = None,
-        raise_for_status: RaiseForStatusArg = None,
-        transport_actions: Any = None,
-    ) -> Any:
-        """Deletes the item at ``path``."""
-        return self._run(enc.delete_object(container, path), access_key, raise_for_status)
-
+    delete_item = _ModelMethod("object", ObjectModel.delete)  # an item is an object
     def create_schema(
         self,
         container: str,

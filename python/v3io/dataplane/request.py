@@ -237,35 +237,36 @@ def get_item(container: str, path: str, attribute_names: str | Iterable[str] = "
     return _data_call("GetItem", "PUT", container, path, body, output.GetItemOutput)
 
 
-def get_items(
-    container: str,
-    path: str,
-    table_name: str | None = None,
-    attribute_names: str | Iterable[str] = "*",
-    filter_expression: str | None = None,
-    marker: str | None = None,
-    sharding_key: str | None = None,
-    limit: int | None = None,
-    segment: int | None = None,
-    total_segments: int | None = None,
-    sort_key_range_start: str | None = None,
-    sort_key_range_end: str | None = None,
-) -> Call:
+# A scan's arguments, by the official SDK's names (the same in scan, new_cursor, get_items and
+# new_items_cursor), and the GetItems field of each optional one, in the body's order.
+_SCAN_FIELDS = {
+    "table_name": "TableName",
+    "filter_expression": "FilterExpression",
+    "marker": "Marker",
+    "sharding_key": "ShardingKey",
+    "limit": "Limit",
+    "segment": "Segment",
+    "total_segments": "TotalSegment",
+    "sort_key_range_start": "SortKeyRangeStart",
+    "sort_key_range_end": "SortKeyRangeEnd",
+}
+_SCAN_ARGS = ("attribute_names", *_SCAN_FIELDS)
+
+
+def scan_args(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The scan arguments out of a scan method's ``locals()``, so that the four official
+    signatures that spell them out forward them by name in one place."""
+    return {name: args[name] for name in _SCAN_ARGS if name in args}
+
+
+def get_items(container: str, path: str, scan: Mapping[str, Any]) -> Call:
+    """GetItems from :func:`scan_args` (an absent argument is its default)."""
+    table_name = scan.get("table_name")
     if table_name is not None:
         check_path(table_name, "table_name")
-    body: dict[str, Any] = {"AttributesToGet": _attribute_names(attribute_names)}
-    optional = (
-        ("TableName", table_name),
-        ("FilterExpression", filter_expression),
-        ("Marker", marker),
-        ("ShardingKey", sharding_key),
-        ("Limit", limit),
-        ("Segment", segment),
-        ("TotalSegment", total_segments),
-        ("SortKeyRangeStart", sort_key_range_start),
-        ("SortKeyRangeEnd", sort_key_range_end),
-    )
-    body.update((k, v) for k, v in optional if v is not None)
+    body: dict[str, Any] = {"AttributesToGet": _attribute_names(scan.get("attribute_names", "*"))}
+    body.update((field, scan[name]) for name, field in _SCAN_FIELDS.items()
+                if scan.get(name) is not None)
     return _data_call("GetItems", "PUT", container, path, body, output.GetItemsOutput,
                       collection=True)
 

@@ -146,8 +146,7 @@ class Client(Owner):
         seen: set[str] = set()
         while True:
             listing = enc.get_container_contents(container, stream_dir, marker=marker)
-            listing.access_key = access_key
-            listing.raise_for_status = RaiseForStatus.never
+            listing.sent_as(access_key, RaiseForStatus.never)
             response = self._transport.send(listing)
             if response.status_code != 200:
                 return check_status(response, raise_for_status)
@@ -163,14 +162,9 @@ class Client(Owner):
                                         "while IsTruncated is true", marker)
             seen.add(marker)
         deletes = [enc.delete_object(container, key) for key in keys]
-        for call in deletes:
-            call.access_key = access_key
-            call.raise_for_status = raise_for_status
-        self._execute_many(deletes)
+        self._execute_many([call.sent_as(access_key, raise_for_status) for call in deletes])
         last = enc.delete_object(container, stream_dir)
-        last.access_key = access_key
-        last.raise_for_status = raise_for_status
-        return self._transport.send(last)
+        return self._transport.send(last.sent_as(access_key, raise_for_status))
 
 
 def _stream_entry(content: Any, stream_dir: str) -> str:

@@ -163,9 +163,7 @@ class Cursor:
     def _call(self) -> Call:
         remaining = None if self._limit is None else self._limit - self._requested
         call = self._encode(self._marker, remaining)
-        call.access_key = self._access_key
-        call.raise_for_status = self._raise_for_status
-        return call
+        return call.sent_as(self._access_key, self._raise_for_status)
 
     def _request_ahead(self) -> Future[Response]:
         started = threading.Event()

@@ -27,9 +27,7 @@ class _Model:
         self._owner = owner
 
     def _run(self, call: Call, access_key: str | None, raise_for_status: RaiseForStatusArg) -> Any:
-        call.access_key = access_key
-        call.raise_for_status = raise_for_status
-        return self._owner._execute(call)
+        return self._owner._run(call, access_key, raise_for_status)
 
 
 class ContainerModel(_Model):

@@ -71,9 +71,7 @@ class Owner:
         raise NotImplementedError
 
     def _run(self, call: Call, access_key: str | None, raise_for_status: RaiseForStatusArg) -> Any:
-        call.access_key = access_key
-        call.raise_for_status = raise_for_status
-        return self._execute(call)
+        return self._execute(call.sent_as(access_key, raise_for_status))
 
     # containers
 
@@ -134,13 +132,11 @@ class Owner:
     ) -> Any:
         """Puts ``{key: attributes}`` into the table at ``path``, in parallel; returns
         :class:`Responses`."""
-        calls = []
-        for key, attributes in items.items():
-            call = enc.put_item(container, enc.join(path, key), attributes, condition)
-            call.access_key = access_key
-            call.raise_for_status = raise_for_status
-            calls.append(call)
-        return self._execute_many(calls)
+        return self._execute_many([
+            enc.put_item(container, enc.join(path, key), attributes, condition).sent_as(
+                access_key, raise_for_status)
+            for key, attributes in items.items()
+        ])
 
     def update_item(
         self,

@@ -41,6 +41,12 @@ class Call:
     raise_for_status: RaiseForStatusArg = None
     record_count: int = 0  # PutRecords: how many records the body carries
 
+    def sent_as(self, access_key: str | None, raise_for_status: RaiseForStatusArg) -> Call:
+        """This call with the caller's ``access_key`` and ``raise_for_status``."""
+        self.access_key = access_key
+        self.raise_for_status = raise_for_status
+        return self
+
 
 def check_container(container: str) -> None:
     """A container name is one path segment: not empty, no ``/``, not ``.`` or ``..``."""

@@ -35,6 +35,8 @@ struct BulkFile {
   std::uint64_t buffer_size = 0;
 };
 
+// The one place these defaults are declared: the bindings take None for "keep it" and
+// Python reads them through storewire._native.ds3.bulk_defaults().
 struct BulkOptions {
   int workers = 8;                    // blobs in flight
   std::string checksum = "crc32c";    // PUT: checksum header sent per blob ("" = none)

@@ -14,18 +14,20 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from storewire import errors
 from storewire._native import auth
-from storewire._native import http as _http
 from storewire.log import get_logger
 
 from ._replies import Reply
 from ._signing import Headers
 from .types import ObjectHead
+
+if TYPE_CHECKING:
+    from .client import Client  # only for the types: the client imports this module
 
 _log = get_logger("s3.transfer")
 _MULTIPART_ETAG = re.compile(r"^([0-9a-f]{32})-(\d+)$")
@@ -34,80 +36,6 @@ _MAX_PARTS = 10000
 
 T = TypeVar("T")
 Progress = Callable[[int], None]
-
-
-class Client(Protocol):
-    """What a transfer needs of :class:`s3.Client` (declared here, so this module does not
-    import the client that calls it)."""
-
-    multipart_threshold_bytes: int
-    part_size_bytes: int
-    max_concurrency: int
-    verify_checksums: bool
-
-    @property
-    def http(self) -> _http.Client: ...
-
-    def build_request(
-        self,
-        method: str,
-        bucket: str | None,
-        key: str | None = None,
-        *,
-        headers: Headers | None = None,
-        body_file: str | os.PathLike[str] | None = None,
-        body_length: int | None = None,
-        into_file: str | os.PathLike[str] | None = None,
-        into_offset: int = 0,
-        content_md5: str | None = None,
-    ) -> _http.Request: ...
-
-    def check(
-        self, resp: _http.Response, operation: str, resource: str, ok: Sequence[int] = (200,)
-    ) -> _http.Response: ...
-
-    def head_object(self, bucket: str, key: str) -> ObjectHead: ...
-
-    def create_multipart_upload(
-        self, bucket: str, key: str, *, headers: dict[str, str] | None = None
-    ) -> str: ...
-
-    def part_request(
-        self,
-        bucket: str,
-        key: str,
-        upload_id: str,
-        part_number: int,
-        *,
-        body_file: str | os.PathLike[str] | None = None,
-        body_offset: int = 0,
-        body_length: int | None = None,
-        content_md5: str | None = None,
-    ) -> _http.Request: ...
-
-    def complete_multipart_upload(
-        self,
-        bucket: str,
-        key: str,
-        upload_id: str,
-        etags: Sequence[str],
-        *,
-        size: int | None = None,
-    ) -> str: ...
-
-    def abort_multipart_upload(self, bucket: str, key: str, upload_id: str) -> None: ...
-
-    def _finish_put(
-        self,
-        resp: _http.Response,
-        bucket: str,
-        key: str,
-        size: int,
-        md5: bytes | None,
-        data_md5: Callable[[], bytes],
-        operation: str,
-        headers: Headers | None = None,
-    ) -> str: ...
 
 
 class _Progress:

@@ -127,6 +127,12 @@ def setting(
     return field
 
 
+def _engine_setting(*, option: str, doc: str) -> Any:
+    """A field that is the engine's ``option``: its default is the engine's own, never a
+    copy, and it reads ``STOREWIRE_<OPTION>``."""
+    return setting(NATIVE_DEFAULTS[option], env=f"STOREWIRE_{option.upper()}", doc=doc)
+
+
 def _parse_bool(text: str) -> bool:
     lowered = text.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
@@ -300,49 +306,34 @@ class ClientConfig:
         None, env="STOREWIRE_SECRET_KEY", doc="Secret key used to sign requests"
     )
     region: str = setting("us-east-1", env="STOREWIRE_REGION", doc="Region for SigV4 signing")
-    # The numeric defaults are the engine's own (NATIVE_DEFAULTS), never copies.
-    connect_timeout_s: float = setting(
-        NATIVE_DEFAULTS["connect_timeout_s"],
-        env="STOREWIRE_CONNECT_TIMEOUT_S",
-        doc="Seconds to establish a connection",
+    # The engine's options: _engine_setting takes each default from NATIVE_DEFAULTS.
+    connect_timeout_s: float = _engine_setting(
+        option="connect_timeout_s", doc="Seconds to establish a connection"
     )
-    timeout_s: float = setting(
-        NATIVE_DEFAULTS["timeout_s"],
-        env="STOREWIRE_TIMEOUT_S",
-        doc="Seconds for a whole request; 0 = no limit",
+    timeout_s: float = _engine_setting(
+        option="timeout_s", doc="Seconds for a whole request; 0 = no limit"
     )
-    low_speed_time_s: float = setting(
-        NATIVE_DEFAULTS["low_speed_time_s"],
-        env="STOREWIRE_LOW_SPEED_TIME_S",
+    low_speed_time_s: float = _engine_setting(
+        option="low_speed_time_s",
         doc="Abort a transfer that moves (almost) nothing for this many seconds",
     )
-    max_in_flight: int = setting(
-        NATIVE_DEFAULTS["max_in_flight"],
-        env="STOREWIRE_MAX_IN_FLIGHT",
-        doc="Requests one client runs concurrently",
+    max_in_flight: int = _engine_setting(
+        option="max_in_flight", doc="Requests one client runs concurrently"
     )
-    max_retries: int = setting(
-        NATIVE_DEFAULTS["max_retries"],
-        env="STOREWIRE_MAX_RETRIES",
-        doc="Retries after a connection error, 5xx or 503",
+    max_retries: int = _engine_setting(
+        option="max_retries", doc="Retries after a connection error, 5xx or 503"
     )
-    retry_max_delay_s: float = setting(
-        NATIVE_DEFAULTS["retry_max_delay_s"],
-        env="STOREWIRE_RETRY_MAX_DELAY_S",
-        doc="Longest wait between two retries (the backoff's cap)",
+    retry_max_delay_s: float = _engine_setting(
+        option="retry_max_delay_s", doc="Longest wait between two retries (the backoff's cap)"
     )
     proxy: str | None = setting(
         None, env="STOREWIRE_PROXY", doc="Explicit proxy URL; overrides http(s)_proxy"
     )
-    use_env_proxy: bool = setting(
-        NATIVE_DEFAULTS["use_env_proxy"],
-        env="STOREWIRE_USE_ENV_PROXY",
-        doc="Honour http_proxy/https_proxy/no_proxy",
+    use_env_proxy: bool = _engine_setting(
+        option="use_env_proxy", doc="Honour http_proxy/https_proxy/no_proxy"
     )
-    verify_tls: bool = setting(
-        NATIVE_DEFAULTS["verify_tls"],
-        env="STOREWIRE_VERIFY_TLS",
-        doc="Verify TLS certificates (keep it on)",
+    verify_tls: bool = _engine_setting(
+        option="verify_tls", doc="Verify TLS certificates (keep it on)"
     )
     ca_file: str | None = setting(
         None, env="STOREWIRE_CA_FILE", doc="PEM bundle of CAs to trust instead of the system's"

@@ -33,39 +33,26 @@ def aws_env(emulator: DS3Emulator, monkeypatch: pytest.MonkeyPatch) -> DS3Emulat
 
 
 def test_client_reads_the_aws_variables(aws_env: DS3Emulator) -> None:
-    client = s3.Client(signature_version="v2")
-    try:
+    with s3.Client(signature_version="v2") as client:
         assert client.endpoint == aws_env.endpoint.rstrip("/")
         client.create_bucket("aws-env")
         assert "aws-env" in [b.name for b in client.list_buckets()]
         assert aws_env.secret_key not in repr(client.config)
-    finally:
-        client.close()
 
 
 def test_arguments_and_config_beat_the_environment(
     aws_env: DS3Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
-    wrong = s3.Client(signature_version="v2")
-    try:
-        with pytest.raises(PermissionDeniedError):
-            wrong.list_buckets()
-    finally:
-        wrong.close()
-    right = s3.Client(signature_version="v2", secret_key=aws_env.secret_key)
-    try:
+    with s3.Client(signature_version="v2") as wrong, pytest.raises(PermissionDeniedError):
+        wrong.list_buckets()
+    with s3.Client(signature_version="v2", secret_key=aws_env.secret_key) as right:
         right.list_buckets()
-    finally:
-        right.close()
     cfg = Config(endpoint=aws_env.endpoint, access_key=Secret(aws_env.access_key),
                  secret_key=Secret(aws_env.secret_key), region="eu-west-3")
-    from_config = s3.Client(config=cfg, signature_version="v2")
-    try:
+    with s3.Client(config=cfg, signature_version="v2") as from_config:
         assert from_config.region == "eu-west-3"
         from_config.list_buckets()
-    finally:
-        from_config.close()
 
 
 def test_connection_arguments_are_not_replaced_by_the_environment(
@@ -75,11 +62,9 @@ def test_connection_arguments_are_not_replaced_by_the_environment(
     host = aws_env.endpoint.split("//", 1)[1]
     conn = s3.S3Connection(aws_env.access_key, aws_env.secret_key, endpoint=host, tls=False,
                            signature_version="v2")
-    try:
-        assert conn.client.region == "us-east-1"  # the connector's default, as before
-        conn.client.list_buckets()
-    finally:
-        conn.client.close()
+    with conn.client as client:
+        assert client.region == "us-east-1"  # the connector's default, as before
+        client.list_buckets()
 
 
 def test_region_variables_and_missing_keys(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -96,24 +96,27 @@ class ServerError(HttpResponseError, errors.ServerError):
     """5xx."""
 
 
+# V3IO's own class for each storewire class the HTTP table names: the statuses below are
+# HTTP_ERRORS' (400 and 503 mean what they mean there, one decision for both tables) in
+# these classes. 412 is left out: like every unlisted 3xx/4xx it stays a plain
+# HttpResponseError, as in the official SDK.
+_AS_V3IO: dict[type[errors.StorageError], type[HttpResponseError]] = {
+    errors.InvalidRequestError: InvalidRequestError,
+    errors.PermissionDeniedError: PermissionDeniedError,
+    errors.NotFoundError: NotFoundError,
+    errors.ConflictError: ConflictError,
+    errors.ThrottledError: ThrottledError,
+    errors.ServerError: ServerError,
+}
+
 # The V3IO table (storewire.errors.ErrorTable; the other backends' tables are beside
-# storewire.errors.HTTP_ERRORS). 400 and 503 mean what they mean there: a 400 is an invalid
-# request unless its ErrorCode says the condition was false, a 503 is a ServerError (V3IO
-# sends no "slow down" code, so only 429 is ThrottledError). The unlisted 3xx/4xx stay a
-# plain HttpResponseError, as in the official SDK.
+# storewire.errors.HTTP_ERRORS). A 400 is an invalid request unless its ErrorCode says the
+# condition was false; V3IO sends no "slow down" code, so only 429 is ThrottledError.
 V3IO_ERRORS = errors.ErrorTable(
     "v3io",
     codes={CONDITION_FALSE_CODE: ConditionFailedError},
-    statuses={
-        400: InvalidRequestError,
-        401: PermissionDeniedError,
-        403: PermissionDeniedError,
-        404: NotFoundError,
-        409: ConflictError,
-        410: NotFoundError,
-        429: ThrottledError,
-        503: ServerError,
-    },
+    statuses={status: _AS_V3IO[cls] for status, cls in errors.HTTP_ERRORS.statuses.items()
+              if cls in _AS_V3IO},
     hundreds={5: ServerError},
     default=HttpResponseError,
 )

@@ -372,21 +372,24 @@ void init_sector(py::module_& m) {
 
   py::class_<PyDataChannel>(m, "DataChannel",
                             "UDT rendezvous data channel (frames: session, size, bytes).")
-      .def(py::init([](const std::string& host, int port, double idle_timeout_s) {
+      .def(py::init([](const std::string& host, int port, std::optional<double> idle_timeout_s) {
              bindings::ReleaseGil release;
              auto dc = std::make_unique<DataChannel>(host, port);
-             dc->set_idle_timeout(idle_timeout_s);
+             dc->set_idle_timeout(idle_timeout_s.value_or(DataChannel::kDefaultIdleTimeoutS));
              return PyDataChannel{std::move(dc)};
            }),
-           py::arg("host"), py::arg("port") = 0, py::kw_only(), py::arg("idle_timeout_s") = 0.0)
+           py::arg("host"), py::arg("port") = 0, py::kw_only(),
+           py::arg("idle_timeout_s") = py::none())
       .def_property_readonly("port", [](PyDataChannel& self) { return self.dc->port(); })
       .def(
           "connect",
-          [](PyDataChannel& self, const std::string& ip, int port, double timeout_s) {
+          [](PyDataChannel& self, const std::string& ip, int port,
+             std::optional<double> timeout_s) {
             bindings::ReleaseGil release;
-            self.dc->connect(ip, port, timeout_s, {});
+            self.dc->connect(ip, port, timeout_s.value_or(DataChannel::kDefaultConnectTimeoutS),
+                             {});
           },
-          py::arg("ip"), py::arg("port"), py::kw_only(), py::arg("timeout_s") = 30.0)
+          py::arg("ip"), py::arg("port"), py::kw_only(), py::arg("timeout_s") = py::none())
       .def(
           "connected",
           [](PyDataChannel& self, const std::string& ip, int port) {
@@ -436,21 +439,22 @@ void init_sector(py::module_& m) {
 
   m.def(
       "fetch_certificate",
-      [](const std::string& host, int port, double timeout_s) {
+      [](const std::string& host, int port, std::optional<double> timeout_s) {
         bindings::ReleaseGil release;
-        return fetch_certificate(host, port, timeout_s);
+        return fetch_certificate(host, port, timeout_s.value_or(kFetchCertificateTimeoutS));
       },
-      py::arg("host"), py::arg("port"), py::kw_only(), py::arg("timeout_s") = 30.0);
+      py::arg("host"), py::arg("port"), py::kw_only(), py::arg("timeout_s") = py::none());
   m.def(
       "make_self_signed_cert",
-      [](const py::object& cert_path, const py::object& key_path, const std::string& common_name,
-         int days) {
+      [](const py::object& cert_path, const py::object& key_path,
+         std::optional<std::string> common_name, std::optional<int> days) {
         std::string cert = fspath(cert_path), key = fspath(key_path);
         bindings::ReleaseGil release;
-        make_self_signed_cert(cert, key, common_name, days);
+        make_self_signed_cert(cert, key, common_name.value_or(kCertCommonName),
+                              days.value_or(kCertDays));
       },
       py::arg("cert_path"), py::arg("key_path"), py::kw_only(),
-      py::arg("common_name") = "sector-master", py::arg("days") = 3650);
+      py::arg("common_name") = py::none(), py::arg("days") = py::none());
   m.def("code_name", &code_name, py::arg("code"));
   m.def(
       "master_index",
@@ -466,13 +470,15 @@ void init_sector(py::module_& m) {
   m.def(
       "udt_send_message",
       [](const std::string& host, int port, std::int32_t sender_port, std::int32_t session,
-         std::int32_t id, std::int32_t info, const py::bytes& payload, double timeout_s) {
+         std::int32_t id, std::int32_t info, const py::bytes& payload,
+         std::optional<double> timeout_s) {
         std::string data = payload;
         bindings::ReleaseGil release;
-        send_large_message(host, port, sender_port, session, id, info, data, timeout_s);
+        send_large_message(host, port, sender_port, session, id, info, data,
+                           timeout_s.value_or(kLargeMessageTimeoutS));
       },
       py::arg("host"), py::arg("port"), py::arg("sender_port"), py::arg("session"), py::arg("id"),
-      py::arg("info"), py::arg("payload"), py::kw_only(), py::arg("timeout_s") = 30.0);
+      py::arg("info"), py::arg("payload"), py::kw_only(), py::arg("timeout_s") = py::none());
 
   py::class_<PyCipher>(m, "FrameCipher",
                        "Blowfish-CBC per data frame, chained across frames (one direction).")

@@ -30,6 +30,9 @@ class DataChannel {
   // One rendezvous attempt lasts at most this long, well inside libudt 4.11's own 30 s
   // rendezvous timer (see connect_attempt in datachn.cpp); longer timeouts retry.
   static constexpr double kAttemptS = 20.0;
+  // Defaults of the emulator-facing binding (the client sets its own from ClientOptions).
+  static constexpr double kDefaultConnectTimeoutS = 30.0;
+  static constexpr double kDefaultIdleTimeoutS = 0.0;  // wait for ever
 
   // Binds the base rendezvous socket on (bind_ip, port); port 0 = any free port.
   explicit DataChannel(const std::string& bind_ip, int port = 0);

@@ -46,6 +46,8 @@ struct LoginResult {
 LoginResult login(const LoginRequest& req, const Checkpoint& cp = {});
 
 // Downloads the PEM text of master_node.cert from master TCP port − 1 (no authentication).
-std::string fetch_certificate(const std::string& host, int port, double timeout_s);
+inline constexpr double kFetchCertificateTimeoutS = 30.0;
+std::string fetch_certificate(const std::string& host, int port,
+                              double timeout_s = kFetchCertificateTimeoutS);
 
 }  // namespace storewire::sector

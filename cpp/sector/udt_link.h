@@ -27,9 +27,10 @@ struct LargeMessage {
 // Connects to (ip, port) — the receiver's GMP port − 1 — writes
 // i32 sender_port, 16-byte GMP header (type 0, session, id, info), i32 len, payload; closes.
 // Throws storewire::Error (Connection / Timeout) on failure.
+inline constexpr double kLargeMessageTimeoutS = 30.0;
 void send_large_message(const std::string& ip, int port, std::int32_t sender_port,
                         std::int32_t session, std::int32_t id, std::int32_t info,
-                        const std::string& payload, double timeout_s);
+                        const std::string& payload, double timeout_s = kLargeMessageTimeoutS);
 
 // A UDT listener for large GMP messages. One thread calls accept(); close() may come from
 // any thread at any time: it waits (at most ~200 ms) for a running accept() to notice, so

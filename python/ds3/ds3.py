@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from storewire import errors as _errors
 from storewire import log as _log
+from storewire._native.ds3 import bulk_defaults as _bulk_defaults
 from storewire.config import describe, load
 
 from .client import Client, metadata_dict
@@ -432,7 +433,7 @@ class Ds3Client:
     """
 
     allocate_chunk_timeout_s: float = 3600.0
-    max_retry_after_s: float = 60.0
+    max_retry_after_s: float = float(_bulk_defaults()["max_retry_after_s"])  # BulkOptions
 
     def __init__(self, endpoint: str, credentials: Credentials, proxy: str | None = None,
                  *, config: Config | None = None) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import tempfile
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -95,6 +96,7 @@ class Client(Verbs):
             retransmit_s=retransmit_s, bind_ip=bind_ip,
         )
         self.config = cfg
+        self._cert_dir: tempfile.TemporaryDirectory[str] | None = None
         self.host = cfg.host
         self.port = cfg.port
         # Only the options given: the native binding holds the defaults.
@@ -106,7 +108,7 @@ class Client(Verbs):
             try:
                 self.login(cfg.user, cfg.password.reveal() if cfg.password else "", cfg.cert)
             except BaseException:
-                self._native.close()
+                self.close()
                 raise
 
     @classmethod
@@ -121,20 +123,27 @@ class Client(Verbs):
     def login(self, user: str, password: str, cert: str | os.PathLike[str] | None = None) -> None:
         """Logs in over TLS, trusting exactly ``cert`` (fetched from the master if None)."""
         log.register_secret(password)  # masked in every storewire log record
-        if cert is None:
-            cert = self._fetch_certificate()
-        self._native.login(user, password, cert)
-
-    def _fetch_certificate(self) -> str:
-        import tempfile
-
-        from storewire._native import sector as native
-
-        pem = native.fetch_certificate(self.host, self.port)
-        path = os.path.join(tempfile.gettempdir(), "master_node.cert")
+        if cert is not None:
+            self._native.login(user, password, cert)
+            return
+        # A private file for the fetched certificate (a shared path could be raced or
+        # pre-planted by another local user), kept until close(): a re-login reads it again.
+        pem = self._fetch_certificate()
+        if self._cert_dir is None:
+            self._cert_dir = tempfile.TemporaryDirectory(prefix="storewire-sector-")
+        path = os.path.join(self._cert_dir.name, "master_node.cert")
         with open(path, "w", encoding="ascii") as f:
             f.write(pem)
-        return path
+        self._native.login(user, password, path)
+
+    def _fetch_certificate(self) -> str:
+        """The master's certificate (PEM), within the client's request timeout."""
+        from storewire._native import sector as native
+
+        timeout = self.config.timeout_s
+        if timeout is None:
+            return native.fetch_certificate(self.host, self.port)
+        return native.fetch_certificate(self.host, self.port, timeout_s=timeout)
 
     def logout(self) -> None:
         self._native.logout()
@@ -148,6 +157,9 @@ class Client(Verbs):
             pass
         finally:
             self._native.close()
+            if self._cert_dir is not None:
+                self._cert_dir.cleanup()
+                self._cert_dir = None
 
     def __enter__(self) -> Client:
         return self

@@ -39,7 +39,8 @@ class Config(ClientConfig):
     cert: str | None = setting(
         None,
         env="SECTOR_CERT",
-        doc="The master's certificate (master_node.cert); None fetches it from the master",
+        doc=("The master's certificate (master_node.cert); None fetches it from the master "
+             "into a private temporary folder kept until close()"),
     )
     # None: the native defaults (cpp/sector), which Python does not repeat.
     timeout_s: float | None = setting(  # type: ignore[assignment]

@@ -102,3 +102,42 @@ def test_version_mismatch_is_answered_with_e_version(master):
         with ctx.wrap_socket(raw) as tls:
             tls.sendall(struct.pack("<i", 2006030))
             assert struct.unpack("<i", tls.recv(4)) == (-5000,)
+
+
+def test_a_fetched_certificate_is_private_to_the_client_and_kept_until_close(master, tmp_path):
+    import os
+    import tempfile
+
+    import sector
+
+    shared = os.path.join(tempfile.gettempdir(), "master_node.cert")
+    planted = os.path.exists(shared)
+    client = sector.Client(master.host, master.port, user=master.user, password=master.password)
+    try:
+        cert_dir = client._cert_dir
+        assert cert_dir is not None
+        kept = os.path.join(cert_dir.name, "master_node.cert")
+        with open(kept, encoding="ascii") as f:
+            assert f.read() == master.cert_path.read_text()
+        assert os.stat(cert_dir.name).st_mode & 0o077 == 0  # no other user may swap it
+        client._native.relogin()  # a re-login reads the same file again
+        assert client.logged_in
+    finally:
+        client.close()
+    assert not os.path.exists(kept)
+    assert os.path.exists(shared) == planted  # nothing written to the shared temp dir
+
+
+def test_fetching_the_certificate_keeps_to_the_clients_timeout():
+    import time
+
+    import sector
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # accepts, then never answers
+        port = silent.getsockname()[1] + 1  # the certificate is served on master port - 1
+        started = time.monotonic()
+        with pytest.raises(errors.TimeoutError):
+            sector.Client("127.0.0.1", port, user="u", password="pw", timeout_s=1.0)
+        assert time.monotonic() - started < 10  # not the 30 s default of a bare fetch

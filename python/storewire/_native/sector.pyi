@@ -138,12 +138,12 @@ class Client:
 class DataChannel:
     """UDT rendezvous data channel (frames: session, size, bytes), for the emulated slave."""
 
-    def __init__(self, host: str, port: int = 0, *, idle_timeout_s: float = 0.0) -> None:
+    def __init__(self, host: str, port: int = 0, *, idle_timeout_s: float | None = None) -> None:
         """``idle_timeout_s``: a receive that gets nothing for this long fails with
         TimeoutError and drops the connection (0: wait for ever)."""
     @property
     def port(self) -> int: ...
-    def connect(self, ip: str, port: int, *, timeout_s: float = 30.0) -> None: ...
+    def connect(self, ip: str, port: int, *, timeout_s: float | None = None) -> None: ...
     def connected(self, ip: str, port: int) -> bool: ...
     def send_frame(self, ip: str, port: int, session: int, data: Buffer) -> None: ...
     def send_error(self, ip: str, port: int, session: int) -> None: ...
@@ -171,11 +171,11 @@ class UdtMessageListener:
         """(peer ip, sender GMP port, session, id, info, payload) or None on timeout."""
     def close(self) -> None: ...
 
-def fetch_certificate(host: str, port: int, *, timeout_s: float = 30.0) -> str:
+def fetch_certificate(host: str, port: int, *, timeout_s: float | None = None) -> str:
     """The PEM text of master_node.cert from master TCP port - 1 (unauthenticated)."""
 
 def make_self_signed_cert(
-    cert_path: _Path, key_path: _Path, *, common_name: str = "sector-master", days: int = 3650
+    cert_path: _Path, key_path: _Path, *, common_name: str | None = None, days: int | None = None
 ) -> None: ...
 def defaults() -> dict[str, str | float | bool]:
     """Client's defaults (a new dict each call): the one place they are declared is
@@ -195,6 +195,6 @@ def udt_send_message(
     info: int,
     payload: bytes,
     *,
-    timeout_s: float = 30.0,
+    timeout_s: float | None = None,
 ) -> None:
     """Sends one GMP message over a one-shot UDT stream to ``port`` (= GMP port - 1)."""

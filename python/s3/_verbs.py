@@ -4,7 +4,8 @@ many objects go out as one ``perform_many`` batch in the native engine."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from abc import abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from storewire import errors
@@ -13,10 +14,11 @@ from storewire.verbs import (
     ByteRange,
     ObjectMeta,
     RangeArg,
-    buffer_size,
     byte_range,
     copy_into,
+    get_into_range,
     parse_mtime,
+    raise_delete_failures,
 )
 
 if TYPE_CHECKING:
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
     from storewire._native import http as _http
     from storewire.verbs import PathLike
 
-    from .client import Client
+    from .types import DeleteError, ObjectHead, ObjectInfo
 
 __all__ = ["Verbs"]
 
@@ -37,16 +39,60 @@ class Verbs:
     """``ls``, ``head``, ``get``/``get_into``/``get_file``, ``put``/``put_file``,
     ``put_many``/``get_many``, ``delete``/``delete_many``, ``cp``/``mv``."""
 
-    def ls(self: Client, bucket: str, prefix: str = "") -> list[ObjectMeta]:
+    if TYPE_CHECKING:
+        # What the verbs use of ``Client``, declared for the type checker only; mypy
+        # checks ``Client``'s definitions against them (it subclasses this mixin).
+        multipart_threshold_bytes: int
+        verify_checksums: bool
+
+        @property
+        @abstractmethod
+        def http(self) -> _http.Client: ...
+        @abstractmethod
+        def build_request(self, method: str, bucket: str | None, key: str | None = None, *,
+                          body: Any = None, body_file: str | None = None,
+                          body_length: int | None = None, content_md5: str | None = None
+                          ) -> _http.Request: ...
+        @abstractmethod
+        def check(self, resp: _http.Response, operation: str, resource: str
+                  ) -> _http.Response: ...
+        @abstractmethod
+        def _finish_put(self, resp: _http.Response, bucket: str, key: str, size: int,
+                        md5: bytes | None, data_md5: Callable[[], bytes], operation: str
+                        ) -> str: ...
+        @abstractmethod
+        def _checked_body(self, resp: _http.Response, bucket: str, key: str) -> bytes: ...
+        @abstractmethod
+        def list_objects(self, bucket: str, *, prefix: str | None = None
+                         ) -> Iterator[ObjectInfo]: ...
+        @abstractmethod
+        def head_object(self, bucket: str, key: str) -> ObjectHead: ...
+        @abstractmethod
+        def get_object(self, bucket: str, key: str, *,
+                       range_bytes: tuple[int, int] | None = None) -> bytes: ...
+        @abstractmethod
+        def put_object(self, bucket: str, key: str, data: Any) -> str: ...
+        @abstractmethod
+        def delete_object(self, bucket: str, key: str) -> None: ...
+        @abstractmethod
+        def delete_objects(self, bucket: str, keys: Iterable[str]) -> list[DeleteError]: ...
+        @abstractmethod
+        def copy_object(self, src_bucket: str, src_key: str, bucket: str, key: str) -> str: ...
+        @abstractmethod
+        def upload_file(self, path: PathLike, bucket: str, key: str) -> str: ...
+        @abstractmethod
+        def download_file(self, bucket: str, key: str, path: PathLike) -> ObjectHead: ...
+
+    def ls(self, bucket: str, prefix: str = "") -> list[ObjectMeta]:
         """The objects whose key starts with ``prefix``, in key order."""
         return [ObjectMeta(o.key, o.size, o.etag or None, parse_mtime(o.last_modified))
                 for o in self.list_objects(bucket, prefix=prefix or None)]
 
-    def head(self: Client, bucket: str, key: str) -> ObjectMeta:
+    def head(self, bucket: str, key: str) -> ObjectMeta:
         info = self.head_object(bucket, key)
         return ObjectMeta(key, info.size, info.etag or None, parse_mtime(info.last_modified))
 
-    def _get_range(self: Client, bucket: str, key: str, rng: ByteRange | None) -> bytes:
+    def _get_range(self, bucket: str, key: str, rng: ByteRange | None) -> bytes:
         if rng is None:
             return self.get_object(bucket, key)
         if rng.end == rng.start:
@@ -60,33 +106,32 @@ class Verbs:
                 return b""
             raise
 
-    def get(self: Client, bucket: str, key: str, *, range: RangeArg = None) -> bytes:
+    def get(self, bucket: str, key: str, *, range: RangeArg = None) -> bytes:
         """The object's bytes (``range``: a :class:`~storewire.verbs.ByteRange`)."""
         return self._get_range(bucket, key, byte_range(range, "get", f"{bucket}/{key}"))
 
-    def get_into(self: Client, bucket: str, key: str, buffer: Buffer, *,
+    def get_into(self, bucket: str, key: str, buffer: Buffer, *,
                  range: RangeArg = None) -> int:
         """The object (or ``range``) written at the start of ``buffer``; the byte count.
         ``BufferTooSmallError`` when it does not fit."""
         resource = f"{bucket}/{key}"
-        rng = byte_range(range, "get_into", resource)
-        buffer_size(buffer, "get_into", resource)
+        rng = get_into_range(range, buffer, resource)
         return copy_into(buffer, self._get_range(bucket, key, rng), "get_into", resource)
 
-    def get_file(self: Client, bucket: str, key: str, path: PathLike) -> int:
+    def get_file(self, bucket: str, key: str, path: PathLike) -> int:
         """The object into the file ``path`` (parallel ranged GETs for large objects,
         verified, all or nothing); its size."""
         return self.download_file(bucket, key, path).size
 
-    def put(self: Client, bucket: str, key: str, data: Buffer) -> None:
+    def put(self, bucket: str, key: str, data: Buffer) -> None:
         """Stores a buffer (bytes, bytearray, memoryview, numpy ...) as ``key``."""
         self.put_object(bucket, key, data)
 
-    def put_file(self: Client, bucket: str, key: str, path: PathLike) -> None:
+    def put_file(self, bucket: str, key: str, path: PathLike) -> None:
         """Streams the file ``path`` to ``key`` (multipart when large)."""
         self.upload_file(path, bucket, key)
 
-    def put_many(self: Client, bucket: str, items: Mapping[str, Buffer | PathLike]) -> None:
+    def put_many(self, bucket: str, items: Mapping[str, Buffer | PathLike]) -> None:
         """Stores every ``{key: buffer or file path}``: buffers and small files in one
         parallel batch, files past the multipart threshold as multipart uploads."""
         batch: list[tuple[str, Any, int, bytes | None, _http.Request]] = []
@@ -112,7 +157,7 @@ class Verbs:
         for key, path in large:
             self.upload_file(path, bucket, key)
 
-    def get_many(self: Client, bucket: str, keys: Iterable[str]) -> dict[str, bytes]:
+    def get_many(self, bucket: str, keys: Iterable[str]) -> dict[str, bytes]:
         """``{key: bytes}`` for every key, fetched in parallel; raises the first failure
         once all have finished."""
         names = list(dict.fromkeys(keys))
@@ -124,7 +169,7 @@ class Verbs:
             out[key] = self._checked_body(resp, bucket, key)
         return out
 
-    def delete(self: Client, bucket: str, key: str) -> None:
+    def delete(self, bucket: str, key: str) -> None:
         """Deletes ``key``; a key that is already gone is not an error (S3 answers 204;
         DS3's S3 side answers NoSuchKey). A missing bucket is ``NotFoundError``."""
         try:
@@ -133,24 +178,19 @@ class Verbs:
             if exc.code != "NoSuchKey":
                 raise
 
-    def delete_many(self: Client, bucket: str, keys: Iterable[str]) -> None:
+    def delete_many(self, bucket: str, keys: Iterable[str]) -> None:
         """Deletes every key (missing ones are not an error); raises the first failure."""
         names = list(dict.fromkeys(keys))
-        failed = self.delete_objects(bucket, names) if names else []
-        if failed:
-            first = failed[0]
-            raise errors.StorageError(
-                f"{len(failed)} of {len(names)} keys not deleted; "
-                f"{first.key!r}: {first.code} {first.message}",
-                code=first.code, operation="delete_many", resource=f"{bucket}/{first.key}")
+        if names:
+            raise_delete_failures(bucket, len(names), self.delete_objects(bucket, names))
 
-    def cp(self: Client, bucket: str, key: str, dest_key: str, *,
+    def cp(self, bucket: str, key: str, dest_key: str, *,
            dest_bucket: str | None = None) -> None:
         """Server-side copy to ``dest_key`` (in ``dest_bucket``, default the same);
         an existing destination is replaced."""
         self.copy_object(bucket, key, dest_bucket or bucket, dest_key)
 
-    def mv(self: Client, bucket: str, key: str, dest_key: str, *,
+    def mv(self, bucket: str, key: str, dest_key: str, *,
            dest_bucket: str | None = None) -> None:
         """A server-side copy, then a delete of the source (S3 has no rename)."""
         self.cp(bucket, key, dest_key, dest_bucket=dest_bucket)

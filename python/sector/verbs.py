@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import os
+from abc import abstractmethod
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from storewire.verbs import (
     buffer_size,
     byte_range,
     copy_into,
+    get_into_range,
     join_key,
 )
 
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 
     from storewire.verbs import PathLike
 
-    from .client import Client, FileInfo
+    from .client import FileInfo, SectorFile
 
 __all__ = ["Verbs"]
 
@@ -51,17 +53,39 @@ class Verbs:
     """``ls``, ``head``, ``get``/``get_into``/``get_file``, ``put``/``put_file``,
     ``put_many``/``get_many``, ``delete``/``delete_many``, ``cp``/``mv``."""
 
-    def _object_path(self: Client, bucket: str, key: str, operation: str) -> str:
+    if TYPE_CHECKING:
+        # The ``Client`` methods the verbs call, declared for the type checker only; mypy
+        # checks ``Client``'s definitions against them (it subclasses this mixin).
+        @abstractmethod
+        def list(self, path: str = "/") -> builtins.list[FileInfo]: ...
+        @abstractmethod
+        def stat(self, path: str) -> FileInfo: ...
+        @abstractmethod
+        def mkdir(self, path: str) -> None: ...
+        @abstractmethod
+        def open(self, path: str, mode: str | int = "r") -> SectorFile: ...
+        @abstractmethod
+        def upload(self, local: PathLike, remote: str) -> int: ...
+        @abstractmethod
+        def download(self, remote: str, local: PathLike) -> int: ...
+        @abstractmethod
+        def remove(self, path: str) -> None: ...
+        @abstractmethod
+        def copy(self, src: str, dst: str) -> None: ...
+        @abstractmethod
+        def move(self, src: str, dst: str) -> None: ...
+
+    def _object_path(self, bucket: str, key: str, operation: str) -> str:
         return join_key(_bucket(bucket, operation), key, operation)
 
-    def _make_parent(self: Client, path: str) -> None:
+    def _make_parent(self, path: str) -> None:
         parent = path.rsplit("/", 1)[0]
         try:
             self.mkdir(parent)
         except errors.ConflictError:  # E_EXIST: already there
             pass
 
-    def ls(self: Client, bucket: str, prefix: str = "") -> builtins.list[ObjectMeta]:
+    def ls(self, bucket: str, prefix: str = "") -> builtins.list[ObjectMeta]:
         """The files whose key starts with ``prefix``, in key order (directories are
         walked, not listed)."""
         root = _bucket(bucket, "ls")
@@ -91,7 +115,7 @@ class Verbs:
                     found.append(_meta(key, entry))
         return sorted(found, key=lambda m: m.key)
 
-    def head(self: Client, bucket: str, key: str) -> ObjectMeta:
+    def head(self, bucket: str, key: str) -> ObjectMeta:
         path = self._object_path(bucket, key, "head")
         info = self.stat(path)
         if info.is_dir:
@@ -99,7 +123,7 @@ class Verbs:
                                        operation="head", resource=path)
         return _meta(key, info)
 
-    def _read(self: Client, bucket: str, key: str, rng: ByteRange | None, operation: str,
+    def _read(self, bucket: str, key: str, rng: ByteRange | None, operation: str,
               into: Any = None) -> Any:
         path = self._object_path(bucket, key, operation)
         with self.open(path, "r") as f:
@@ -113,26 +137,25 @@ class Verbs:
             f.seek(start)
             return f.read(count) if count else b""
 
-    def get(self: Client, bucket: str, key: str, *, range: RangeArg = None) -> bytes:
+    def get(self, bucket: str, key: str, *, range: RangeArg = None) -> bytes:
         """The file's bytes (``range``: a :class:`~storewire.verbs.ByteRange`)."""
         rng = byte_range(range, "get", f"{bucket}/{key}")
         return bytes(self._read(bucket, key, rng, "get"))
 
-    def get_into(self: Client, bucket: str, key: str, buffer: Buffer, *,
+    def get_into(self, bucket: str, key: str, buffer: Buffer, *,
                  range: RangeArg = None) -> int:
         """The file (or ``range``) written at the start of ``buffer``; the byte count.
         ``BufferTooSmallError`` when it does not fit."""
         resource = f"{bucket}/{key}"
-        rng = byte_range(range, "get_into", resource)
-        buffer_size(buffer, "get_into", resource)
+        rng = get_into_range(range, buffer, resource)
         data = self._read(bucket, key, rng, "get_into", into=buffer)
         return copy_into(buffer, data, "get_into", resource)
 
-    def get_file(self: Client, bucket: str, key: str, path: PathLike) -> int:
+    def get_file(self, bucket: str, key: str, path: PathLike) -> int:
         """The file into the local ``path`` (all or nothing); its size."""
         return self.download(self._object_path(bucket, key, "get_file"), path)
 
-    def put(self: Client, bucket: str, key: str, data: Buffer) -> None:
+    def put(self, bucket: str, key: str, data: Buffer) -> None:
         """Stores a buffer as the file ``key`` (replacing it)."""
         path = self._object_path(bucket, key, "put")
         self._make_parent(path)
@@ -141,13 +164,13 @@ class Verbs:
             if view.nbytes:
                 f.write(view)
 
-    def put_file(self: Client, bucket: str, key: str, path: PathLike) -> None:
+    def put_file(self, bucket: str, key: str, path: PathLike) -> None:
         """Uploads the local file ``path`` as ``key`` (replacing it)."""
         remote = self._object_path(bucket, key, "put_file")
         self._make_parent(remote)
         self.upload(path, remote)
 
-    def put_many(self: Client, bucket: str, items: Mapping[str, Buffer | PathLike]) -> None:
+    def put_many(self, bucket: str, items: Mapping[str, Buffer | PathLike]) -> None:
         """Stores every ``{key: buffer or file path}`` (one data channel each)."""
         for key, value in items.items():
             if isinstance(value, (str, os.PathLike)):
@@ -155,11 +178,11 @@ class Verbs:
             else:
                 self.put(bucket, key, value)
 
-    def get_many(self: Client, bucket: str, keys: Iterable[str]) -> dict[str, bytes]:
+    def get_many(self, bucket: str, keys: Iterable[str]) -> dict[str, bytes]:
         """``{key: bytes}`` for every key."""
         return {key: self.get(bucket, key) for key in dict.fromkeys(keys)}
 
-    def delete(self: Client, bucket: str, key: str) -> None:
+    def delete(self, bucket: str, key: str) -> None:
         """Deletes ``key``; a key that is already gone is not an error (a missing bucket
         is ``NotFoundError``)."""
         path = self._object_path(bucket, key, "delete")
@@ -168,12 +191,12 @@ class Verbs:
         except errors.NotFoundError:
             self.stat(_bucket(bucket, "delete"))
 
-    def delete_many(self: Client, bucket: str, keys: Iterable[str]) -> None:
+    def delete_many(self, bucket: str, keys: Iterable[str]) -> None:
         """Deletes every key (missing ones are not an error)."""
         for key in dict.fromkeys(keys):
             self.delete(bucket, key)
 
-    def _replace_target(self: Client, bucket: str, key: str, dest_key: str,
+    def _replace_target(self, bucket: str, key: str, dest_key: str,
                         dest_bucket: str | None, operation: str) -> tuple[str, str]:
         src = self._object_path(bucket, key, operation)
         dst = self._object_path(dest_bucket or bucket, dest_key, operation)
@@ -186,7 +209,7 @@ class Verbs:
                 pass
         return src, dst
 
-    def cp(self: Client, bucket: str, key: str, dest_key: str, *,
+    def cp(self, bucket: str, key: str, dest_key: str, *,
            dest_bucket: str | None = None) -> None:
         """Copies ``key`` to ``dest_key`` on the servers (an existing destination is
         replaced; a real master copies asynchronously)."""
@@ -194,7 +217,7 @@ class Verbs:
         if dst != src:
             self.copy(src, dst)
 
-    def mv(self: Client, bucket: str, key: str, dest_key: str, *,
+    def mv(self, bucket: str, key: str, dest_key: str, *,
            dest_bucket: str | None = None) -> None:
         """Renames ``key`` to ``dest_key`` (an existing destination is replaced)."""
         src, dst = self._replace_target(bucket, key, dest_key, dest_bucket, "mv")

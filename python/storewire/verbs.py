@@ -7,17 +7,21 @@ and the same return shapes. This module holds what they share, so nothing is def
 
 - :class:`ObjectMeta`, what ``ls`` and ``head`` return;
 - :class:`ByteRange`, the one range convention (half-open ``[start, end)``, as slicing);
-- :class:`UnsupportedOperationError`, raised by a verb a backend cannot perform.
+- :class:`UnsupportedOperationError`, raised by a verb a backend cannot perform;
+- the argument checks and steps more than one backend takes the same way
+  (:func:`get_into_range`, :func:`copy_into`, :func:`raise_delete_failures`,
+  :class:`NoServerCopy` ...).
 """
 
 from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, NamedTuple, Union
+from typing import TYPE_CHECKING, ClassVar, NamedTuple, Protocol, Union
 
 from storewire import errors
 
@@ -26,6 +30,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ByteRange",
+    "DeleteFailure",
+    "NoServerCopy",
     "ObjectMeta",
     "RangeArg",
     "UnsupportedOperationError",
@@ -33,8 +39,10 @@ __all__ = [
     "byte_range",
     "copy_into",
     "deprecated",
+    "get_into_range",
     "join_key",
     "parse_mtime",
+    "raise_delete_failures",
     "write_file",
 ]
 
@@ -108,6 +116,14 @@ def copy_into(buffer: Buffer, data: Buffer, operation: str, resource: str) -> in
     return source.nbytes
 
 
+def get_into_range(range: RangeArg, buffer: Buffer, resource: str) -> ByteRange | None:
+    """``get_into``'s arguments checked before any request: ``range`` as a
+    :class:`ByteRange` (or None) and ``buffer`` writable."""
+    rng = byte_range(range, "get_into", resource)
+    buffer_size(buffer, "get_into", resource)
+    return rng
+
+
 def buffer_size(buffer: Buffer, operation: str, resource: str) -> int:
     """The byte size of a writable buffer (a read-only one is the caller's mistake)."""
     view = memoryview(buffer)
@@ -168,3 +184,46 @@ def write_file(path: PathLike, data: Buffer) -> int:
             os.unlink(temp)
         raise
     return written
+
+
+class DeleteFailure(Protocol):
+    """A key a multi-object delete could not remove, as DS3 and S3 report it."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+
+def raise_delete_failures(bucket: str, count: int, failed: Sequence[DeleteFailure]) -> None:
+    """``delete_many``'s outcome: the first of ``failed`` as a StorageError that says how
+    many of the ``count`` keys were not deleted; nothing when none failed."""
+    if failed:
+        first = failed[0]
+        raise errors.StorageError(
+            f"{len(failed)} of {count} keys not deleted; "
+            f"{first.key!r}: {first.code} {first.message}",
+            code=first.code, operation="delete_many", resource=f"{bucket}/{first.key}")
+
+
+class NoServerCopy:
+    """``cp`` and ``mv`` for a backend with no server-side copy or rename: both raise
+    :class:`UnsupportedOperationError` giving the class's ``_no_copy`` reason."""
+
+    _no_copy: ClassVar[str]
+
+    def cp(self, bucket: str, key: str, dest_key: str, *,
+           dest_bucket: str | None = None) -> None:
+        """Not supported on this backend: raises ``UnsupportedOperationError``
+        (docs/verbs.md says why)."""
+        raise UnsupportedOperationError(self._no_copy, operation="cp",
+                                        resource=f"{bucket}/{key}")
+
+    def mv(self, bucket: str, key: str, dest_key: str, *,
+           dest_bucket: str | None = None) -> None:
+        """Not supported on this backend: raises ``UnsupportedOperationError``
+        (docs/verbs.md says why)."""
+        raise UnsupportedOperationError(self._no_copy, operation="mv",
+                                        resource=f"{bucket}/{key}")

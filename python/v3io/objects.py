@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 from storewire import errors
 from storewire.verbs import (
     ByteRange,
+    NoServerCopy,
     ObjectMeta,
     RangeArg,
-    UnsupportedOperationError,
-    buffer_size,
     byte_range,
     copy_into,
+    get_into_range,
     join_key,
     parse_mtime,
     write_file,
@@ -50,7 +50,7 @@ def _path(key: str, operation: str) -> str:
     return join_key("", key, operation)[1:]
 
 
-class ObjectClient:
+class ObjectClient(NoServerCopy):
     """The verb table on V3IO objects: ``ls``, ``head``, ``get``/``get_into``/``get_file``,
     ``put``/``put_file``, ``put_many``/``get_many``, ``delete``/``delete_many``;
     ``cp``/``mv`` raise :class:`~storewire.verbs.UnsupportedOperationError`.
@@ -58,6 +58,8 @@ class ObjectClient:
     Give an open ``client`` (it stays the caller's), or the keyword arguments of
     :class:`v3io.dataplane.Client` to make one this object closes.
     """
+
+    _no_copy = _NO_COPY
 
     def __init__(self, client: Client | None = None, **client_options: Any) -> None:
         if client is not None and client_options:
@@ -176,10 +178,9 @@ class ObjectClient:
         """The object (or ``range``) written at the start of ``buffer``; the byte count.
         ``BufferTooSmallError`` when it does not fit."""
         resource = f"{bucket}/{key}"
-        rng = byte_range(range, "get_into", resource)
-        buffer_size(buffer, "get_into", resource)
-        return copy_into(buffer, self._get_range(bucket, key, rng, "get_into"), "get_into",
-                         resource)
+        rng = get_into_range(range, buffer, resource)
+        data = self._get_range(bucket, key, rng, "get_into")
+        return copy_into(buffer, data, "get_into", resource)
 
     def get_file(self, bucket: str, key: str, path: PathLike) -> int:
         """The object into the file ``path`` (all or nothing); its size."""
@@ -237,16 +238,6 @@ class ObjectClient:
                                             raise_for_status=[200, 204, 404])
         if any(r.status_code == 404 for r in self.client.batch.wait()):
             self._check_container(bucket)
-
-    def cp(self, bucket: str, key: str, dest_key: str, *,
-           dest_bucket: str | None = None) -> None:
-        """Not supported on V3IO: raises ``UnsupportedOperationError`` (docs/verbs.md)."""
-        raise UnsupportedOperationError(_NO_COPY, operation="cp", resource=f"{bucket}/{key}")
-
-    def mv(self, bucket: str, key: str, dest_key: str, *,
-           dest_bucket: str | None = None) -> None:
-        """Not supported on V3IO: raises ``UnsupportedOperationError`` (docs/verbs.md)."""
-        raise UnsupportedOperationError(_NO_COPY, operation="mv", resource=f"{bucket}/{key}")
 
 
 def _mapped(stack: ExitStack, path: PathLike) -> Any:

@@ -10,6 +10,7 @@ import pytest
 import ds3
 from storewire import errors
 from storewire.emulators.ds3 import DS3Emulator
+from storewire.testing.polling import wait_for
 
 BUCKET = "bulk"
 
@@ -51,7 +52,10 @@ def test_put_and_get_files_multi_blob_with_checksums(client, files, tmp_path, ch
     assert got.blobs_transferred + got.blobs_skipped == result.blobs_total
     for name, src in files.items():
         assert _same(src, out / name), name
-    assert client.get_job(got.job_id).status == "COMPLETED"
+    # A GET job completes once its last blob has gone out, which the server notes just after
+    # the client has read it: a moment later, not necessarily before get_files returns.
+    wait_for(lambda: client.get_job(got.job_id).status == "COMPLETED", 10.0,
+             what="the GET job's completion")
 
 
 def test_parallel_workers_keep_several_blobs_in_flight(client, make_file, tmp_path):

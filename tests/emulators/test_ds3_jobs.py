@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from ds3_client import DS3Raw
 
 from storewire.emulators.ds3 import DS3Emulator
+from storewire.testing.polling import wait_for
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -131,7 +132,9 @@ def test_blob_splitting_with_max_upload_size(ds3_c: DS3Raw) -> None:
         headers={"Range": f"bytes={10 * MiB}-{10 * MiB + 9}"},
     )
     assert r.status == 206 and len(r.body) == 10
-    assert ds3_c.request("GET", f"/_rest_/job/{gjob}").xml().get("Status") == "COMPLETED"
+    # Completed once the last blob has gone out: noted just after the client has read it.
+    wait_for(lambda: ds3_c.request("GET", f"/_rest_/job/{gjob}").xml().get("Status")
+             == "COMPLETED", 10.0, what="the GET job's completion")
 
 
 def test_huge_declared_objects_reserve_no_space(ds3_emulator: DS3Emulator, ds3_c: DS3Raw) -> None:

@@ -16,6 +16,8 @@ from storewire.verbs import (
     RangeArg,
     byte_range,
     get_into_range,
+    item_list,
+    key_list,
     parse_mtime,
     raise_delete_failures,
 )
@@ -127,12 +129,13 @@ class Verbs(NoServerCopy):
 
     def put_many(self, bucket: str, items: Mapping[str, Buffer | PathLike]) -> None:
         """Stores every ``{key: buffer or file path}`` with one bulk PUT job."""
-        if items:
-            self.put_files(bucket, [(k, _source(v)) for k, v in items.items()])
+        pairs = item_list(items, bucket)
+        if pairs:
+            self.put_files(bucket, [(k, _source(v)) for k, v in pairs])
 
     def get_many(self, bucket: str, keys: Iterable[str]) -> dict[str, bytes]:
         """``{key: bytes}`` for every key, with one bulk GET job."""
-        names = list(dict.fromkeys(keys))
+        names = key_list(keys, "get_many", bucket)
         if not names:
             return {}
         return {k: bytes(v) for k, v in self.get_bytes(bucket, names).items()}
@@ -147,7 +150,7 @@ class Verbs(NoServerCopy):
 
     def delete_many(self, bucket: str, keys: Iterable[str]) -> None:
         """Deletes every key (missing ones are not an error); raises the first failure."""
-        names = list(dict.fromkeys(keys))
+        names = key_list(keys, "delete_many", bucket)
         if not names:
             return
         raise_delete_failures(bucket, len(names), self.delete_objects(bucket, names).errors)

@@ -17,6 +17,8 @@ from storewire.verbs import (
     byte_range,
     copy_into,
     get_into_range,
+    item_list,
+    key_list,
     parse_mtime,
     raise_delete_failures,
 )
@@ -136,7 +138,7 @@ class Verbs:
         parallel batch, files past the multipart threshold as multipart uploads."""
         batch: list[tuple[str, Any, int, bytes | None, _http.Request]] = []
         large: list[tuple[str, str]] = []
-        for key, value in items.items():
+        for key, value in item_list(items, bucket):
             if isinstance(value, (str, os.PathLike)):
                 path = os.fspath(value)
                 size = os.stat(path).st_size
@@ -160,7 +162,7 @@ class Verbs:
     def get_many(self, bucket: str, keys: Iterable[str]) -> dict[str, bytes]:
         """``{key: bytes}`` for every key, fetched in parallel; raises the first failure
         once all have finished."""
-        names = list(dict.fromkeys(keys))
+        names = key_list(keys, "get_many", bucket)
         requests = [self.build_request("GET", bucket, k) for k in names]
         out: dict[str, bytes] = {}
         for key, resp in zip(names, self.http.perform_many(requests) if names else [],
@@ -180,7 +182,7 @@ class Verbs:
 
     def delete_many(self, bucket: str, keys: Iterable[str]) -> None:
         """Deletes every key (missing ones are not an error); raises the first failure."""
-        names = list(dict.fromkeys(keys))
+        names = key_list(keys, "delete_many", bucket)
         if names:
             raise_delete_failures(bucket, len(names), self.delete_objects(bucket, names))
 

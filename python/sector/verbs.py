@@ -24,7 +24,9 @@ from storewire.verbs import (
     byte_range,
     copy_into,
     get_into_range,
+    item_list,
     join_key,
+    key_list,
 )
 
 if TYPE_CHECKING:
@@ -172,7 +174,7 @@ class Verbs:
 
     def put_many(self, bucket: str, items: Mapping[str, Buffer | PathLike]) -> None:
         """Stores every ``{key: buffer or file path}`` (one data channel each)."""
-        for key, value in items.items():
+        for key, value in item_list(items, bucket):
             if isinstance(value, (str, os.PathLike)):
                 self.put_file(bucket, key, value)
             else:
@@ -180,7 +182,7 @@ class Verbs:
 
     def get_many(self, bucket: str, keys: Iterable[str]) -> dict[str, bytes]:
         """``{key: bytes}`` for every key."""
-        return {key: self.get(bucket, key) for key in dict.fromkeys(keys)}
+        return {key: self.get(bucket, key) for key in key_list(keys, "get_many", bucket)}
 
     def delete(self, bucket: str, key: str) -> None:
         """Deletes ``key``; a key that is already gone is not an error (a missing bucket
@@ -193,7 +195,7 @@ class Verbs:
 
     def delete_many(self, bucket: str, keys: Iterable[str]) -> None:
         """Deletes every key (missing ones are not an error)."""
-        for key in dict.fromkeys(keys):
+        for key in key_list(keys, "delete_many", bucket):
             self.delete(bucket, key)
 
     def _replace_target(self, bucket: str, key: str, dest_key: str,

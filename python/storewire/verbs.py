@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -40,7 +40,9 @@ __all__ = [
     "copy_into",
     "deprecated",
     "get_into_range",
+    "item_list",
     "join_key",
+    "key_list",
     "parse_mtime",
     "raise_delete_failures",
     "write_file",
@@ -122,6 +124,37 @@ def get_into_range(range: RangeArg, buffer: Buffer, resource: str) -> ByteRange 
     rng = byte_range(range, "get_into", resource)
     buffer_size(buffer, "get_into", resource)
     return rng
+
+
+def key_list(keys: Iterable[str], operation: str, bucket: str) -> list[str]:
+    """The keys of a ``*_many`` call, each once, in the order given. A lone string would
+    be read as one key per character, so it is refused, as is a key that is not a str."""
+    if isinstance(keys, (str, bytes, bytearray)):
+        raise errors.InvalidRequestError(
+            f"{operation} takes an iterable of keys, not a single {type(keys).__name__}",
+            operation=operation, resource=bucket)
+    names = list(keys)
+    _check_keys(names, operation, bucket)
+    return list(dict.fromkeys(names))
+
+
+def item_list(items: Mapping[str, Buffer | PathLike], bucket: str
+              ) -> list[tuple[str, Buffer | PathLike]]:
+    """``put_many``'s ``{key: buffer or file path}`` checked, as pairs."""
+    if not isinstance(items, Mapping):
+        raise errors.InvalidRequestError(
+            f"put_many takes {{key: buffer or file path}}, not {type(items).__name__}",
+            operation="put_many", resource=bucket)
+    pairs = list(items.items())
+    _check_keys([k for k, _ in pairs], "put_many", bucket)
+    return pairs
+
+
+def _check_keys(keys: Sequence[object], operation: str, bucket: str) -> None:
+    for key in keys:
+        if not isinstance(key, str):
+            raise errors.InvalidRequestError(
+                f"key {key!r} must be a str", operation=operation, resource=bucket)
 
 
 def buffer_size(buffer: Buffer, operation: str, resource: str) -> int:

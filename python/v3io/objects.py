@@ -27,7 +27,9 @@ from storewire.verbs import (
     byte_range,
     copy_into,
     get_into_range,
+    item_list,
     join_key,
+    key_list,
     parse_mtime,
     write_file,
 )
@@ -188,7 +190,7 @@ class ObjectClient(NoServerCopy):
 
     def get_many(self, bucket: str, keys: Iterable[str]) -> dict[str, bytes]:
         """``{key: bytes}`` for every key, as one parallel batch."""
-        names = list(dict.fromkeys(keys))
+        names = key_list(keys, "get_many", bucket)
         if not names:
             return {}
         for key in names:
@@ -209,10 +211,11 @@ class ObjectClient(NoServerCopy):
 
     def put_many(self, bucket: str, items: Mapping[str, Buffer | PathLike]) -> None:
         """Stores every ``{key: buffer or file path}`` as one parallel batch."""
-        if not items:
+        pairs = item_list(items, bucket)
+        if not pairs:
             return
         with ExitStack() as stack:
-            for key, value in items.items():
+            for key, value in pairs:
                 body = (_mapped(stack, value) if isinstance(value, (str, os.PathLike))
                         else memoryview(value).cast("B"))
                 self.client.batch.put_object(bucket, _path(key, "put_many"), body=body)
@@ -230,7 +233,7 @@ class ObjectClient(NoServerCopy):
 
     def delete_many(self, bucket: str, keys: Iterable[str]) -> None:
         """Deletes every key as one parallel batch (missing ones are not an error)."""
-        names = list(dict.fromkeys(keys))
+        names = key_list(keys, "delete_many", bucket)
         if not names:
             return
         for key in names:

@@ -224,6 +224,23 @@ def test_put_many_get_many(backend: Backend, rng: random.Random, tmp_path: Path)
         expected)
 
 
+def test_many_argument_mistakes_are_typed(backend: Backend) -> None:
+    key = backend.key("many-args/a")
+    bad_calls = [
+        lambda: backend.client.get_many(backend.bucket, key),  # one string, not a list
+        lambda: backend.client.get_many(backend.bucket, [key, 7]),
+        lambda: backend.client.delete_many(backend.bucket, key),
+        lambda: backend.client.delete_many(backend.bucket, [b"k"]),
+        lambda: backend.client.put_many(backend.bucket, [(key, b"x")]),  # pairs, not a dict
+        lambda: backend.client.put_many(backend.bucket, {key: b"x", 3: b"y"}),
+    ]
+    for call in bad_calls:
+        with pytest.raises(errors.InvalidRequestError):
+            call()
+    # refused before anything was sent: the valid key of the last call was not written
+    assert backend.client.ls(backend.bucket, backend.key("many-args/")) == []
+
+
 # ---- delete ----------------------------------------------------------------------------
 
 

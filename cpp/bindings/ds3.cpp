@@ -18,6 +18,7 @@
 
 namespace py = pybind11;
 using storewire::bindings::fspath;
+using storewire::bindings::set_engine_options;
 using storewire::bindings::set_if_given;
 using storewire::bindings::signal_checkpoint;
 using namespace storewire;
@@ -323,18 +324,12 @@ void init_ds3(py::module_& m) {
                        std::optional<double> low_speed_time_s,
                        std::optional<std::string> user_agent) {
              http::ClientOptions o;  // None keeps the default declared there
-             o.proxy = std::move(proxy);
-             set_if_given(o.use_env_proxy, std::move(use_env_proxy));
-             set_if_given(o.verify_tls, std::move(verify_tls));
-             if (!ca_file.is_none()) o.ca_file = fspath(ca_file);
-             set_if_given(o.connect_timeout_s, std::move(connect_timeout_s));
-             set_if_given(o.timeout_s, std::move(timeout_s));
-             set_if_given(o.max_retries, std::move(max_retries));
-             set_if_given(o.retry_base_delay_s, std::move(retry_base_delay_s));
-             set_if_given(o.retry_max_delay_s, std::move(retry_max_delay_s));
-             set_if_given(o.max_in_flight, std::move(max_in_flight));
-             set_if_given(o.low_speed_time_s, std::move(low_speed_time_s));
-             set_if_given(o.user_agent, std::move(user_agent));
+             set_engine_options(o, std::move(proxy), std::move(use_env_proxy),
+                                std::move(verify_tls), ca_file, std::move(connect_timeout_s),
+                                std::move(timeout_s), std::move(max_retries),
+                                std::move(retry_base_delay_s), std::move(retry_max_delay_s),
+                                std::move(max_in_flight), std::move(low_speed_time_s),
+                                std::move(user_agent));
              PyClient c;
              c.http = std::make_shared<http::Client>(std::move(o));
              c.client = std::make_shared<Client>(std::move(endpoint), std::move(access_key),

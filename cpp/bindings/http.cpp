@@ -16,6 +16,7 @@
 
 namespace py = pybind11;
 using storewire::bindings::fspath;
+using storewire::bindings::set_engine_options;
 using storewire::bindings::set_if_given;
 using namespace storewire;
 using namespace storewire::http;
@@ -273,21 +274,15 @@ void init_http(py::module_& m) {
                        std::optional<std::vector<long>> retry_statuses,
                        std::optional<std::string> user_agent) {
              ClientOptions o;  // None keeps the default declared there
-             set_if_given(o.max_in_flight, std::move(max_in_flight));
              set_if_given(o.max_host_connections, std::move(max_host_connections));
-             set_if_given(o.connect_timeout_s, std::move(connect_timeout_s));
-             set_if_given(o.timeout_s, std::move(timeout_s));
              set_if_given(o.low_speed_limit_bytes_per_s, std::move(low_speed_limit));
-             set_if_given(o.low_speed_time_s, std::move(low_speed_time_s));
-             o.proxy = std::move(proxy);
-             set_if_given(o.use_env_proxy, std::move(use_env_proxy));
-             set_if_given(o.verify_tls, std::move(verify_tls));
-             if (!ca_file.is_none()) o.ca_file = fspath(ca_file);
-             set_if_given(o.max_retries, std::move(max_retries));
-             set_if_given(o.retry_base_delay_s, std::move(retry_base_delay_s));
-             set_if_given(o.retry_max_delay_s, std::move(retry_max_delay_s));
              set_if_given(o.retry_statuses, std::move(retry_statuses));
-             set_if_given(o.user_agent, std::move(user_agent));
+             set_engine_options(o, std::move(proxy), std::move(use_env_proxy),
+                                std::move(verify_tls), ca_file, std::move(connect_timeout_s),
+                                std::move(timeout_s), std::move(max_retries),
+                                std::move(retry_base_delay_s), std::move(retry_max_delay_s),
+                                std::move(max_in_flight), std::move(low_speed_time_s),
+                                std::move(user_agent));
              return PyClient{std::make_unique<Client>(std::move(o))};
            }),
            py::kw_only(), py::arg("max_in_flight") = py::none(),

@@ -106,8 +106,10 @@ class ConnectionThreads:
                 sock.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked in recv
             except OSError:
                 pass
+        # One deadline for all: stopping is bounded by timeout_s, however many are live.
+        deadline = time.monotonic() + timeout_s
         for _, thread in live:
-            thread.join(timeout_s)
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 class ThreadedServer:

@@ -207,7 +207,10 @@ def test_tiny_cache_makes_chunks_wait(tmp_path: object) -> None:
         r = c.request("GET", "/_rest_/job_chunk/", f"job={job}")
         assert [o.get("Name") for o in r.xml().iter("Object")] == ["c"]
         assert c.request("PUT", "/b/c", f"job={job}&offset=0", b"c" * MiB).status == 200
-        assert c.request("GET", f"/_rest_/job/{job}").xml().get("Status") == "COMPLETED"
+        # Received, not yet persisted: still active until the persist delay has passed.
+        assert c.request("GET", f"/_rest_/job/{job}").xml().get("Status") == "IN_PROGRESS"
+        wait_for(lambda: c.request("GET", f"/_rest_/job/{job}").xml().get("Status")
+                 == "COMPLETED", 5.0, what="the PUT job's persistence")
 
 
 def test_jobs_list_cancel_truncate(ds3_c: DS3Raw) -> None:

@@ -309,8 +309,11 @@ def release_entry(
                    (now + persist_delay_s, chunk_id))
     db.execute("UPDATE jobs SET remaining=remaining-1, done_bytes=done_bytes+? WHERE id=?",
                (length, job_id))
-    job = db.execute("SELECT remaining, status FROM jobs WHERE id=?", (job_id,)).fetchone()
+    job = db.execute("SELECT remaining, status, request_type FROM jobs WHERE id=?",
+                     (job_id,)).fetchone()
     if job is not None and job["remaining"] <= 0 and job["status"] == "IN_PROGRESS":
+        if job["request_type"] == "PUT" and persist_delay_s > 0:
+            return  # received, not yet persisted: JobManager.settle completes it later
         db.execute("UPDATE jobs SET status='COMPLETED', finished=? WHERE id=?",
                    (iso_time(now), job_id))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .jobs import ChunkView, JobView
-from .store import Row
 from .xml_out import Value, leaf, node
 
 
@@ -26,8 +25,9 @@ class Node:
 def job_attrs(view: JobView) -> dict[str, Value]:
     job = view.job
     kind = job["request_type"]
-    completed = job["done_bytes"]
-    cached = view.cached_bytes if kind != "PUT" else completed
+    # PUT: cached = received into the cache, completed = persisted to the storage domain.
+    completed = view.persisted_bytes if kind == "PUT" else job["done_bytes"]
+    cached = view.cached_bytes if kind != "PUT" else job["done_bytes"]
     attrs: dict[str, Value] = {
         "Aggregating": bool(job["aggregating"]),
         "BucketName": job["bucket_name"],
@@ -70,14 +70,17 @@ def jobs_list(views: list[JobView], server: Node) -> str:
     return node("Jobs", [node("Job", [server.xml()], job_attrs(v)) for v in views])
 
 
-def job_fields(job: Row, date_field: str | None = None) -> list[str]:
+def job_fields(view: JobView, date_field: str | None = None) -> list[str]:
     """The element form of a job (``/_rest_/active_job``, ``completed_job``…)."""
+    job = view.job
+    completed = view.persisted_bytes if job["request_type"] == "PUT" else job["done_bytes"]
     fields: dict[str, Value] = {
         "Aggregating": bool(job["aggregating"]),
         "BucketId": job["bucket_id"],
+        "BucketName": job["bucket_name"],
         "CachedSizeInBytes": job["done_bytes"],
         "ChunkClientProcessingOrderGuarantee": job["order_guarantee"],
-        "CompletedSizeInBytes": job["done_bytes"],
+        "CompletedSizeInBytes": completed,
         "CreatedAt": job["created"],
         "Id": job["id"],
         "Name": job["name"],
@@ -85,6 +88,7 @@ def job_fields(job: Row, date_field: str | None = None) -> list[str]:
         "OriginalSizeInBytes": job["original_size"],
         "Priority": job["priority"],
         "RequestType": job["request_type"],
+        "Status": job["status"],
         "Truncated": bool(job["truncated"]),
         "UserId": job["user_id"],
     }

@@ -2,7 +2,10 @@
 
 A PUT job's chunk needs cache space before its blobs may arrive ("allocated"); the space
 is freed ``persist_delay_s`` after the chunk completes, which stands for BlackPearl writing
-it to tape. With a cache size set, allocation really waits: allocate answers 503 +
+it to tape. A PUT job whose blobs have all arrived is "received": it stays IN_PROGRESS
+(listed, cancellable) until its last chunk is persisted, then it is COMPLETED
+(:meth:`JobManager.settle`, run on every job read and by the notifier's ticker).
+With a cache size set, allocation really waits: allocate answers 503 +
 Retry-After and the chunks-ready poll answers 200 without chunks + Retry-After. A fresh
 job gets all its chunks on the first poll whenever the cache allows.
 """
@@ -12,12 +15,17 @@ from __future__ import annotations
 import math
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .catalog import Catalog, check_key, release_entry
 from .store import Row, Store, new_id
 from .users import User
 from .wire import DS3Error, bad_request, iso_time, not_found, retry_later
+
+# Job events for the notifier: (event kind, fields), e.g. ("job_completed", {...}).
+EventSink = Callable[[str, dict[str, Any]], None]
 
 GiB = 1 << 30
 DEFAULT_MAX_BLOB_BYTES = 64 * GiB
@@ -93,6 +101,7 @@ class JobView:
     chunks: list[ChunkView]
     cached_bytes: int
     retry_after_s: int | None = None
+    persisted_bytes: int = 0  # PUT: bytes written to the storage domain (CompletedSizeInBytes)
 
 
 class JobManager:
@@ -107,6 +116,11 @@ class JobManager:
         self.retry_after_s = retry_after_s
         self.max_blob_bytes = max_blob_bytes
         self._naked_inflight = 0  # bytes of naked PUTs being received (not in any chunk yet)
+        self.events: EventSink | None = None  # set by the notifier; called inside the tx
+
+    def _emit(self, kind: str, **fields: Any) -> None:
+        if self.events is not None:
+            self.events(kind, fields)
 
     # --- cache ----------------------------------------------------------------------------
 
@@ -234,6 +248,7 @@ class JobManager:
                 planned.extend((bid, n, n == 0) for bid, (_, n) in pairs)
             chunk_cap = min(cap, self.cache_size_bytes or cap)
             self._insert_chunks(db, job_id, planned, chunk_cap)
+            self._emit("job_created", job_id=job_id)
         return job_id
 
     def create_get_job(
@@ -260,15 +275,95 @@ class JobManager:
             if not planned:
                 raise bad_request("the requested ranges cover no data")
             self._insert_chunks(db, job_id, planned, self.max_blob_bytes)
+            self._emit("job_created", job_id=job_id)
         return job_id
 
     # --- reading jobs ---------------------------------------------------------------------
 
     def job(self, db: sqlite3.Connection, job_id: str) -> Row:
+        if self.persist_delay_s > 0:
+            self.settle(db, time.time(), job_id)
         row = db.execute("SELECT * FROM jobs WHERE id=?", (job_id,)).fetchone()
         if row is None:
             raise not_found(f"job {job_id}", f"job/{job_id}")
         return row
+
+    # --- persistence: received -> persisted ---------------------------------------------------
+
+    def settle(self, db: sqlite3.Connection, now: float, job_id: str | None = None) -> int:
+        """Completes the received PUT jobs whose chunks are all persisted (by ``now``).
+        Returns how many jobs it completed."""
+        sql = ("SELECT j.* FROM jobs j WHERE j.status='IN_PROGRESS' AND j.request_type='PUT' "
+               "AND j.remaining<=0 AND NOT EXISTS (SELECT 1 FROM chunks c WHERE "
+               "c.job_id=j.id AND (c.state IN ('PENDING','ALLOCATED') OR c.persist_at>?))")
+        args: list[Any] = [now]
+        if job_id is not None:
+            sql += " AND j.id=?"
+            args.append(job_id)
+        done = db.execute(sql, args).fetchall()
+        for job in done:
+            db.execute("UPDATE jobs SET status='COMPLETED', finished=? WHERE id=?",
+                       (iso_time(now), job["id"]))
+            self._emit_finished(db, job["id"], cancelled=False)
+        return len(done)
+
+    def settle_due(self) -> int:
+        """The ticker's call: settles every due job (no-op without a persist delay)."""
+        if self.persist_delay_s <= 0:
+            return 0
+        with self.store.tx() as db:
+            return self.settle(db, time.time())
+
+    def job_objects(self, db: sqlite3.Connection, job_id: str,
+                    not_persisted_at: float | None = None) -> list[dict[str, Any]]:
+        """The job's blobs as notification ``<Object>`` fields (the BulkObject shape); with
+        ``not_persisted_at``, only those not transferred or not yet persisted by then."""
+        sql = ("SELECT b.id AS blob_id, b.offset, b.length, b.received, o.name, o.latest "
+               "FROM job_blobs jb JOIN blobs b ON b.id = jb.blob_id JOIN objects o "
+               "ON o.id = b.object_id JOIN chunks c ON c.id = jb.chunk_id WHERE jb.job_id=?")
+        args: list[Any] = [job_id]
+        if not_persisted_at is not None:
+            sql += " AND (jb.done=0 OR c.state<>'COMPLETED' OR c.persist_at>?)"
+            args.append(not_persisted_at)
+        return [{"Name": r["name"], "Offset": r["offset"], "Length": r["length"],
+                 "InCache": bool(r["received"]), "Latest": bool(r["latest"]), "Version": 1,
+                 "Id": r["blob_id"]}
+                for r in db.execute(sql + " ORDER BY jb.seq", args)]
+
+    def _emit_finished(self, db: sqlite3.Connection, job_id: str, cancelled: bool,
+                       not_persisted: list[dict[str, Any]] | None = None) -> None:
+        if self.events is None:
+            return
+        job = db.execute("SELECT request_type, bucket_name FROM jobs WHERE id=?",
+                         (job_id,)).fetchone()
+        if job is not None and job["request_type"] == "PUT" and not cancelled:
+            self._emit("object_persisted", job_id=job_id, bucket=job["bucket_name"],
+                       objects=self.job_objects(db, job_id))
+        self._emit("job_completed", job_id=job_id, cancelled=cancelled,
+                   not_persisted=not_persisted or [])
+
+    def _after_release(self, db: sqlite3.Connection, job_id: str | None) -> None:
+        """Events for a job whose last entry may just have been transferred."""
+        if job_id is None or self.events is None:
+            return
+        job = db.execute("SELECT * FROM jobs WHERE id=?", (job_id,)).fetchone()
+        if job is None or job["remaining"] > 0:
+            return
+        if job["request_type"] in ("PUT", "GET"):
+            # PUT: the data has landed in cache; GET: it was staged there for the client.
+            self._emit("object_cached", job_id=job_id, bucket=job["bucket_name"],
+                       objects=self.job_objects(db, job_id))
+        if job["status"] == "COMPLETED":
+            self._emit_finished(db, job_id, cancelled=False)
+
+    def _persisted_bytes(self, db: sqlite3.Connection, job: Row, now: float) -> int:
+        if job["request_type"] != "PUT":
+            return int(job["done_bytes"])
+        if job["status"] == "COMPLETED":
+            return int(job["done_bytes"])
+        row = db.execute("SELECT COALESCE(SUM(size), 0) FROM chunks WHERE job_id=? AND "
+                         "state='COMPLETED' AND persist_at<=?", (job["id"], now)).fetchone()
+        return min(int(row[0]), int(job["done_bytes"]))
 
     def view(self, db: sqlite3.Connection, job_id: str, only: set[str] | None = None) -> JobView:
         """The job with its chunks (all, or those in ``only``) and blob entries."""
@@ -292,7 +387,12 @@ class JobManager:
                 view.entries.append(
                     Entry(r["name"], r["offset"], r["length"], bool(r["received"]), r["blob_id"])
                 )
-        return JobView(job, list(chunks.values()), cached)
+        return JobView(job, list(chunks.values()), cached,
+                       persisted_bytes=self._persisted_bytes(db, job, time.time()))
+
+    def is_job(self, ident: str) -> bool:
+        with self.store.tx() as db:
+            return db.execute("SELECT 1 FROM jobs WHERE id=?", (ident,)).fetchone() is not None
 
     def get_view(self, job_id: str) -> JobView:
         with self.store.tx() as db:
@@ -300,6 +400,9 @@ class JobManager:
 
     def list_jobs(self, status: str, bucket: str | None = None) -> list[JobView]:
         with self.store.tx() as db:
+            now = time.time()
+            if self.persist_delay_s > 0:
+                self.settle(db, now)
             sql = "SELECT id FROM jobs WHERE status=?"
             args: list[str] = [status]
             if bucket:
@@ -307,7 +410,12 @@ class JobManager:
                 sql += " AND bucket_id=?"
                 args.append(b["id"])
             ids = [r[0] for r in db.execute(sql + " ORDER BY seq", args)]
-            return [JobView(self.job(db, i), [], 0) for i in ids]
+            views = []
+            for i in ids:
+                row = self.job(db, i)
+                views.append(JobView(row, [], 0,
+                                     persisted_bytes=self._persisted_bytes(db, row, now)))
+            return views
 
     # --- the chunks-ready poll and allocation -----------------------------------------------
 
@@ -467,6 +575,7 @@ class JobManager:
                            (ticket.job_id, entry["seq"]))
                 release_entry(db, ticket.job_id or "", entry["chunk_id"], ticket.length, now,
                               self.persist_delay_s)
+                self._after_release(db, ticket.job_id)
             return removed
 
     def begin_naked_put(self, bucket_name: str, key: str, length: int, user: User) -> Ticket:
@@ -551,13 +660,15 @@ class JobManager:
                            (ticket.job_id, entry["seq"]))
                 release_entry(db, ticket.job_id or "", entry["chunk_id"], ticket.length, now,
                               self.persist_delay_s)
+                self._after_release(db, ticket.job_id)
 
     # --- lifecycle --------------------------------------------------------------------------
 
     def cancel(self, job_id: str, force: bool) -> list[str]:
         """``force``: cancel (CANCELED); otherwise truncate (drop what is not transferred;
-        COMPLETED if anything was). Unfinished objects of a PUT job are removed.
-        Returns data files to remove."""
+        COMPLETED if anything was). Unfinished objects of a PUT job are removed; a received
+        PUT job can still be cancelled until it is persisted (its objects stay: they are
+        complete in the cache). Returns data files to remove."""
         with self.store.tx() as db:
             job = self.job(db, job_id)
             if job["status"] != "IN_PROGRESS":
@@ -565,6 +676,8 @@ class JobManager:
             return self._end(db, job, force)
 
     def _end(self, db: sqlite3.Connection, job: Row, force: bool) -> list[str]:
+        not_persisted = self.job_objects(db, job["id"], not_persisted_at=time.time()) \
+            if self.events is not None else []
         db.execute("UPDATE chunks SET state='CANCELED' WHERE job_id=? AND state IN "
                    "('PENDING','ALLOCATED')", (job["id"],))
         removed: list[str] = []
@@ -578,10 +691,13 @@ class JobManager:
         status = "CANCELED" if force or not anything_done else "COMPLETED"
         db.execute("UPDATE jobs SET status=?, truncated=?, finished=? WHERE id=?",
                    (status, int(not force), iso_time(), job["id"]))
+        self._emit_finished(db, job["id"], cancelled=True, not_persisted=not_persisted)
         return removed
 
     def cancel_all(self, force: bool, bucket: str | None, request_type: str | None) -> list[str]:
         with self.store.tx() as db:
+            if self.persist_delay_s > 0:
+                self.settle(db, time.time())
             sql = "SELECT * FROM jobs WHERE status='IN_PROGRESS'"
             args: list[str] = []
             if bucket:

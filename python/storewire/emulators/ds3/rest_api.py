@@ -233,7 +233,11 @@ def _placement(ctx: Context, req: Request, ident: str) -> Response:
             return xml_response(_data(lists))
         items = []
         for name in names:
-            obj = ctx.catalog.readable(db, row, name or "", None)
+            # Unknown names are left out: the answer lists the objects that exist.
+            obj = db.execute("SELECT * FROM objects WHERE bucket_id=? AND name=? ORDER BY "
+                             "complete DESC, seq DESC LIMIT 1", (row["id"], name or "")).fetchone()
+            if obj is None:
+                continue
             for blob in ctx.catalog.blobs(db, obj["id"]):
                 attrs: dict[str, Value] = {"Name": name, "Offset": blob["offset"],
                                            "Length": blob["length"],
@@ -276,9 +280,9 @@ def _job_list(status: str, element: str, date_field: str | None) -> Handler:
                 view = ctx.jobs.get_view(ident)
                 if view.job["status"] != status:
                     raise not_found(f"{element} {ident}")
-                return xml_response(_data(job_fields(view.job, date_field)))
+                return xml_response(_data(job_fields(view, date_field)))
             views = ctx.jobs.list_jobs(status, req.query.get("bucket_id"))
-            items = [node(element, job_fields(v.job, date_field)) for v in views]
+            items = [node(element, job_fields(v, date_field)) for v in views]
             page, headers = _paged(req, items)
             return xml_response(document(node("Jobs", page)), headers=headers)
         if status == "IN_PROGRESS":
@@ -291,19 +295,27 @@ def _job_list(status: str, element: str, date_field: str | None) -> Handler:
     return handler
 
 
+def _ready_chunks(ctx: Context, req: Request, job_id: str) -> Response:
+    q = req.query
+    view = ctx.jobs.ready_chunks(job_id, q.int("preferred_number_of_chunks"), q.get("job_chunk"))
+    headers = []
+    if view.retry_after_s is not None:
+        headers.append(("Retry-After", str(view.retry_after_s)))
+    return xml_response(document(master_object_list(view, _node(ctx, req))), headers=headers)
+
+
 def job_chunk(ctx: Context, req: Request, ident: str) -> Response:
     q = req.query
     if req.method == "GET" and not ident:
         job_id = q.get("job")
         if not job_id:
             raise bad_request("job is required")
-        view = ctx.jobs.ready_chunks(job_id, q.int("preferred_number_of_chunks"),
-                                     q.get("job_chunk"))
-        headers = []
-        if view.retry_after_s is not None:
-            headers.append(("Retry-After", str(view.retry_after_s)))
-        return xml_response(document(master_object_list(view, _node(ctx, req))), headers=headers)
+        return _ready_chunks(ctx, req, job_id)
     if req.method == "GET":
+        if ctx.jobs.is_job(ident):
+            # A job id where a chunk id belongs: the job's chunks ready for processing,
+            # as ``?job={id}`` answers them (MasterObjectList, Retry-After when none is).
+            return _ready_chunks(ctx, req, ident)
         chunk, _ = ctx.jobs.chunk(ident)
         return xml_response(document(chunk_objects(chunk, ctx.node_id)))
     if req.method == "PUT" and ident:
@@ -336,6 +348,8 @@ def folder(ctx: Context, req: Request, ident: str) -> Response:
         raise _bad_method(req, "folder")
     bucket_name = req.query.get("bucket_id")
     if not bucket_name:
+        # BlackPearl answers 500 here; a missing parameter is the client's error, and a 5xx
+        # would make clients retry it: 400 (documented in docs/ds3-emulator.md).
         raise bad_request("bucket_id is required")
     prefix = ident if ident.endswith("/") else ident + "/"
     with ctx.store.tx() as db:

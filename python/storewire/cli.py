@@ -74,6 +74,7 @@ class ServeOptions:
     sector_replicas: int = 1
     sector_drop_rate: float = 0.0
     sector_delay: float = 0.0
+    s3_buckets: bool = False
 
 
 def _cmd_version(_: argparse.Namespace) -> int:
@@ -106,6 +107,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         sector_replicas=args.sector_replicas,
         sector_drop_rate=args.sector_drop_rate,
         sector_delay=args.sector_delay,
+        s3_buckets=args.s3_buckets,
     )
     return serve(options)
 
@@ -139,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--env-file", type=Path, metavar="PATH", help="write client env vars (DS3_ENDPOINT, ...)"
     )
+    p.add_argument(
+        "--s3-buckets", action="store_true",
+        help="DS3: every new bucket is S3-style (PUT over an existing key replaces it); "
+        "without it only buckets made by SigV4-signed S3 tools are")
     g = p.add_argument_group(
         "Sector cluster and fault knobs",
         "While serving, SIGHUP restarts the Sector masters (sessions are forgotten, the "

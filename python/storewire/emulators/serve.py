@@ -53,10 +53,11 @@ def register(name: str, default_address: tuple[str, int], factory: Factory) -> N
     REGISTRY[name] = EmulatorSpec(name, default_address, factory)
 
 
-def _ds3(host: str, port: int, data_dir: Path | None, _: Any) -> Emulator:
+def _ds3(host: str, port: int, data_dir: Path | None, options: Any) -> Emulator:
     from .ds3 import DS3Emulator
 
-    return DS3Emulator(host=host, port=port, data_dir=data_dir)
+    return DS3Emulator(host=host, port=port, data_dir=data_dir,
+                       s3_buckets=bool(getattr(options, "s3_buckets", False)))
 
 
 register("ds3", ("127.0.0.1", 8080), _ds3)

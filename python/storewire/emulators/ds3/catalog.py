@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .entities import data_policy_defaults
 from .store import Row, Store, new_id
 from .wire import DS3Error, bad_request, iso_time
 
@@ -24,7 +25,19 @@ from .wire import DS3Error, bad_request, iso_time
 # characters), plus "." and "..".
 _BUCKET_NAME = re.compile(r"[^/:\\\x00-\x1f\x7f]{1,63}")
 MAX_KEY_BYTES = 1024
+# The data policy of S3-style buckets: an existing key is replaced by a PUT.
+S3_POLICY_NAME = "S3 overwrite"
 MD5_OF_NOTHING = hashlib.md5(b"", usedforsecurity=False).hexdigest()
+NULL_VERSION = "null"  # S3's version id of an object written while versioning was off
+
+
+def version_label(bucket: Row, row: Row) -> str:
+    """The version id S3 clients see: the row id, or ``null`` for an object written while
+    the bucket's S3 versioning was not Enabled (DS3 buckets without S3 versioning show
+    their row ids, as the DS3 SDKs expect)."""
+    if bucket["s3_versioning"] and not row["versioned"]:
+        return NULL_VERSION
+    return str(row["id"])
 
 
 def check_bucket_name(name: str) -> None:
@@ -54,6 +67,8 @@ class Catalog:
         self.store = store
         self.default_policy_id = default_policy_id
         self.persist_delay_s = persist_delay_s
+        # Every new bucket without a policy of its own is S3-style (serve --s3-buckets).
+        self.s3_buckets = False
 
     # --- buckets -------------------------------------------------------------------------
 
@@ -72,6 +87,8 @@ class Catalog:
         bucket_id: str | None = None,
     ) -> Row:
         check_bucket_name(name)
+        if self.s3_buckets and data_policy_id in (None, self.default_policy_id):
+            data_policy_id = self.s3_policy_id()
         if db.execute("SELECT 1 FROM buckets WHERE name=?", (name,)).fetchone():
             raise DS3Error(409, "BucketAlreadyExists", f"bucket {name!r} already exists",
                            resource=name)
@@ -102,6 +119,21 @@ class Catalog:
         db.execute("DELETE FROM buckets WHERE id=?", (bucket["id"],))
         return ids
 
+    def s3_policy_id(self) -> str:
+        """The data policy of S3-style buckets (versioning KEEP_LATEST: PUT over an
+        existing key replaces it), made on first use."""
+        fields = self.store.entity("data_policy", S3_POLICY_NAME)
+        if fields is None:
+            fields = data_policy_defaults()
+            fields.update(Id=new_id(), Name=S3_POLICY_NAME, Versioning="KEEP_LATEST")
+            self.store.put_entity("data_policy", fields)
+        return str(fields["Id"])
+
+    def s3_style(self, bucket: Row) -> bool:
+        """An S3-style bucket (S3 policy or S3 versioning set) answers as S3 does where
+        BlackPearl differs: e.g. deleting a missing key is 204 there, 404 in a DS3 bucket."""
+        return bool(bucket["s3_versioning"]) or self.policy(bucket).get("Name") == S3_POLICY_NAME
+
     def policy(self, bucket: Row) -> dict[str, object]:
         return self.store.entity("data_policy", bucket["data_policy_id"]) or {}
 
@@ -115,21 +147,49 @@ class Catalog:
     def readable(
         self, db: sqlite3.Connection, bucket: Row, key: str, version_id: str | None
     ) -> Row:
-        """The version to read: the given one, else the newest complete version."""
-        if version_id:
-            row = db.execute(
-                "SELECT * FROM objects WHERE bucket_id=? AND name=? AND id=?",
-                (bucket["id"], key, version_id),
-            ).fetchone()
-        else:
-            row = db.execute(
-                "SELECT * FROM objects WHERE bucket_id=? AND name=? ORDER BY complete DESC, "
-                "seq DESC LIMIT 1", (bucket["id"], key),
-            ).fetchone()
+        """The version to read: the given one, else the newest complete version. A delete
+        marker is not readable: 404 when it is the newest, 405 when named (as in S3)."""
+        row = self.version(db, bucket, key, version_id) if version_id else db.execute(
+            "SELECT * FROM objects WHERE bucket_id=? AND name=? ORDER BY complete DESC, "
+            "seq DESC LIMIT 1", (bucket["id"], key),
+        ).fetchone()
         if row is None:
-            raise DS3Error(404, "NoSuchKey", f"object {key!r} does not exist",
+            raise DS3Error(404, "NoSuchVersion" if version_id else "NoSuchKey",
+                           f"object {key!r} does not exist",
                            resource=f"{bucket['name']}/{key}")
+        if row["delete_marker"]:
+            marker = [("x-amz-delete-marker", "true"),
+                      ("x-amz-version-id", version_label(bucket, row))]
+            if version_id:
+                raise DS3Error(405, "MethodNotAllowed", "the version is a delete marker",
+                               resource=f"{bucket['name']}/{key}", headers=marker)
+            raise DS3Error(404, "NoSuchKey", f"object {key!r} does not exist",
+                           resource=f"{bucket['name']}/{key}", headers=marker)
         return row
+
+    def version(
+        self, db: sqlite3.Connection, bucket: Row, key: str, version_id: str
+    ) -> Row | None:
+        """One version of a key by id; ``null`` is the newest unversioned one."""
+        if version_id == NULL_VERSION:
+            return db.execute(
+                "SELECT * FROM objects WHERE bucket_id=? AND name=? AND versioned=0 "
+                "ORDER BY seq DESC LIMIT 1", (bucket["id"], key)).fetchone()
+        return db.execute("SELECT * FROM objects WHERE bucket_id=? AND name=? AND id=?",
+                          (bucket["id"], key, version_id)).fetchone()
+
+    def check_overwrite(self, db: sqlite3.Connection, bucket: Row, key: str) -> None:
+        """409 OBJECT_ALREADY_EXISTS where the bucket keeps BlackPearl's rule: its data
+        policy has versioning NONE and S3 versioning was never set on it."""
+        if bucket["s3_versioning"]:
+            return
+        if str(self.policy(bucket).get("Versioning", "NONE")).upper() != "NONE":
+            return
+        current = self.latest(db, bucket["id"], key)
+        if current is not None and not current["delete_marker"]:
+            raise DS3Error(409, "OBJECT_ALREADY_EXISTS",
+                           f"object {key!r} already exists in bucket {bucket['name']!r}",
+                           resource=f"{bucket['name']}/{key}")
 
     def new_version(
         self, db: sqlite3.Connection, bucket: Row, key: str, size: int, owner_id: str,
@@ -137,20 +197,16 @@ class Catalog:
     ) -> str:
         """Creates the object row that a PUT will fill; applies the bucket's versioning."""
         check_key(key)
-        versioning = str(self.policy(bucket).get("Versioning", "NONE")).upper()
+        self.check_overwrite(db, bucket, key)
         current = self.latest(db, bucket["id"], key)
         if current is not None:
-            if versioning == "NONE":
-                raise DS3Error(409, "OBJECT_ALREADY_EXISTS",
-                               f"object {key!r} already exists in bucket {bucket['name']!r}",
-                               resource=f"{bucket['name']}/{key}")
             db.execute("UPDATE objects SET latest=0 WHERE id=?", (current["id"],))
         object_id = object_id or new_id()
         db.execute(
             "INSERT INTO objects(id, bucket_id, name, size, latest, complete, pending_blobs, "
-            "created, modified, owner_id, seq) VALUES(?,?,?,?,1,0,0,?,?,?,?)",
+            "created, modified, owner_id, seq, versioned) VALUES(?,?,?,?,1,0,0,?,?,?,?,?)",
             (object_id, bucket["id"], key, size, iso_time(), time.time(), owner_id,
-             self.store.next_seq()),
+             self.store.next_seq(), int(bucket["s3_versioning"] == "Enabled")),
         )
         return object_id
 
@@ -184,7 +240,16 @@ class Catalog:
             (time.time(), _etag(self.blobs(db, object_id)), object_id),
         )
         bucket = db.execute("SELECT * FROM buckets WHERE id=?", (obj["bucket_id"],)).fetchone()
-        versioning = str(self.policy(bucket).get("Versioning", "")) if bucket else ""
+        if bucket is None or bucket["s3_versioning"] == "Enabled":
+            return []
+        if bucket["s3_versioning"] == "Suspended":
+            # S3: the new "null" version replaces the previous null version only.
+            older = [r[0] for r in db.execute(
+                "SELECT id FROM objects WHERE bucket_id=? AND name=? AND id<>? AND versioned=0",
+                (obj["bucket_id"], obj["name"], object_id))]
+            self.drop_objects(db, older)
+            return older
+        versioning = str(self.policy(bucket).get("Versioning", ""))
         if versioning.upper() != "KEEP_LATEST":
             return []
         older = [r[0] for r in db.execute(
@@ -271,7 +336,7 @@ class Catalog:
     def _scan(
         self, db: sqlite3.Connection, bucket_id: str, prefix: str, marker: str, versions: bool
     ) -> Iterator[Row]:
-        latest = "" if versions else " AND latest=1"
+        latest = "" if versions else " AND latest=1 AND delete_marker=0"
         order = "name, seq DESC" if versions else "name"
         low = max(marker, prefix) if marker else prefix
         op = ">" if marker and marker >= prefix else ">="

@@ -40,7 +40,9 @@ class DS3Emulator:
     space, standing for the tape write), ``retry_after_s`` (the Retry-After the server
     answers when nothing frees sooner), ``max_blob_bytes`` (default 64 GiB, the DS3
     default blob size), ``versioning`` (the default data policy's: NONE as on a real
-    BlackPearl, or KEEP_LATEST for S3-style overwrites).
+    BlackPearl, or KEEP_LATEST for S3-style overwrites), ``s3_buckets`` (every new bucket
+    without a data policy of its own gets the S3-style policy, as buckets made by
+    SigV4-signed S3 tools always do: PUT over an existing key replaces it).
     """
 
     def __init__(
@@ -56,6 +58,7 @@ class DS3Emulator:
         retry_after_s: int = 1,
         max_blob_bytes: int = DEFAULT_MAX_BLOB_BYTES,
         versioning: str | None = None,
+        s3_buckets: bool = False,
     ) -> None:
         if cache_size_bytes is not None and cache_size_bytes <= 0:
             raise ValueError("cache_size_bytes must be positive (or None for unlimited)")
@@ -70,6 +73,7 @@ class DS3Emulator:
         self._retry_after_s = max(1, retry_after_s)
         self._max_blob_bytes = max_blob_bytes
         self._versioning = versioning.upper() if versioning else None
+        self._s3_buckets = s3_buckets
         if faults is None:
             faults = Faults.from_env()
         elif not isinstance(faults, Faults):
@@ -98,6 +102,7 @@ class DS3Emulator:
             users = UserDirectory(store)
             self._default_user = self._setup_users(store, users, policy_id)
             catalog = Catalog(store, policy_id, self._persist_delay_s)
+            catalog.s3_buckets = self._s3_buckets
             jobs = JobManager(store, catalog, cache_size_bytes=self.cache_size_bytes,
                               persist_delay_s=self._persist_delay_s,
                               retry_after_s=self._retry_after_s,

@@ -584,10 +584,7 @@ class JobManager:
         with self.store.tx() as db:
             bucket = self.catalog.bucket(db, bucket_name)
             check_key(key)
-            versioning = str(self.catalog.policy(bucket).get("Versioning", "NONE")).upper()
-            if versioning == "NONE" and self.catalog.latest(db, bucket["id"], key) is not None:
-                raise DS3Error(409, "OBJECT_ALREADY_EXISTS", f"object {key!r} already exists",
-                               resource=f"{bucket_name}/{key}")
+            self.catalog.check_overwrite(db, bucket, key)
             if not self._fits(db, length, now):
                 raise retry_later(self._retry_after(db, now), "the cache is full")
             self._naked_inflight += length

@@ -12,7 +12,7 @@ import shutil
 import sqlite3
 import time
 
-from . import transfer, xml_in
+from . import content_headers, s3_copy, transfer, xml_in
 from .checksums import b64
 from .context import Context
 from .store import new_id
@@ -37,9 +37,11 @@ def initiate(ctx: Context, req: Request, bucket: str, key: str) -> Response:
     upload_id = new_id()
     with ctx.store.tx() as db:
         row = ctx.catalog.bucket(db, bucket)
-        db.execute("INSERT INTO uploads(id, bucket_id, name, owner_id, meta, created) "
-                   "VALUES(?,?,?,?,?,?)", (upload_id, row["id"], key, req.user.id,
-                                           json.dumps(transfer.metadata_from(req)), iso_time()))
+        db.execute("INSERT INTO uploads(id, bucket_id, name, owner_id, meta, created, headers) "
+                   "VALUES(?,?,?,?,?,?,?)",
+                   (upload_id, row["id"], key, req.user.id,
+                    json.dumps(transfer.metadata_from(req)), iso_time(),
+                    content_headers.encode(content_headers.from_request(req))))
     ctx.store.part_path(upload_id, 1).parent.mkdir(parents=True, exist_ok=True)
     return xml_response(document(node("InitiateMultipartUploadResult", [
         leaf("Bucket", bucket), leaf("Key", key), leaf("UploadId", upload_id)])))
@@ -49,18 +51,24 @@ def upload_part(ctx: Context, req: Request, bucket: str, key: str, upload_id: st
     number = req.query.int("part_number")
     if number is None or not 1 <= number <= MAX_PART_NUMBER:
         raise bad_request(f"partNumber must be within 1..{MAX_PART_NUMBER}")
-    length = transfer.content_length(req)
-    with ctx.store.tx() as db:
-        _upload(db, ctx.catalog.bucket(db, bucket)["id"], key, upload_id)
     path = ctx.store.part_path(upload_id, number)
     # The part is received under a temporary name so a failed retry leaves the old one.
     temp = path.with_name(f"{number}.{new_id()}")
-    digest = transfer.receive_to_path(req, temp, length)
+    if s3_copy.is_copy(req):  # UploadPartCopy
+        length, digest, answer = s3_copy.copy_part(
+            ctx, req, lambda db: _upload(db, ctx.catalog.bucket(db, bucket)["id"], key,
+                                         upload_id), temp)
+    else:
+        length = transfer.content_length(req)
+        with ctx.store.tx() as db:
+            _upload(db, ctx.catalog.bucket(db, bucket)["id"], key, upload_id)
+        digest = transfer.receive_to_path(req, temp, length)
+        answer = Response(200, headers=[("ETag", f'"{digest.hex()}"')])
     os.replace(temp, path)
     with ctx.store.tx() as db:
         db.execute("INSERT OR REPLACE INTO parts(upload_id, number, size, md5) VALUES(?,?,?,?)",
                    (upload_id, number, length, b64(digest)))
-    return Response(200, headers=[("ETag", f'"{digest.hex()}"')])
+    return answer
 
 
 def complete(ctx: Context, req: Request, bucket: str, key: str, upload_id: str) -> Response:
@@ -112,6 +120,7 @@ def complete(ctx: Context, req: Request, bucket: str, key: str, upload_id: str) 
                             parts[number]["md5"]))
                 offset += parts[number]["size"]
             ctx.catalog.set_metadata(db, object_id, [tuple(p) for p in json.loads(upload["meta"])])
+            db.execute("UPDATE objects SET headers=? WHERE id=?", (upload["headers"], object_id))
             removed = ctx.catalog.finish_object(db, object_id)
             etag = db.execute("SELECT etag FROM objects WHERE id=?", (object_id,)).fetchone()[0]
             ctx.jobs.record_naked_put(db, bucket_row, req.user, blob_ids, total, now)

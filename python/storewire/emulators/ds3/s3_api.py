@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import sqlite3
 from urllib.parse import quote
 
-from . import multipart, transfer, xml_in
-from .catalog import Listing
+from . import conditions, content_headers, multipart, s3_copy, s3_versions, transfer, xml_in
+from .catalog import Listing, version_label
 from .checksums import decode_b64
 from .context import Context
 from .wire import DS3Error, Request, Response, bad_request, iso_time, xml_response
@@ -60,15 +61,34 @@ def get_service(ctx: Context, req: Request) -> Response:
     return xml_response(document(body))
 
 
+def signed_with_v4(req: Request) -> bool:
+    """SigV4 (header or query): how S3 tools sign. The DS3 SDKs sign with SigV2."""
+    return (req.header("authorization") or "").startswith("AWS4-") \
+        or req.query.has("X-Amz-Algorithm")
+
+
 def put_bucket(ctx: Context, req: Request, bucket: str) -> Response:
+    """CreateBucket. A SigV4-signed one is an S3 tool's: the bucket gets the S3-style data
+    policy (overwrite allowed); a SigV2 one (the DS3 SDKs) the user's data policy."""
     assert req.user is not None
+    if req.query.has("versioning"):
+        return s3_versions.put_versioning(ctx, req, bucket)
+    if any(req.query.has(name) for name in _UNSUPPORTED_BUCKET_RESOURCES):
+        raise DS3Error(501, "NotImplemented", "this bucket sub-resource is not emulated")
     req.body.read_all()  # a CreateBucketConfiguration body (boto3 outside us-east-1) is fine
     with ctx.store.tx() as db:
-        row = db.execute("SELECT data_policy_id FROM users WHERE id=?",
-                         (req.user.id,)).fetchone()
-        policy = row[0] if row and row[0] else None
+        if signed_with_v4(req):
+            policy: str | None = ctx.catalog.s3_policy_id()
+        else:
+            row = db.execute("SELECT data_policy_id FROM users WHERE id=?",
+                             (req.user.id,)).fetchone()
+            policy = row[0] if row and row[0] else None
         ctx.catalog.create_bucket(db, bucket, req.user.id, policy)
     return Response(200, headers=[("Location", f"/{bucket}")])
+
+
+_UNSUPPORTED_BUCKET_RESOURCES = ("acl", "policy", "cors", "lifecycle", "tagging", "website",
+                                 "encryption", "replication", "object-lock", "notification")
 
 
 def head_bucket(ctx: Context, req: Request, bucket: str) -> Response:
@@ -90,7 +110,11 @@ def get_bucket(ctx: Context, req: Request, bucket: str) -> Response:
         return xml_response(document(leaf("LocationConstraint")))
     if q.has("uploads"):
         return _list_uploads(ctx, bucket)
-    if q.has("acl") or q.has("versioning") or q.has("policy"):
+    if q.has("versioning"):
+        return s3_versions.get_versioning(ctx, req, bucket)
+    if q.has("versions"):
+        return s3_versions.list_versions(ctx, req, bucket, lambda uid: _owner(ctx, uid))
+    if any(q.has(name) for name in _UNSUPPORTED_BUCKET_RESOURCES):
         raise DS3Error(501, "NotImplemented", "this bucket sub-resource is not emulated")
     max_keys = q.int("max_keys", DEFAULT_MAX_KEYS)
     if max_keys is None or max_keys < 0:
@@ -98,7 +122,7 @@ def get_bucket(ctx: Context, req: Request, bucket: str) -> Response:
     prefix, delimiter = q.text("prefix"), q.text("delimiter")
     url_encode = q.text("encoding_type").lower() == "url"
     v2 = q.text("list_type") == "2"
-    versions = q.has("versions")
+    versions = False  # ?versions is ListObjectVersions (s3_versions)
     if v2:
         token = q.get("continuation_token")
         marker = _decode_token(token) if token else q.text("start_after")
@@ -195,17 +219,21 @@ def delete_objects(ctx: Context, req: Request, bucket: str) -> Response:
         key = xml_in.child_text(obj, "Key")
         if key:
             targets.append((key, xml_in.child_text(obj, "VersionId") or None))
+    assert req.user is not None
     deleted: list[str] = []
     removed: list[str] = []
     with ctx.store.tx() as db:
         row = ctx.catalog.bucket(db, bucket)
         for key, version in targets:
-            gone = ctx.catalog.delete_object(db, row, key, version)
-            if gone:
-                removed += gone
-                if not quiet:
-                    fields = [leaf("Key", key)] + ([leaf("VersionId", version)] if version else [])
-                    deleted.append(node("Deleted", fields))
+            outcome = s3_versions.delete(ctx, db, row, key, version, req.user.id)
+            removed += outcome.removed
+            if (outcome.removed or outcome.delete_marker) and not quiet:
+                fields = [leaf("Key", key)] + ([leaf("VersionId", version)] if version else [])
+                if outcome.delete_marker:
+                    fields.append(leaf("DeleteMarker", True))
+                    if not version and outcome.version_id:
+                        fields.append(leaf("DeleteMarkerVersionId", outcome.version_id))
+                deleted.append(node("Deleted", fields))
     ctx.remove_files(removed)
     return xml_response(document(node("DeleteResult", deleted)))
 
@@ -215,6 +243,8 @@ def delete_objects(ctx: Context, req: Request, bucket: str) -> Response:
 
 def put_object(ctx: Context, req: Request, bucket: str, key: str) -> Response:
     assert req.user is not None
+    if s3_copy.is_copy(req):
+        return s3_copy.copy_object(ctx, req, bucket, key)
     length = transfer.content_length(req)
     meta = transfer.metadata_from(req)
     job_id = req.query.get("job")
@@ -236,9 +266,25 @@ def put_object(ctx: Context, req: Request, bucket: str, key: str) -> Response:
         except BaseException:
             ctx.store.remove_files([ticket.object_id])
             raise
+    headers = [("ETag", f'"{base64.b64decode(digest).hex()}"')]
+    stored = content_headers.from_request(req)
+    with ctx.store.tx() as db:
+        if stored:
+            db.execute("UPDATE objects SET headers=? WHERE id=?",
+                       (content_headers.encode(stored), ticket.object_id))
+        headers += _version_header(db, ticket.object_id)
     ctx.remove_files(removed)
-    etag = base64.b64decode(digest).hex()
-    return Response(200, headers=[("ETag", f'"{etag}"')])
+    return Response(200, headers=headers)
+
+
+def _version_header(db: sqlite3.Connection, object_id: str) -> list[tuple[str, str]]:
+    """``x-amz-version-id`` of an object in a bucket with S3 versioning set."""
+    row = db.execute("SELECT * FROM objects WHERE id=?", (object_id,)).fetchone()
+    bucket = db.execute("SELECT * FROM buckets WHERE id=?",
+                        (row["bucket_id"],)).fetchone() if row else None
+    if bucket is None or not bucket["s3_versioning"]:
+        return []
+    return [("x-amz-version-id", version_label(bucket, row))]
 
 
 def get_object(ctx: Context, req: Request, bucket: str, key: str) -> Response:
@@ -261,31 +307,42 @@ def get_object(ctx: Context, req: Request, bucket: str, key: str) -> Response:
         if not obj["complete"]:
             raise DS3Error(503, "ServiceUnavailable", f"object {key!r} is not fully uploaded",
                            headers=[("Retry-After", str(ctx.jobs.retry_after_s))])
+        conditions.check(obj, req)
         blobs = ctx.catalog.blobs(db, obj["id"])
         only = blobs[0] if len(blobs) == 1 else None
-        return transfer.read_response(req, ctx.store, ctx.catalog, db, obj, (0, obj["size"]),
+        resp = transfer.read_response(req, ctx.store, ctx.catalog, db, obj, (0, obj["size"]),
                                       only)
+        if row["s3_versioning"]:
+            resp.headers.append(("x-amz-version-id", version_label(row, obj)))
+        return resp
 
 
 def head_object(ctx: Context, req: Request, bucket: str, key: str) -> Response:
     with ctx.store.tx() as db:
         row = ctx.catalog.bucket(db, bucket)
         obj = ctx.catalog.readable(db, row, key, req.query.get("version_id"))
+        conditions.check(obj, req)
         blobs = ctx.catalog.blobs(db, obj["id"])
-    headers = [("Content-Type", "application/octet-stream"), *transfer.object_headers(obj),
+    headers = [*content_headers.answer(obj, req.query), *transfer.object_headers(obj),
                *transfer.checksum_headers(blobs)]
+    if row["s3_versioning"]:
+        headers.append(("x-amz-version-id", version_label(row, obj)))
     return Response(200, headers=headers, head_length=obj["size"])
 
 
 def delete_object(ctx: Context, req: Request, bucket: str, key: str) -> Response:
+    """204; a missing key is 404 in a DS3 bucket (BlackPearl, the C SDK) and 204 in an
+    S3-style one (S3); a versioned bucket gets a delete marker."""
+    assert req.user is not None
     with ctx.store.tx() as db:
         row = ctx.catalog.bucket(db, bucket)
-        removed = ctx.catalog.delete_object(db, row, key, req.query.get("version_id"))
-        if not removed:
+        outcome = s3_versions.delete(ctx, db, row, key, req.query.get("version_id"),
+                                     req.user.id)
+        if not (outcome.removed or outcome.delete_marker or ctx.catalog.s3_style(row)):
             raise DS3Error(404, "NoSuchKey", f"object {key!r} does not exist",
                            resource=f"{bucket}/{key}")
-    ctx.remove_files(removed)
-    return Response(204)
+    ctx.remove_files(outcome.removed)
+    return Response(204, headers=s3_versions.delete_headers(outcome))
 
 
 def post_object(ctx: Context, req: Request, bucket: str, key: str) -> Response:

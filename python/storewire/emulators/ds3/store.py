@@ -30,12 +30,15 @@ CREATE TABLE IF NOT EXISTS entities(
 CREATE UNIQUE INDEX IF NOT EXISTS entities_by_name ON entities(kind, name);
 CREATE TABLE IF NOT EXISTS buckets(
     id TEXT PRIMARY KEY, name TEXT UNIQUE NOT NULL, owner_id TEXT NOT NULL,
-    data_policy_id TEXT NOT NULL, created TEXT NOT NULL, protected INTEGER NOT NULL DEFAULT 0);
+    data_policy_id TEXT NOT NULL, created TEXT NOT NULL, protected INTEGER NOT NULL DEFAULT 0,
+    s3_versioning TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS objects(
     id TEXT PRIMARY KEY, bucket_id TEXT NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL,
     latest INTEGER NOT NULL, complete INTEGER NOT NULL, pending_blobs INTEGER NOT NULL,
     created TEXT NOT NULL, modified REAL NOT NULL, owner_id TEXT NOT NULL,
-    meta TEXT NOT NULL DEFAULT '[]', etag TEXT NOT NULL DEFAULT '', seq INTEGER NOT NULL);
+    meta TEXT NOT NULL DEFAULT '[]', etag TEXT NOT NULL DEFAULT '', seq INTEGER NOT NULL,
+    headers TEXT NOT NULL DEFAULT '[]', versioned INTEGER NOT NULL DEFAULT 0,
+    delete_marker INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS objects_by_name ON objects(bucket_id, name, seq);
 CREATE INDEX IF NOT EXISTS objects_latest ON objects(bucket_id, latest, name);
 CREATE TABLE IF NOT EXISTS blobs(
@@ -67,11 +70,23 @@ CREATE INDEX IF NOT EXISTS job_blobs_by_blob ON job_blobs(blob_id);
 -- S3 multipart uploads in progress; part data lives in uploads/<upload id>/<part number>.
 CREATE TABLE IF NOT EXISTS uploads(
     id TEXT PRIMARY KEY, bucket_id TEXT NOT NULL, name TEXT NOT NULL, owner_id TEXT NOT NULL,
-    meta TEXT NOT NULL, created TEXT NOT NULL);
+    meta TEXT NOT NULL, created TEXT NOT NULL, headers TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE IF NOT EXISTS parts(
     upload_id TEXT NOT NULL, number INTEGER NOT NULL, size INTEGER NOT NULL,
     md5 TEXT NOT NULL, PRIMARY KEY(upload_id, number));
 """
+
+# Columns added after the first release: a data directory made before them gains them.
+# s3_versioning: '' (never set), Enabled or Suspended (S3 PutBucketVersioning);
+# headers: the stored Content-Type, Cache-Control, ... as JSON pairs; versioned: the row
+# was written while S3 versioning was Enabled (else its S3 version id is "null").
+ADDED_COLUMNS = (
+    ("buckets", "s3_versioning", "TEXT NOT NULL DEFAULT ''"),
+    ("objects", "headers", "TEXT NOT NULL DEFAULT '[]'"),
+    ("objects", "versioned", "INTEGER NOT NULL DEFAULT 0"),
+    ("objects", "delete_marker", "INTEGER NOT NULL DEFAULT 0"),
+    ("uploads", "headers", "TEXT NOT NULL DEFAULT '[]'"),
+)
 
 Row = sqlite3.Row
 
@@ -101,6 +116,10 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        for table, column, declaration in ADDED_COLUMNS:
+            present = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
         self._seq = 0
         with self.tx() as db:
             for table in ("objects", "jobs", "entities"):

@@ -9,7 +9,7 @@ import re
 import sqlite3
 from pathlib import Path
 
-from . import checksums
+from . import checksums, content_headers
 from .catalog import Catalog
 from .jobs import Ticket
 from .store import Row, Store
@@ -195,7 +195,7 @@ def read_response(
     Opens the file inside the metadata transaction so a concurrent delete cannot race."""
     size = obj["size"]
     ranges = parse_ranges(req.header("range"), size, window)
-    headers = [("Content-Type", "application/octet-stream"), *object_headers(obj)]
+    headers = [*content_headers.answer(obj, req.query), *object_headers(obj)]
     status = 200
     if ranges is None:
         ranges = [(window[0], window[1] - window[0])]

@@ -9,7 +9,7 @@ STAMPS  := build/stamps
 SOURCES := $(shell find cpp -type f) CMakeLists.txt pyproject.toml $(wildcard third_party/cmake/*)
 PYTEST_ARGS ?=
 PIP_DEPS := "scikit-build-core>=0.11" "pybind11>=2.12" cmake ninja \
-	    pytest mypy ruff boto3 botocore cryptography urllib3 pycurl obstore pyyaml
+	    pytest mypy ruff boto3 botocore cryptography urllib3 pycurl obstore pyyaml minio
 
 .PHONY: demo test test-asan fuzz soak build deps lint bench clean
 

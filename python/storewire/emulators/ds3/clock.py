@@ -1,9 +1,11 @@
 """The request-time check of S3 and BlackPearl: a signed request is good for 15 minutes.
 
-SigV2 signs the ``Date`` header (or ``x-amz-date``, which then wins), so without this
-check a captured request could be replayed for ever. A request whose time is more than
-:data:`MAX_SKEW_S` from the server's clock is refused with 403 ``RequestTimeTooSkewed``;
-one without a readable time with 403 ``AccessDenied``, as S3 answers.
+SigV2 signs the ``Date`` header (or ``x-amz-date``, which then wins), SigV4 signs
+``x-amz-date``, so without this check a captured request could be replayed for ever. A
+request whose time is more than :data:`MAX_SKEW_S` from the server's clock is refused with
+403 ``RequestTimeTooSkewed``; one without a readable time with 403 ``AccessDenied``, as S3
+answers. The server's clock is a :class:`Clock`: the system time plus an offset, so tests
+can move the emulator in time instead of faking the client's.
 """
 
 from __future__ import annotations
@@ -18,6 +20,16 @@ from .wire import DS3Error, iso_time
 MAX_SKEW_S = 15 * 60
 
 Headers = Sequence[tuple[str, str]]
+
+
+class Clock:
+    """The emulator's idea of now (epoch seconds): the system clock plus ``offset_s``."""
+
+    def __init__(self, offset_s: float = 0.0) -> None:
+        self.offset_s = offset_s
+
+    def now(self) -> float:
+        return time.time() + self.offset_s
 
 
 def _header(headers: Headers, name: str) -> str | None:
@@ -54,7 +66,12 @@ def check_request_time(headers: Headers, now: float | None = None) -> None:
     sent = parse_time(text)
     if sent is None:
         raise DS3Error(403, "AccessDenied", f"the request time {text!r} is not a valid date")
-    current = time.time() if now is None else now
+    check_time(text, sent, time.time() if now is None else now)
+
+
+def check_time(text: str, sent: float, current: float) -> None:
+    """Raises 403 ``RequestTimeTooSkewed`` unless ``sent`` is within the window of
+    ``current`` (``text`` is the time as the client wrote it, for the error document)."""
     if abs(current - sent) > MAX_SKEW_S:
         raise DS3Error(
             403, "RequestTimeTooSkewed",

@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 
 from .catalog import Catalog
+from .clock import Clock
 from .faults import FaultInjector
 from .jobs import JobManager
 from .store import Store
@@ -71,6 +72,7 @@ class Context:
     node_id: str
     instance_id: str
     serial_number: str
+    clock: Clock = field(default_factory=Clock)  # request times and presigned expiry
     _request_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def next_request_id(self) -> str:

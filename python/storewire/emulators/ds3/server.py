@@ -15,7 +15,7 @@ from urllib.parse import unquote
 from ... import httpcore
 from ...httpcore import BadRequest, BodyTooLarge, BodyTruncated, RequestHead
 from ...log import get_logger
-from . import auth, clock, rest_api, s3_api
+from . import request_auth, rest_api, s3_api
 from .context import Context
 from .wire import MAX_XML_BODY_BYTES, DS3Error, Query, Request, Response
 from .xml_out import document, leaf, node
@@ -140,27 +140,10 @@ class _Exchange:
             raise DS3Error(400, "InvalidURI", "the request target has a character that must "
                            "be percent-encoded")
 
-    def _authenticate(self, req: Request) -> None:
-        ctx = self.server.ctx
-        parsed = auth.parse_authorization(req.header("authorization"))
-        if parsed is None:
-            raise DS3Error(403, "AccessDenied",
-                           "the request is not signed (Authorization: AWS id:signature)")
-        access_id, signature = parsed
-        user = ctx.users.by_access_id(access_id)
-        if user is None:
-            raise DS3Error(403, "InvalidAccessKeyId", "unknown access id")
-        if not auth.verify(user.secret_key, signature, req.method, req.raw_path, req.query.pairs,
-                           req.headers):
-            raise DS3Error(403, "SignatureDoesNotMatch",
-                           "the signature does not match (check the secret key)")
-        # After the signature: a well-signed old request is a replay, not a typo.
-        clock.check_request_time(req.headers)
-        req.user = user
-
     def run(self) -> None:
         ctx = self.server.ctx
         req = self._request()
+        raw_body = req.body  # SigV4 may wrap req.body; what is left of this one is drained
         path_lower = req.raw_path.lower()
         is_admin = path_lower.startswith(f"/{_REST}/emulator_faults")
         is_data = not path_lower.startswith(f"/{_REST}") and req.raw_path.count("/") >= 2 \
@@ -175,20 +158,18 @@ class _Exchange:
                     else "ServiceUnavailable", "injected fault",
                     headers=[("Retry-After", str(decision.retry_after_s))])
             self._check_request_line(req)
-            self._authenticate(req)
+            request_auth.authenticate(ctx, req)
             resp = route(ctx, req)
         except DS3Error as exc:
             resp = _error(exc, req)
         except Exception:
             log.exception("DS3 emulator: %s %s failed", req.method, req.raw_path)
             resp = _error(DS3Error(500, "InternalError", "internal error"), req)
-        self._send(resp, req, drop=bool(decision and decision.drop))
+        self._send(resp, req, raw_body, drop=bool(decision and decision.drop))
         if self.close_connection:
             self.conn.keep_open = False
 
-    def _send(self, resp: Response, req: Request, drop: bool) -> None:
-        body = req.body
-        assert isinstance(body, _Body)
+    def _send(self, resp: Response, req: Request, body: httpcore.Body, drop: bool) -> None:
         try:
             if not body.drain(_DRAIN_LIMIT):
                 self.close_connection = True
@@ -238,8 +219,16 @@ def _error(exc: DS3Error, req: Request) -> Response:
     headers = list(exc.headers)
     if req.method == "HEAD" or not exc.body:
         return Response(exc.status, headers=headers)
-    headers.append(("Content-Type", "text/xml;charset=UTF-8"))
+    headers.append(("Content-Type", error_content_type(req.raw_path)))
     return Response(exc.status, error_body(exc, req, req.raw_path), headers)
+
+
+def error_content_type(raw_path: str) -> str:
+    """S3 answers errors as ``application/xml`` (minio-py drops the error code of any
+    other type); the DS3 ``/_rest_/`` API keeps the ``text/xml`` it has always sent."""
+    if raw_path.lower().startswith(f"/{_REST}/") or raw_path.lower() == f"/{_REST}":
+        return "text/xml;charset=UTF-8"
+    return "application/xml"
 
 
 def _bad_request(conn: httpcore.Connection, exc: BadRequest) -> None:
@@ -247,7 +236,7 @@ def _bad_request(conn: httpcore.Connection, exc: BadRequest) -> None:
     error = DS3Error(400, "InvalidRequest", f"malformed HTTP request: {exc}")
     body = error_body(error, None, "/")
     headers = [("Date", httpcore.http_date()), ("Server", _SERVER),
-               ("Content-Type", "text/xml;charset=UTF-8")]
+               ("Content-Type", "application/xml")]
     conn.sock.sendall(httpcore.render_head(400, headers, length=len(body), keep_alive=False)
                       + body)
 

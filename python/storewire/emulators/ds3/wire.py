@@ -173,6 +173,16 @@ class Request:
     def header(self, name: str, default: str | None = None) -> str | None:
         return self._lower.get(name.lower(), default)
 
+    def set_header(self, name: str, value: str | None) -> None:
+        """Replaces every ``name`` header with one ``value``; None removes them (what an
+        aws-chunked upload looks like once decoded)."""
+        key = name.lower()
+        self.headers = [(n, v) for n, v in self.headers if n.lower() != key]
+        self._lower.pop(key, None)
+        if value is not None:
+            self.headers.append((name, value))
+            self._lower[key] = value
+
     def headers_with_prefix(self, prefix: str) -> list[tuple[str, str]]:
         prefix = prefix.lower()
         return [(n, v) for n, v in self.headers if n.lower().startswith(prefix)]

@@ -13,9 +13,11 @@ from types import TracebackType
 from ...log import get_logger
 from .catalog import Catalog
 from .context import Context, UserDirectory
+from .defaults import seed
 from .entities import data_policy_defaults
 from .faults import FaultInjector, Faults
 from .jobs import DEFAULT_MAX_BLOB_BYTES, JobManager
+from .notifications import Notifier
 from .server import DS3HTTPServer
 from .store import Store
 from .users import DEFAULT_ACCESS_ID, DEFAULT_USER_NAME, User, UserSpec, coerce_users, new_secret
@@ -83,6 +85,7 @@ class DS3Emulator:
         self._store: Store | None = None
         self._server: DS3HTTPServer | None = None
         self._default_user: User | None = None
+        self._notifier: Notifier | None = None
         self.context: Context | None = None
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -101,6 +104,7 @@ class DS3Emulator:
             policy_id = self._default_policy(store)
             users = UserDirectory(store)
             self._default_user = self._setup_users(store, users, policy_id)
+            seed(store, policy_id, self._default_user.id)
             catalog = Catalog(store, policy_id, self._persist_delay_s)
             catalog.s3_buckets = self._s3_buckets
             jobs = JobManager(store, catalog, cache_size_bytes=self.cache_size_bytes,
@@ -117,6 +121,8 @@ class DS3Emulator:
         except BaseException:
             self._cleanup()
             raise
+        self._notifier = Notifier(store, jobs)
+        self._notifier.start()
         self._server.start()
         log.info("DS3 emulator listening on %s (data in %s)", self.endpoint, data_dir)
         return self
@@ -127,7 +133,17 @@ class DS3Emulator:
             server.stop()
         self._cleanup()
 
+    @property
+    def notifier(self) -> Notifier:
+        """Notification delivery counters (``delivered``, ``failed``, ``dropped``)."""
+        if self._notifier is None:
+            raise RuntimeError("the emulator is not running; call start()")
+        return self._notifier
+
     def _cleanup(self) -> None:
+        if self._notifier is not None:
+            self._notifier.stop()
+            self._notifier = None
         if self._store is not None:
             self._store.close()
             self._store = None

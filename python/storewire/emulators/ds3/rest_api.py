@@ -14,7 +14,7 @@ from typing import Any
 
 from storewire import __version__
 
-from . import entities, xml_in
+from . import access, entities, xml_in
 from .context import Context
 from .faults import Faults
 from .job_xml import Node, chunk_objects, job_fields, jobs_list, master_object_list
@@ -99,6 +99,8 @@ def bucket(ctx: Context, req: Request, ident: str) -> Response:
             return xml_response(_data(page), headers=headers)
         raise _bad_method(req, "bucket")
     operation = q.enum("operation", "")
+    _check_bucket(ctx, req, ident, _BUCKET_PERMISSION.get(operation) or
+                  {"GET": "LIST", "DELETE": "DELETE"}.get(req.method, "OWNER"))
     if req.method == "PUT" and operation:
         return _bucket_operation(ctx, req, ident, operation)
     if req.method == "GET" and operation == "VERIFY_PHYSICAL_PLACEMENT":
@@ -123,6 +125,23 @@ def bucket(ctx: Context, req: Request, ident: str) -> Response:
         ctx.remove_files(removed)
         return Response(204)
     raise _bad_method(req, "bucket")
+
+
+# What a bucket operation needs (access.py); a bulk job also passes with JOB.
+_BUCKET_PERMISSION = {
+    "START_BULK_PUT": "WRITE", "START_BULK_GET": "READ", "START_BULK_VERIFY": "READ",
+    "START_BULK_STAGE": "READ", "GET_PHYSICAL_PLACEMENT": "READ",
+    "VERIFY_PHYSICAL_PLACEMENT": "READ", "VERIFY_SAFE_TO_START_BULK_PUT": "WRITE",
+}
+
+
+def _check_bucket(ctx: Context, req: Request, ident: str, needed: str) -> None:
+    """403 unless the caller may do ``needed`` on the bucket (a missing bucket: the
+    handler answers 404)."""
+    with ctx.store.tx() as db:
+        row = db.execute("SELECT id, name, owner_id FROM buckets WHERE name=? OR id=? "
+                         "ORDER BY name=? DESC LIMIT 1", (ident, ident, ident)).fetchone()
+    access.check_bucket(ctx.store, req.user, row, needed, in_job=needed in ("READ", "WRITE"))
 
 
 def _policy_id(ctx: Context, ident: str) -> str:
@@ -352,6 +371,7 @@ def folder(ctx: Context, req: Request, ident: str) -> Response:
         # would make clients retry it: 400 (documented in docs/ds3-emulator.md).
         raise bad_request("bucket_id is required")
     prefix = ident if ident.endswith("/") else ident + "/"
+    _check_bucket(ctx, req, bucket_name, "DELETE")
     with ctx.store.tx() as db:
         row = ctx.catalog.bucket(db, bucket_name)
         ids = [r[0] for r in db.execute(
@@ -378,6 +398,8 @@ def object_(ctx: Context, req: Request, ident: str) -> Response:
     if req.method != "GET":
         raise _bad_method(req, "object")
     q = req.query
+    if q.get("bucket_id"):
+        _check_bucket(ctx, req, q.text("bucket_id"), "LIST")
     with ctx.store.tx() as db:
         bucket_row = ctx.catalog.bucket(db, q.text("bucket_id")) if q.get("bucket_id") else None
         if ident:
@@ -418,8 +440,14 @@ def _entity(ctx: Context, req: Request, kind_name: str, ident: str) -> Response:
     def render(fields: dict[str, Any]) -> list[str]:
         return [leaf(k, v) for k, v in fields.items()]
 
+    if kind.admin_only and req.method in ("POST", "PUT", "DELETE"):
+        access.require_admin(ctx.store, req.user, f"{kind_name} entries")
     if req.method == "POST" and not ident:
         fields = entities.create(ctx.store, kind_name, req.query)
+        if kind_name in entities.NOTIFICATION_KINDS and req.user is not None \
+                and not fields.get("UserId"):
+            fields["UserId"] = req.user.id
+            ctx.store.put_entity(kind_name, fields)
         return xml_response(_data(render(fields)), status=201)
     if req.method == "GET" and not ident:
         items = [node(kind.element, render(f)) for f in ctx.store.entities(kind_name)]
@@ -436,6 +464,8 @@ def _entity(ctx: Context, req: Request, kind_name: str, ident: str) -> Response:
         ctx.store.put_entity(kind_name, fields)
         return xml_response(_data(render(fields)))
     if req.method == "DELETE":
+        if kind_name == "group" and fields.get("BuiltIn"):
+            raise DS3Error(409, "Conflict", f"the built-in group {fields['Name']!r} stays")
         if kind_name == "data_policy":
             with ctx.store.tx() as db:
                 if db.execute("SELECT 1 FROM buckets WHERE data_policy_id=?",

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 from ... import httpcore
 from ...httpcore import BadRequest, BodyTooLarge, BodyTruncated, RequestHead
 from ...log import get_logger
-from . import request_auth, rest_api, s3_api
+from . import access, request_auth, rest_api, s3_api
 from .context import Context
 from .wire import MAX_XML_BODY_BYTES, DS3Error, Query, Request, Response
 from .xml_out import document, leaf, node
@@ -88,6 +88,7 @@ def route(ctx: Context, req: Request) -> Response:
         ident = "/".join(_decode(s) for s in rest[1:])
         return rest_api.handle(ctx, req, resource, ident)
     key = _decode("/".join(segments[1:]))
+    access.check_s3_request(ctx.store, req.user, req.method, first, key, req.query)
     return s3_api.handle(ctx, req, first, key)
 
 

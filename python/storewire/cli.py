@@ -75,6 +75,7 @@ class ServeOptions:
     sector_drop_rate: float = 0.0
     sector_delay: float = 0.0
     s3_buckets: bool = False
+    ds3_persist_delay: float = 0.0
 
 
 def _cmd_version(_: argparse.Namespace) -> int:
@@ -108,6 +109,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         sector_drop_rate=args.sector_drop_rate,
         sector_delay=args.sector_delay,
         s3_buckets=args.s3_buckets,
+        ds3_persist_delay=args.ds3_persist_delay,
     )
     return serve(options)
 
@@ -145,6 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--s3-buckets", action="store_true",
         help="DS3: every new bucket is S3-style (PUT over an existing key replaces it); "
         "without it only buckets made by SigV4-signed S3 tools are")
+    p.add_argument(
+        "--ds3-persist-delay", type=_seconds, default=0.0, metavar="S",
+        help="DS3: seconds from a chunk's arrival to its persistence; a PUT job whose data "
+        "all arrived stays IN_PROGRESS (and cancellable) until then (0)")
     g = p.add_argument_group(
         "Sector cluster and fault knobs",
         "While serving, SIGHUP restarts the Sector masters (sessions are forgotten, the "

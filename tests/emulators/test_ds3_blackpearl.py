@@ -5,15 +5,20 @@ notification registrations that really POST their payloads."""
 from __future__ import annotations
 
 import http.server
+import io
 import threading
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from ds3_client import DS3Raw
 
 import ds3
 from storewire import errors
+from storewire.cli import build_parser
+from storewire.emulators import serve as serve_module
 from storewire.emulators.ds3 import DS3Emulator
 from storewire.testing.polling import wait_for
 
@@ -107,7 +112,7 @@ def test_a_fresh_emulator_has_a_storage_domain_pool_partition_and_data_policy(
     assert ds3_c.request("GET", "/_rest_/bucket/b").xml().findtext("DataPolicyId") == policy_id
 
 
-def test_the_seed_is_kept_across_restarts(tmp_path: object) -> None:
+def test_the_seed_is_kept_across_restarts(tmp_path: Path) -> None:
     with DS3Emulator(data_dir=tmp_path) as emu, \
             DS3Raw(emu.endpoint, emu.access_key, emu.secret_key) as c:
         first = c.request("GET", "/_rest_/storage_domain/default").xml().findtext("Id")
@@ -385,3 +390,35 @@ def test_failed_deliveries_are_counted_not_raised(ds3_emulator: DS3Emulator,
     bad = ds3_c.request("POST", "/_rest_/job_created_notification_registration/",
                         "notification_end_point=file:///etc/passwd")
     assert bad.status == 400
+
+
+# --- the serve flag ----------------------------------------------------------------------------
+
+
+def test_serve_takes_the_persist_delay(tmp_path: Path) -> None:
+    args = build_parser().parse_args(
+        ["serve", "--only", "ds3", "--ds3", "127.0.0.1:0", "--ds3-persist-delay", "30",
+         "--env-file", str(tmp_path / "ds3.env")])
+    assert args.ds3_persist_delay == 30.0
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--ds3-persist-delay", "-1"])
+    stop = threading.Event()
+    result: list[int] = []
+    thread = threading.Thread(target=lambda: result.append(
+        serve_module.serve(args, stop=stop, out=io.StringIO())))
+    thread.start()
+    try:
+        env_file = tmp_path / "ds3.env"
+        wait_for(env_file.exists, 10.0, what="the env file")
+        env = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+        with DS3Raw(env["DS3_ENDPOINT"], env["DS3_ACCESS_KEY"], env["DS3_SECRET_KEY"]) as c:
+            c.request("PUT", "/b")
+            job = c.request("PUT", "/_rest_/bucket/b", "operation=start_bulk_put",
+                            b'<Objects><Object Name="k" Size="1"/></Objects>').xml().get("JobId")
+            assert c.request("PUT", "/b/k", f"job={job}&offset=0", b"x").status == 200
+            time.sleep(0.2)
+            assert c.request("GET", f"/_rest_/job/{job}").xml().get("Status") == "IN_PROGRESS"
+    finally:
+        stop.set()
+        thread.join(10)
+    assert result == [0]

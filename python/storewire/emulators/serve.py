@@ -57,7 +57,8 @@ def _ds3(host: str, port: int, data_dir: Path | None, options: Any) -> Emulator:
     from .ds3 import DS3Emulator
 
     return DS3Emulator(host=host, port=port, data_dir=data_dir,
-                       s3_buckets=bool(getattr(options, "s3_buckets", False)))
+                       s3_buckets=bool(getattr(options, "s3_buckets", False)),
+                       persist_delay_s=float(getattr(options, "ds3_persist_delay", 0.0)))
 
 
 register("ds3", ("127.0.0.1", 8080), _ds3)

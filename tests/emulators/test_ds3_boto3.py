@@ -1,4 +1,5 @@
-"""boto3 as a real S3 peer of the DS3 emulator's S3 subset (SigV2, path-style)."""
+"""boto3 as a real S3 peer of the DS3 emulator's S3 subset: boto3's default configuration
+(SigV4, payload signed), plus SigV2 (``signature_version="s3"``), which the DS3 SDKs use."""
 
 from __future__ import annotations
 
@@ -13,20 +14,50 @@ from botocore.exceptions import ClientError
 from storewire.emulators.ds3 import DS3Emulator
 
 
+def _client(emu: DS3Emulator, signature_version: str | None = None, secret: str | None = None
+            ) -> Any:
+    """boto3 with its defaults; only retries are off (and SigV2 where asked)."""
+    return boto3.client(
+        "s3",
+        endpoint_url=emu.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=emu.access_key,
+        aws_secret_access_key=emu.secret_key if secret is None else secret,
+        config=Config(signature_version=signature_version, retries={"total_max_attempts": 1}),
+    )
+
+
 @pytest.fixture
 def s3(ds3_emulator: DS3Emulator, clean_proxy_env: None) -> Iterator[Any]:
-    client = boto3.client(
-        "s3",
-        endpoint_url=ds3_emulator.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=ds3_emulator.access_key,
-        aws_secret_access_key=ds3_emulator.secret_key,
-        config=Config(
-            signature_version="s3", s3={"addressing_style": "path"}, retries={"max_attempts": 1}
-        ),
-    )
+    client = _client(ds3_emulator)
     yield client
     client.close()
+
+
+def test_sigv2_put_get_list_delete(ds3_emulator: DS3Emulator, clean_proxy_env: None) -> None:
+    """SigV2 keeps working beside SigV4 (path-style, as the DS3 SDKs address buckets)."""
+    client = boto3.client(
+        "s3", endpoint_url=ds3_emulator.endpoint, region_name="us-east-1",
+        aws_access_key_id=ds3_emulator.access_key,
+        aws_secret_access_key=ds3_emulator.secret_key,
+        config=Config(signature_version="s3", s3={"addressing_style": "path"},
+                      retries={"total_max_attempts": 1}),
+    )
+    sent: list[bytes] = []
+    client.meta.events.register(
+        "before-send.s3.*", lambda request, **_: sent.append(request.headers["Authorization"]))
+    try:
+        client.create_bucket(Bucket="v2")
+        client.put_object(Bucket="v2", Key="dir/a b.txt", Body=b"v2 data", Metadata={"m": "1"})
+        assert client.get_object(Bucket="v2", Key="dir/a b.txt")["Body"].read() == b"v2 data"
+        assert client.head_object(Bucket="v2", Key="dir/a b.txt")["Metadata"] == {"m": "1"}
+        assert [o["Key"] for o in client.list_objects_v2(Bucket="v2")["Contents"]] == \
+            ["dir/a b.txt"]
+        client.delete_object(Bucket="v2", Key="dir/a b.txt")
+        client.delete_bucket(Bucket="v2")
+        assert sent and all(a.startswith(b"AWS ") for a in sent)
+    finally:
+        client.close()
 
 
 def test_buckets(s3: Any) -> None:
@@ -85,21 +116,16 @@ def test_objects_metadata_ranges_listing_and_delete(s3: Any) -> None:
     assert left == ["dir/a b+c.txt", "k3", "k4"]
 
 
-def test_wrong_secret_is_refused(ds3_emulator: DS3Emulator, clean_proxy_env: None) -> None:
-    client = boto3.client(
-        "s3",
-        endpoint_url=ds3_emulator.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=ds3_emulator.access_key,
-        aws_secret_access_key="wrong",
-        config=Config(
-            signature_version="s3", s3={"addressing_style": "path"}, retries={"max_attempts": 1}
-        ),
-    )
+@pytest.mark.parametrize("signature_version", [None, "s3"])
+def test_wrong_secret_is_refused(
+    ds3_emulator: DS3Emulator, clean_proxy_env: None, signature_version: str | None
+) -> None:
+    client = _client(ds3_emulator, signature_version, secret="wrong")
     try:
         with pytest.raises(ClientError) as err:
             client.list_buckets()
         assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+        assert err.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
     finally:
         client.close()
 

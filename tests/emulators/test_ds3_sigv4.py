@@ -188,7 +188,8 @@ def _aws_chunked(emu: DS3Emulator, path: str, data: bytes, chunk_bytes: int,
     header_sizes = sum(len(f"{len(p):x};chunk-signature=") + 64 + 4 + len(p) for p in pieces)
     request = _signed(emu, "PUT", path, {
         "X-Amz-Content-SHA256": STREAMING, "Content-Encoding": "aws-chunked",
-        "x-amz-decoded-content-length": str(len(data)), "Content-Length": str(header_sizes + length_change),
+        "x-amz-decoded-content-length": str(len(data)),
+        "Content-Length": str(header_sizes + length_change),
     })
     authorization = request.headers["Authorization"]
     previous = authorization.rsplit("Signature=", 1)[1]
@@ -379,7 +380,7 @@ def test_minio_put_get_stat_remove_and_error_codes(emu: DS3Emulator) -> None:
                       metadata={"x-amz-meta-color": "blue"})
     stat = client.stat_object("mini", "dir/obj.bin")
     assert stat.size == len(data)
-    assert stat.metadata.get("x-amz-meta-color") == "blue"
+    assert stat.metadata is not None and stat.metadata.get("x-amz-meta-color") == "blue"
     resp = client.get_object("mini", "dir/obj.bin", offset=100, length=50)
     try:
         assert resp.read() == data[100:150]
@@ -388,6 +389,8 @@ def test_minio_put_get_stat_remove_and_error_codes(emu: DS3Emulator) -> None:
         resp.release_conn()
     assert [o.object_name for o in client.list_objects("mini", recursive=True)] == \
         ["dir/obj.bin"]
+    url = client.presigned_get_object("mini", "dir/obj.bin")
+    assert "X-Amz-Signature=" in url and _fetch(url)[:2] == (200, data)
     with pytest.raises(S3Error) as err:
         client.get_object("mini", "missing")
     assert err.value.code == "NoSuchKey"  # read from the application/xml error document

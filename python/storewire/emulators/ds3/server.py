@@ -145,6 +145,7 @@ class _Exchange:
         ctx = self.server.ctx
         req = self._request()
         raw_body = req.body  # SigV4 may wrap req.body; what is left of this one is drained
+        assert isinstance(raw_body, _Body)
         path_lower = req.raw_path.lower()
         is_admin = path_lower.startswith(f"/{_REST}/emulator_faults")
         is_data = not path_lower.startswith(f"/{_REST}") and req.raw_path.count("/") >= 2 \

@@ -370,6 +370,21 @@ def test_a_registration_can_be_limited_to_one_job(ds3_emulator: DS3Emulator,
         assert [p.findtext("JobId") for p in rx.payloads("/one")] == [jobs[1]]
 
 
+def test_a_get_job_reports_its_objects_cached_at_once(ds3_c: DS3Raw) -> None:
+    with _Receiver() as rx:
+        ds3_c.request("PUT", "/b")
+        assert ds3_c.request("PUT", "/b/k", body=b"abc").status == 200
+        assert ds3_c.request("POST", "/_rest_/object_cached_notification_registration/",
+                             f"notification_end_point={rx.url('/cached')}").status == 201
+        job = ds3_c.request("PUT", "/_rest_/bucket/b", "operation=start_bulk_get",
+                            b'<Objects><Object Name="k"/></Objects>').xml().get("JobId")
+        wait_for(lambda: rx.payloads("/cached"), 5.0, what="the object_cached payload")
+        cached = rx.payloads("/cached")[0]
+        assert cached.findtext("JobId") == job
+        assert [(o.get("Name"), o.get("Length"), o.get("InCache"), o.findtext("Id") != "")
+                for o in cached.findall("Objects/Object")] == [("k", "3", "true", True)]
+
+
 def test_failed_deliveries_are_counted_not_raised(ds3_emulator: DS3Emulator,
                                                   ds3_c: DS3Raw) -> None:
     with _Receiver(status=500) as rx:

@@ -276,6 +276,9 @@ class JobManager:
                 raise bad_request("the requested ranges cover no data")
             self._insert_chunks(db, job_id, planned, self.max_blob_bytes)
             self._emit("job_created", job_id=job_id)
+            if request_type == "GET":  # everything is on disk: staged in the cache at once
+                self._emit("object_cached", job_id=job_id, bucket=bucket["name"],
+                           objects=self.job_objects(db, job_id))
         return job_id
 
     # --- reading jobs ---------------------------------------------------------------------
@@ -349,8 +352,7 @@ class JobManager:
         job = db.execute("SELECT * FROM jobs WHERE id=?", (job_id,)).fetchone()
         if job is None or job["remaining"] > 0:
             return
-        if job["request_type"] in ("PUT", "GET"):
-            # PUT: the data has landed in cache; GET: it was staged there for the client.
+        if job["request_type"] == "PUT":  # all of the job's data has landed in the cache
             self._emit("object_cached", job_id=job_id, bucket=job["bucket_name"],
                        objects=self.job_objects(db, job_id))
         if job["status"] == "COMPLETED":

@@ -7,11 +7,13 @@ the seed signature botocore's own signer produced, independent of the emulator's
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import http.client
 import io
 import socket
+import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -25,7 +27,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from storewire.emulators.ds3 import DS3Emulator
+from storewire.emulators.ds3 import DS3Emulator, auth_v4
 
 REGION = "us-east-1"
 STREAMING = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
@@ -221,6 +223,27 @@ def test_aws_chunked_upload_is_decoded(s3: Any, emu: DS3Emulator) -> None:
     assert s3.head_object(Bucket="v4", Key="empty")["ContentLength"] == 0
 
 
+def test_upload_part_aws_chunked_and_refused_hash(s3: Any, emu: DS3Emulator) -> None:
+    upload = s3.create_multipart_upload(Bucket="v4", Key="parts")["UploadId"]
+    part = bytes(range(256)) * 20480  # 5 MiB: a part that may be followed by another
+    request, body = _aws_chunked(emu, f"/v4/parts?partNumber=1&uploadId={upload}", part, 65536)
+    status, answer, _ = _send(emu, request, body)
+    assert status == 200, answer
+    lie = hashlib.sha256(b"not this").hexdigest()
+    bad = _signed(emu, "PUT", f"/v4/parts?partNumber=2&uploadId={upload}",
+                  {"X-Amz-Content-SHA256": lie}, b"tail")
+    status, answer, _ = _send(emu, bad, b"tail")
+    assert (status, _error_code(answer)) == (400, "XAmzContentSHA256Mismatch")
+    listed = s3.list_parts(Bucket="v4", Key="parts", UploadId=upload)["Parts"]
+    assert [(p["PartNumber"], p["Size"]) for p in listed] == [(1, len(part))]
+    s3.upload_part(Bucket="v4", Key="parts", UploadId=upload, PartNumber=2, Body=b"tail")
+    etags = [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]}
+             for p in s3.list_parts(Bucket="v4", Key="parts", UploadId=upload)["Parts"]]
+    s3.complete_multipart_upload(Bucket="v4", Key="parts", UploadId=upload,
+                                 MultipartUpload={"Parts": etags})
+    assert s3.get_object(Bucket="v4", Key="parts")["Body"].read() == part + b"tail"
+
+
 @pytest.mark.parametrize("where", ["first-chunk-data", "later-chunk-data", "final-signature"])
 def test_tampered_aws_chunk_is_refused_and_nothing_stored(s3: Any, emu: DS3Emulator,
                                                           where: str) -> None:
@@ -239,6 +262,72 @@ def test_tampered_aws_chunk_is_refused_and_nothing_stored(s3: Any, emu: DS3Emula
     with pytest.raises(ClientError) as err:
         s3.head_object(Bucket="v4", Key="tampered")
     assert _code(err)[0] == 404
+
+
+# AWS's documented SigV4 examples (S3 API reference: sigv4-header-based-auth, sigv4-streaming).
+AWS_EXAMPLE_USER = ("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+AWS_EXAMPLE_TIME = 1369353600.0  # 20130524T000000Z
+
+
+def test_aws_documented_streaming_example_is_accepted_byte_for_byte(clean_proxy_env: None
+                                                                     ) -> None:
+    """The documented aws-chunked PUT (66,560 bytes of 'a' in a 64 KiB and a 1 KiB chunk),
+    sent as published to an emulator whose clock reads 2013-05-24."""
+    with DS3Emulator(users=[AWS_EXAMPLE_USER]) as emu:
+        client = _client(emu)
+        client.create_bucket(Bucket="examplebucket")
+        assert emu.context is not None
+        emu.context.clock.offset_s = AWS_EXAMPLE_TIME - time.time()
+        body = (
+            b"10000;chunk-signature="
+            b"ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n"
+            + b"a" * 65536 + b"\r\n"
+            b"400;chunk-signature="
+            b"0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n"
+            + b"a" * 1024 + b"\r\n"
+            b"0;chunk-signature="
+            b"b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n")
+        assert len(body) == 66824
+        head = (
+            "PUT /examplebucket/chunkObject.txt HTTP/1.1\r\n"
+            "Host: s3.amazonaws.com\r\n"
+            "x-amz-date: 20130524T000000Z\r\n"
+            "x-amz-storage-class: REDUCED_REDUNDANCY\r\n"
+            "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1"
+            "/s3/aws4_request,SignedHeaders=content-encoding;content-length;host;"
+            "x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class,"
+            "Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9\r\n"
+            "x-amz-content-sha256: STREAMING-AWS4-HMAC-SHA256-PAYLOAD\r\n"
+            "Content-Encoding: aws-chunked\r\n"
+            "x-amz-decoded-content-length: 66560\r\n"
+            "Content-Length: 66824\r\n\r\n")
+        status, answer = _raw_exchange(emu, head.encode(), body)
+        assert status == 200, answer
+        # The same bytes with the last 'a' of the 1 KiB chunk changed: that chunk fails.
+        at = body.index(b"\r\n0;chunk-signature") - 1
+        status, answer = _raw_exchange(emu, head.encode(), body[:at] + b"b" + body[at + 1:])
+        assert (status, _error_code(answer)) == (403, "SignatureDoesNotMatch")
+        emu.context.clock.offset_s = 0.0
+        got = client.get_object(Bucket="examplebucket", Key="chunkObject.txt")["Body"].read()
+        assert got == b"a" * 66560
+        client.close()
+
+
+def test_aws_documented_get_object_example_verifies() -> None:
+    """The documented header-signed GET (a range of /test.txt), through the verifier."""
+    claim = auth_v4.parse_authorization(
+        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
+        "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,"
+        "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
+    claim = dataclasses.replace(claim, amz_date="20130524T000000Z")
+    headers = [("Host", "examplebucket.s3.amazonaws.com"), ("Range", "bytes=0-9"),
+               ("x-amz-content-sha256", EMPTY_SHA256), ("x-amz-date", "20130524T000000Z")]
+    secret = AWS_EXAMPLE_USER[1]
+    assert auth_v4.verify(secret, claim, "GET", "/test.txt", "", headers, EMPTY_SHA256)
+    other_host = [*headers[1:], ("Host", "otherbucket.s3.amazonaws.com")]
+    assert not auth_v4.verify(secret, claim, "GET", "/test.txt", "", other_host, EMPTY_SHA256)
+    assert not auth_v4.verify(secret + "x", claim, "GET", "/test.txt", "", headers,
+                              EMPTY_SHA256)
 
 
 def _raw_exchange(emu: DS3Emulator, head: bytes, body: bytes = b"") -> tuple[int, bytes]:

@@ -188,10 +188,13 @@ def _check_payload(req: Request, payload: str, signer: auth_v4.Signer) -> None:
 
 def _decode_aws_chunked(req: Request, signer: auth_v4.Signer) -> None:
     text = req.header("x-amz-decoded-content-length")
-    decoded = parse_uint(text.strip()) if text is not None else None
-    if decoded is None:
+    if text is None:
         raise DS3Error(411, "MissingContentLength",
                        "an aws-chunked upload needs x-amz-decoded-content-length")
+    decoded = parse_uint(text.strip())
+    if decoded is None:
+        raise DS3Error(400, "InvalidArgument",
+                       "x-amz-decoded-content-length must be a number of bytes")
     body = AwsChunkedBody(req.body, signer, decoded)
     req.body = body
     # From here on the request looks like a plain upload of the decoded bytes.

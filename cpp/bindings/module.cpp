@@ -18,7 +18,18 @@ py::dict build_info() {
   info["compiler"] = __VERSION__;
   info["curl"] = curl_version_info(CURLVERSION_NOW)->version;
   info["openssl"] = OpenSSL_version(OPENSSL_VERSION);
-  info["pugixml"] = std::to_string(PUGIXML_VERSION);
+  // PUGIXML_VERSION is major * 1000 + minor * 10 since 1.10 (1130 is 1.13).
+  info["pugixml"] = std::to_string(PUGIXML_VERSION / 1000) + "." +
+                    std::to_string(PUGIXML_VERSION % 1000 / 10);
+  info["udt"] = STOREWIRE_UDT_VERSION;  // UDT has no version call: CMake reads it at build time
+  // The libraries linked from static archives (the others are shared: system or bundled).
+  info["static_libs"] = STOREWIRE_STATIC_LIBS;
+  // What the compiler actually did, whatever the build type was called.
+#if defined(__OPTIMIZE__)
+  info["optimised"] = "yes";
+#else
+  info["optimised"] = "no";
+#endif
 #if defined(__SANITIZE_ADDRESS__)
   info["sanitizers"] = "address,undefined";
 #else

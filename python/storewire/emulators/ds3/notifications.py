@@ -120,8 +120,10 @@ class Notifier:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            # Without a persist delay there is nothing to tick for: wake only for work.
+            wait_s = self.tick_s if self.jobs.persist_delay_s > 0 else 1.0
             try:
-                item = self._queue.get(timeout=self.tick_s)
+                item = self._queue.get(timeout=wait_s)
             except queue.Empty:
                 item = None
             if self._stop.is_set():

@@ -492,3 +492,23 @@ def test_minio_put_get_stat_remove_and_error_codes(emu: DS3Emulator) -> None:
     with pytest.raises(S3Error) as err:
         wrong.list_buckets()
     assert err.value.code == "SignatureDoesNotMatch"
+
+
+# --- obstore (object_store's Rust signer) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("unsigned_payload", [False, True])
+def test_obstore_put_get_head_list(s3: Any, emu: DS3Emulator, unsigned_payload: bool) -> None:
+    import obstore
+    from obstore.store import S3Store
+
+    store = S3Store("v4", endpoint=emu.endpoint, access_key_id=emu.access_key,
+                    secret_access_key=emu.secret_key, region=REGION, allow_http=True,
+                    unsigned_payload=unsigned_payload, virtual_hosted_style_request=False)
+    data = b"from object_store " * 500
+    obstore.put(store, "ob/a b.bin", data)
+    assert bytes(obstore.get(store, "ob/a b.bin").bytes()) == data
+    assert obstore.head(store, "ob/a b.bin")["size"] == len(data)
+    assert [o["path"] for o in obstore.list(store, prefix="ob").collect()] == ["ob/a b.bin"]
+    with pytest.raises(FileNotFoundError):
+        obstore.get(store, "ob/missing")

@@ -17,7 +17,6 @@ from ds3_client import DS3Raw
 
 import ds3
 from storewire import errors
-from storewire.cli import build_parser
 from storewire.emulators import serve as serve_module
 from storewire.emulators.ds3 import DS3Emulator
 from storewire.testing.polling import wait_for
@@ -327,11 +326,14 @@ def test_notifications_are_posted_to_the_registered_end_points(slow_persist: DS3
         completed = rx.payloads("/job_completed")[0]
         assert completed.findtext("CancelOccurred") == "false"
         assert completed.find("ObjectsNotPersisted") is not None
-        # The registration records the delivery.
+        # The registration records the delivery (just after the receiver has answered).
         reg_id = regs["job_completed"].findtext("Id")
-        reg = c.request("GET", f"/_rest_/job_completed_notification_registration/{reg_id}").xml()
-        assert reg.findtext("LastHttpResponseCode") == "200"
+        reg_path = f"/_rest_/job_completed_notification_registration/{reg_id}"
+        wait_for(lambda: c.request("GET", reg_path).xml().findtext("LastHttpResponseCode")
+                 == "200", 5.0, what="the delivery record")
+        reg = c.request("GET", reg_path).xml()
         assert reg.findtext("NumberOfFailuresSinceLastSuccess") == "0"
+        assert reg.findtext("LastNotification") and not reg.findtext("LastFailure")
         # A cancelled job says so; deleting a registration stops its deliveries.
         second = c.request("PUT", "/_rest_/bucket/b", "operation=start_bulk_put",
                            b'<Objects><Object Name="k2" Size="3"/></Objects>').xml().get("JobId")
@@ -396,12 +398,14 @@ def test_failed_deliveries_are_counted_not_raised(ds3_emulator: DS3Emulator,
             mol = ds3_c.request("PUT", "/_rest_/bucket/b", "operation=start_bulk_put",
                                 f'<Objects><Object Name="k{i}" Size="1"/></Objects>'.encode())
             assert mol.status == 200
-        wait_for(lambda: ds3_emulator.notifier.failed == 2, 5.0, what="two failed deliveries")
-        reg = ds3_c.request("GET",
-                            f"/_rest_/job_created_notification_registration/{reg_id}").xml()
+        reg_path = f"/_rest_/job_created_notification_registration/{reg_id}"
+        wait_for(lambda: ds3_c.request("GET", reg_path).xml().findtext(
+            "NumberOfFailuresSinceLastSuccess") == "2", 5.0, what="two failed deliveries")
+        assert ds3_emulator.notifier.failed == 2 and ds3_emulator.notifier.delivered == 0
+        reg = ds3_c.request("GET", reg_path).xml()
         assert reg.findtext("LastHttpResponseCode") == "500"
-        assert reg.findtext("NumberOfFailuresSinceLastSuccess") == "2"
         assert reg.findtext("LastFailure") == "HTTP 500"
+        assert len(rx.received) == 2
     bad = ds3_c.request("POST", "/_rest_/job_created_notification_registration/",
                         "notification_end_point=file:///etc/passwd")
     assert bad.status == 400
@@ -411,6 +415,8 @@ def test_failed_deliveries_are_counted_not_raised(ds3_emulator: DS3Emulator,
 
 
 def test_serve_takes_the_persist_delay(tmp_path: Path) -> None:
+    from storewire.cli import build_parser
+
     args = build_parser().parse_args(
         ["serve", "--only", "ds3", "--ds3", "127.0.0.1:0", "--ds3-persist-delay", "30",
          "--env-file", str(tmp_path / "ds3.env")])

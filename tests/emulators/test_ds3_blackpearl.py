@@ -443,3 +443,36 @@ def test_serve_takes_the_persist_delay(tmp_path: Path) -> None:
         stop.set()
         thread.join(10)
     assert result == [0]
+
+
+def test_data_policy_acls_gate_the_policies_a_user_may_use(ds3_emulator: DS3Emulator,
+                                                           ds3_c: DS3Raw) -> None:
+    assert ds3_c.request("POST", "/_rest_/data_policy/", "name=gold").status == 201
+    access, secret = _add_user(ds3_c, "carol")
+    with DS3Raw(ds3_emulator.endpoint, access, secret) as carol:
+        # Her default policy needs no ACL; another one does.
+        assert carol.request("POST", "/_rest_/bucket/", "name=plain").status == 201
+        assert carol.request("POST", "/_rest_/bucket/", "name=g1&data_policy_id=gold"
+                             ).status == 403
+        assert carol.request("PUT", "/_rest_/bucket/plain", "data_policy_id=gold").status == 403
+        assert ds3_c.request("POST", "/_rest_/group/", "name=goldies").status == 201
+        assert ds3_c.request("POST", "/_rest_/group_member/",
+                             "group_id=goldies&member_user_id=carol").status == 201
+        acl = ds3_c.request("POST", "/_rest_/data_policy_acl/",
+                            "data_policy_id=gold&group_id=goldies")
+        assert acl.status == 201
+        made = carol.request("POST", "/_rest_/bucket/", "name=g1&data_policy_id=gold")
+        assert made.status == 201
+        # Deleting the group takes its memberships and ACLs with it.
+        assert ds3_c.request("DELETE", "/_rest_/group/goldies").status == 204
+        assert ds3_c.request("GET", "/_rest_/data_policy_acl/").xml().findall(
+            "DataPolicyAcl") == []
+        assert carol.request("POST", "/_rest_/bucket/", "name=g2&data_policy_id=gold"
+                             ).status == 403
+        # Only Administrators manage users.
+        assert carol.request("POST", "/_rest_/user/", "name=mallory").status == 403
+        assert carol.request("DELETE", "/_rest_/user/spectra").status == 403
+    assert ds3_c.request("POST", "/_rest_/bucket_acl/",
+                         "user_id=carol&permission=READ").status == 201
+    assert ds3_c.request("DELETE", "/_rest_/user/carol").status == 204
+    assert ds3_c.request("GET", "/_rest_/bucket_acl/").xml().findall("BucketAcl") == []

@@ -90,3 +90,29 @@ def check_s3_request(store: Store, user: User | None, method: str, bucket_name: 
         bucket = db.execute("SELECT id, name, owner_id FROM buckets WHERE name=?",
                             (bucket_name,)).fetchone()
     check_bucket(store, user, bucket, s3_permission(method, key, query), query.has("job"))
+
+
+def check_data_policy(store: Store, user: User | None, policy_id: str, default_id: str | None
+                      ) -> None:
+    """403 unless the user may put buckets on the data policy: Administrators, the user's
+    own default policy, or a data policy ACL for the user or one of its groups."""
+    if user is None or policy_id == default_id or is_admin(store, user):
+        return
+    groups = user_groups(store, user.id)
+    for acl in store.entities("data_policy_acl"):
+        if acl.get("DataPolicyId") == policy_id and (
+                acl.get("UserId") == user.id or acl.get("GroupId") in groups):
+            return
+    raise DS3Error(403, "AccessDenied",
+                   f"user {user.name!r} has no data policy ACL for policy {policy_id}")
+
+
+def forget(store: Store, *, user_id: str | None = None, group_id: str | None = None) -> None:
+    """Removes the memberships and ACLs of a deleted user or group."""
+    fields = ("UserId", "MemberUserId") if user_id else ("GroupId", "MemberGroupId")
+    gone = user_id or group_id
+    with store.tx():
+        for kind in ("group_member", "bucket_acl", "data_policy_acl"):
+            for entry in store.entities(kind):
+                if any(entry.get(f) == gone for f in fields):
+                    store.delete_entity(kind, entry["Id"])

@@ -113,6 +113,7 @@ def bucket(ctx: Context, req: Request, ident: str) -> Response:
             row = ctx.catalog.bucket(db, ident)
             if q.get("data_policy_id"):
                 policy = _policy_id(ctx, q.text("data_policy_id"))
+                access.check_data_policy(ctx.store, req.user, policy, _default_policy(ctx, req))
                 db.execute("UPDATE buckets SET data_policy_id=? WHERE id=?", (policy, row["id"]))
             if q.has("protected"):
                 db.execute("UPDATE buckets SET protected=? WHERE id=?",
@@ -144,6 +145,14 @@ def _check_bucket(ctx: Context, req: Request, ident: str, needed: str) -> None:
     access.check_bucket(ctx.store, req.user, row, needed, in_job=needed in ("READ", "WRITE"))
 
 
+def _default_policy(ctx: Context, req: Request) -> str | None:
+    if req.user is None:
+        return None
+    with ctx.store.tx() as db:
+        row = db.execute("SELECT data_policy_id FROM users WHERE id=?", (req.user.id,)).fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
 def _policy_id(ctx: Context, ident: str) -> str:
     policy = ctx.store.entity("data_policy", ident)
     if policy is None:
@@ -164,6 +173,8 @@ def _create_bucket(ctx: Context, req: Request) -> Response:
             raise DS3Error(404, "NotFound", f"user {q.text('user_id')!r} does not exist")
         owner = user.id
     policy = _policy_id(ctx, q.text("data_policy_id")) if q.get("data_policy_id") else None
+    if policy is not None:
+        access.check_data_policy(ctx.store, req.user, policy, _default_policy(ctx, req))
     with ctx.store.tx() as db:
         if policy is None:
             row = db.execute("SELECT data_policy_id FROM users WHERE id=?", (owner,)).fetchone()
@@ -472,6 +483,8 @@ def _entity(ctx: Context, req: Request, kind_name: str, ident: str) -> Response:
                               (fields["Id"],)).fetchone():
                     raise DS3Error(409, "Conflict", "the data policy is used by a bucket")
         ctx.store.delete_entity(kind_name, fields["Id"])
+        if kind_name == "group":
+            access.forget(ctx.store, group_id=fields["Id"])
         return Response(204)
     raise _bad_method(req, kind_name)
 
@@ -492,6 +505,7 @@ def user(ctx: Context, req: Request, ident: str) -> Response:
         page, headers = _paged(req, items)
         return xml_response(_data(page), headers=headers)
     if req.method == "POST" and not ident:  # delegate create
+        access.require_admin(ctx.store, req.user, "users")
         name = req.query.text("name")
         if not name:
             raise bad_request("name is required")
@@ -509,7 +523,9 @@ def user(ctx: Context, req: Request, ident: str) -> Response:
     if req.method == "GET":
         return xml_response(_data(_user_fields(ctx, found)))
     if req.method == "DELETE":
+        access.require_admin(ctx.store, req.user, "users")
         ctx.users.remove(found.id)
+        access.forget(ctx.store, user_id=found.id)
         return Response(204)
     raise _bad_method(req, "user")
 

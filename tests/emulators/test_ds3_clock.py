@@ -131,3 +131,23 @@ def test_the_ds3_client_works_against_the_checking_emulator(ds3_emulator: DS3Emu
         client.put_object("clock", "k", b"tick")
         assert bytes(client.get_object("clock", "k").body) == b"tick"
         assert client.get_bytes("clock", ["k"]) == {"k": bytearray(b"tick")}  # a bulk job
+
+
+def test_the_emulator_clock_can_be_moved(ds3_emulator: DS3Emulator) -> None:
+    """``context.clock.offset_s`` moves the server's time (not the client's): a request
+    dated now is refused while the emulator runs 20 minutes ahead, and its error document
+    reports the moved time."""
+    assert ds3_emulator.context is not None
+    clock = ds3_emulator.context.clock
+    clock.offset_s = 20 * MINUTE
+    try:
+        root = _error(_send(ds3_emulator, {"Date": _rfc1123(time.time())}))
+        assert root.findtext("Code") == "RequestTimeTooSkewed"
+        server_time = root.findtext("ServerTime") or ""
+        moved = calendar.timegm(time.strptime(server_time[:19], "%Y-%m-%dT%H:%M:%S"))
+        assert abs(moved - (time.time() + 20 * MINUTE)) < 60
+        resp = _send(ds3_emulator, {"Date": _rfc1123(time.time() + 20 * MINUTE)})
+        assert resp.status == 200, resp.body
+    finally:
+        clock.offset_s = 0.0
+    assert _send(ds3_emulator, {"Date": _rfc1123(time.time())}).status == 200

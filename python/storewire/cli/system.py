@@ -1,6 +1,7 @@
 """The ``storewire`` console script.
 
-storewire version      the package version and how the native core was built
+storewire version      the package version, how the native core was built and the
+                       version and origin of each native library it uses
 storewire selfcheck    run the HTTP engine self-check against a local server
 storewire serve ...    start the DS3, V3IO and Sector emulators on loopback
 """
@@ -8,8 +9,6 @@ storewire serve ...    start the DS3, V3IO and Sector emulators on loopback
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,15 +78,13 @@ class ServeOptions:
 
 
 def _cmd_version(_: argparse.Namespace) -> int:
-    from . import __version__, selfcheck
+    from storewire import native_report
 
-    print(f"storewire {__version__}")
-    print(selfcheck.build_summary())
-    return 0
+    return native_report.print_version()
 
 
 def _cmd_selfcheck(_: argparse.Namespace) -> int:
-    from . import selfcheck
+    from storewire import selfcheck
 
     print(selfcheck.build_summary())
     steps = selfcheck.run()
@@ -116,19 +113,16 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def serve(options: ServeOptions) -> int:
     """Start the requested emulators, print their endpoints, block until Ctrl-C."""
-    from .emulators import serve as emulators
+    from storewire.emulators import serve as emulators
 
     return emulators.serve(options)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="storewire",
-        description="Native-speed clients for DS3, Sector, V3IO and S3, with local emulators.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """``version``, ``selfcheck`` and ``serve`` on the ``storewire`` parser."""
 
-    p = sub.add_parser("version", help="print the version and native build information")
+    p = sub.add_parser(
+        "version", help="print the version, the native build and its libraries (versions, origin)")
     p.set_defaults(func=_cmd_version)
 
     p = sub.add_parser("selfcheck", help="check the native HTTP engine against a local server")
@@ -164,16 +158,3 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--sector-delay", type=_seconds, default=0.0, metavar="S",
                    help="seconds before each GMP reply (0)")
     p.set_defaults(func=_cmd_serve)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args))
-    except KeyboardInterrupt:
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

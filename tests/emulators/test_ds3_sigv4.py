@@ -344,12 +344,12 @@ def _raw_exchange(emu: DS3Emulator, head: bytes, body: bytes = b"") -> tuple[int
 
 
 @pytest.mark.parametrize("mangle", ["huge-size-line", "no-final-chunk", "size-past-decoded",
-                                    "garbage-header"])
+                                    "garbage-header", "data-after-final-chunk"])
 def test_malformed_aws_chunked_is_a_clean_400(s3: Any, emu: DS3Emulator, mangle: str) -> None:
     data = b"x" * 20000
     final = len(b"0;chunk-signature=\r\n\r\n") + 64
     change = {"huge-size-line": 70000, "no-final-chunk": -final, "size-past-decoded": 4,
-              "garbage-header": 13}[mangle]
+              "garbage-header": 13, "data-after-final-chunk": 9}[mangle]
     request, body = _aws_chunked(emu, "/v4/bad", data, 8192, change)
     if mangle == "huge-size-line":
         body = b"2000" + b"0" * 70000 + body[4:]
@@ -357,8 +357,10 @@ def test_malformed_aws_chunked_is_a_clean_400(s3: Any, emu: DS3Emulator, mangle:
         body = body[:-final]
     elif mangle == "size-past-decoded":
         body = b"ffffffff" + body[4:]
-    else:
+    elif mangle == "garbage-header":
         body = b"\x00\xff nonsense\r\n" + body
+    else:
+        body += b"x-amz: 1\n"
     headers = dict(request.headers.items())
     assert headers["Content-Length"] == str(len(body))
     headers["Host"] = urllib.parse.urlsplit(emu.endpoint).netloc  # signed by botocore

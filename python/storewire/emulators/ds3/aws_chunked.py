@@ -95,6 +95,8 @@ class AwsChunkedBody:
             self._check_signature()
             if self._exact(2) != b"\r\n":
                 raise _bad("the final chunk is not followed by CRLF")
+            if self._buffer:  # trailers (the *-TRAILER payloads) are not taken
+                raise _bad("data after the final chunk")
             self.done = True
 
     def _check_signature(self) -> None:

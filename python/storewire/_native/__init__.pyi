@@ -9,4 +9,9 @@ from . import xml as xml
 __version__: str
 
 def build_info() -> dict[str, str]:
-    """Build type, compiler and the versions of the linked native libraries."""
+    """Build type, compiler and the versions of the linked native libraries.
+
+    Keys: version, build_type, compiler, optimised ("yes"/"no": what the compiler did),
+    curl, openssl, pugixml, udt, static_libs (comma-separated: the libraries linked from
+    static archives) and sanitizers.
+    """

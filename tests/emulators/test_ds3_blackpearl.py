@@ -177,6 +177,7 @@ def test_bucket_acls_for_users_and_groups_are_enforced(ds3_emulator: DS3Emulator
     with DS3Raw(ds3_emulator.endpoint, access, secret) as alice:
         assert alice.request("GET", "/shared/k").status == 403
         assert alice.request("GET", "/shared").status == 403
+        assert alice.request("GET", "/_rest_/bucket/").xml().findall("Bucket") == []
         # A group ACL: READ for the group alice is in.
         group = ds3_c.request("POST", "/_rest_/group/", "name=readers")
         assert group.status == 201 and group.xml().findtext("BuiltIn") == "false"
@@ -187,6 +188,8 @@ def test_bucket_acls_for_users_and_groups_are_enforced(ds3_emulator: DS3Emulator
                             "bucket_id=shared&group_id=readers&permission=READ")
         assert acl.status == 201 and acl.xml().findtext("Permission") == "READ"
         assert alice.request("GET", "/shared/k").body == b"data"
+        assert [b.findtext("Name") for b in
+                alice.request("GET", "/_rest_/bucket/").xml().findall("Bucket")] == ["shared"]
         assert alice.request("PUT", "/shared/new", body=b"x").status == 403
         assert alice.request("GET", "/shared").status == 403  # LIST is another permission
         # A user ACL: WRITE.

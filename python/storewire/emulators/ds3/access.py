@@ -73,6 +73,14 @@ def check_bucket(store: Store, user: User | None, bucket: Any, needed: str,
                    resource=bucket["name"])
 
 
+def may_see(store: Store, user: User | None, bucket: Any) -> bool:
+    """Whether a bucket shows in the user's ``/_rest_/bucket/`` list: its own, every bucket
+    for Administrators, and those an ACL grants anything on."""
+    if user is None or bucket["owner_id"] == user.id or is_admin(store, user):
+        return True
+    return bool(granted(store, user, bucket["id"]))
+
+
 def s3_permission(method: str, key: str, query: Query) -> str:
     if method in ("GET", "HEAD"):
         return "READ" if key else "LIST"

@@ -92,7 +92,8 @@ def bucket(ctx: Context, req: Request, ident: str) -> Response:
             return _create_bucket(ctx, req)
         if req.method == "GET":
             with ctx.store.tx() as db:
-                rows = db.execute("SELECT * FROM buckets ORDER BY name").fetchall()
+                rows = [r for r in db.execute("SELECT * FROM buckets ORDER BY name")
+                        if access.may_see(ctx.store, req.user, r)]
                 items = [node("Bucket", [leaf(k, v) for k, v in _bucket_fields(ctx, db, r).items()])
                          for r in rows]
             page, headers = _paged(req, items)

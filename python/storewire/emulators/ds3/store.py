@@ -102,8 +102,9 @@ class Store:
         self.data_dir = data_dir
         self.objects_dir = data_dir / "objects"
         self.objects_dir.mkdir(parents=True, exist_ok=True)
-        for n in range(256):  # shard directories up front: no mkdir per object write
-            (self.objects_dir / f"{n:02x}").mkdir(exist_ok=True)
+        # Shard directories are made on first use and remembered: making all 256 up front
+        # (and removing them) cost about 0.5 s per emulator start and stop.
+        self._shards: set[str] = set()
         self.lock = threading.RLock()
         self._entity_cache: dict[tuple[str, str], dict[str, Any]] = {}
         db_path = data_dir / "ds3.sqlite3"
@@ -159,6 +160,9 @@ class Store:
 
     def open_for_write(self, object_id: str) -> int:
         path = self.object_path(object_id)
+        if path.parent.name not in self._shards:
+            path.parent.mkdir(exist_ok=True)
+            self._shards.add(path.parent.name)
         return os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
 
     def part_path(self, upload_id: str, number: int) -> Path:

@@ -62,9 +62,11 @@ def check_version() -> str:
     loaded = sorted({line.split()[-1] for line in maps.splitlines()
                      if any(f"/{lib}" in line or f"/{lib}-" in line for lib in NATIVE_LIBS)})
     for lib in NATIVE_LIBS:
-        if not any(Path(p).name.startswith(lib) for p in loaded):
-            raise StepFailed(f"{lib} is not loaded at all: {loaded}")
-    foreign = [p for p in loaded if "/storewire.libs/" not in p]
+        if not any(Path(p).name.startswith(f"{lib}-") and "/storewire.libs/" in p
+                   for p in loaded):
+            raise StepFailed(f"{lib} is not loaded from the wheel's storewire.libs: {loaded}")
+    # Python's own ssl module may load the system's OpenSSL too; a system libcurl, never.
+    foreign = [p for p in loaded if "/storewire.libs/" not in p and "/libcurl" in p]
     if foreign:
         raise StepFailed(f"loaded from outside the wheel: {foreign}")
     for lib in STATIC_LIBS:

@@ -6,7 +6,7 @@
 # chroot (own mount namespace, so nothing stays mounted): storewire version, selfcheck,
 # serve and every example runner. Needs root (debootstrap, chroot, mount).
 #
-#   STOREWIRE_CACHE   where the root and the PyYAML wheel are cached (~/.cache/storewire)
+#   STOREWIRE_CACHE   where the root and the dependency wheels are cached (~/.cache/storewire)
 #   DEBIAN_MIRROR     the Debian mirror (default: this machine's apt source for Debian)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,19 +69,24 @@ for lib in libcurl libpugixml libudt libnghttp2 libssh2 libpsl librtmp; do
   fi
 done
 
-# The s3 examples read their account with PyYAML: its wheel (libyaml linked in) is fetched
-# here, once, because the root has no package index to install from.
-yaml_dir=$cache/wheels
-if ! compgen -G "$yaml_dir/PyYAML-*.whl" >/dev/null && ! compgen -G "$yaml_dir/pyyaml-*.whl" >/dev/null; then
-  python3 -m pip download -q --only-binary=:all: --no-deps --dest "$yaml_dir" \
-    --python-version 3.11 --platform manylinux2014_x86_64 "pyyaml>=6"
+# The root has no package index: the wheel's own dependencies (pure Python, from PyPI) and
+# PyYAML (the s3 examples read their account with it; libyaml linked in) are downloaded here
+# into the cache (pip skips files it already has) and installed from there.
+deps=$cache/wheels
+mkdir -p "$deps"
+if ! python3 -m pip download -q --disable-pip-version-check --only-binary=:all: --dest "$deps" \
+     --python-version 3.11 --platform manylinux_2_34_x86_64 --platform manylinux2014_x86_64 \
+     "$wheel" "pyyaml>=6" >"$cache/pip-download.log" 2>&1; then
+  cat "$cache/pip-download.log" >&2
+  exit 1
 fi
+rm -f "$deps"/storewire-*.whl   # the wheel under test is copied in fresh
 
 # A fresh work dir each run: the wheel, PyYAML, the example runners and the driver.
 work=$root/check
 rm -rf "$work"
 mkdir -p "$work/wheels" "$work/src"
-cp "$wheel" "$yaml_dir"/*.whl "$work/wheels/"
+cp "$wheel" "$deps"/*.whl "$work/wheels/"
 cp -r examples packaging "$work/src/"
 
 echo "wheel-check: $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KiB) in a fresh venv"

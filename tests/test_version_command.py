@@ -67,6 +67,12 @@ def test_libraries_loaded_from_the_wheel_are_reported_as_bundled():
     libs = {lib.name: lib for lib in native_report.libraries(info, files)}
     assert libs["libcurl"].origin == "bundled"
     assert libs["OpenSSL"].origin == "system"
+    # Python's ssl module loaded the system's OpenSSL too: the extension's is the bundled one
+    maps += "7f06-7f07 r-xp 00000000 08:01 44   /venv/storewire.libs/libssl-59d05945.so.3\n"
+    libs = {lib.name: lib for lib in
+            native_report.libraries(info, native_report.loaded_files(maps))}
+    assert libs["OpenSSL"].origin == "bundled"
+    assert libs["OpenSSL"].path == "/venv/storewire.libs/libssl-59d05945.so.3"
     assert libs["UDT"].origin == "linked in (static)"
     assert libs["pugixml"].origin == "not loaded"  # shared here, and nothing mapped
 

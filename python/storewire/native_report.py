@@ -61,8 +61,11 @@ def libraries(info: dict[str, str], files: list[str]) -> list[NativeLibrary]:
         if static_name in static:
             found.append(NativeLibrary(name, version, "linked in (static)"))
             continue
-        path = next((f for f in files if Path(f).name.startswith((f"{prefix}.", f"{prefix}-"))),
-                    "")
+        paths = [f for f in files if Path(f).name.startswith((f"{prefix}.", f"{prefix}-"))]
+        # The bundled copy is the one the extension uses (its RPATH) if Python's own modules
+        # also loaded the system's (the ssl module and OpenSSL).
+        paths.sort(key=lambda f: Path(f).parent.name != BUNDLED_DIR)
+        path = paths[0] if paths else ""
         origin = ("bundled" if Path(path).parent.name == BUNDLED_DIR else "system") if path \
             else "not loaded"
         found.append(NativeLibrary(name, version, origin, path))

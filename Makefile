@@ -88,7 +88,7 @@ WHEEL_INPUTS = $(SOURCES) README.md LICENSE $(shell find python packaging -type 
 wheel: $(STAMPS)/wheel
 
 wheel-check: $(STAMPS)/wheel
-	bash packaging/wheel-check.sh
+	bash packaging/wheel-check.sh $(WHEEL_PY)
 
 $(STAMPS)/wheel-tools: $(STAMPS)/apt
 	test -x $(WHEEL_PY) || $(PYTHON) -m venv $(WHEEL_VENV)

@@ -6,11 +6,12 @@
 # chroot (own mount namespace, so nothing stays mounted): storewire version, selfcheck,
 # serve and every example runner. Needs root (debootstrap, chroot, mount).
 #
+#   $1                a Python with pip (the packaging venv's), to fetch dependency wheels
 #   STOREWIRE_CACHE   where the root and the dependency wheels are cached (~/.cache/storewire)
 #   DEBIAN_MIRROR     the Debian mirror (default: this machine's apt source for Debian)
 set -euo pipefail
+py=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 cd "$(dirname "$0")/.."
-repo=$(pwd)
 
 suite=bookworm
 packages=python3,python3-venv
@@ -74,7 +75,7 @@ done
 # into the cache (pip skips files it already has) and installed from there.
 deps=$cache/wheels
 mkdir -p "$deps"
-if ! python3 -m pip download -q --disable-pip-version-check --only-binary=:all: --dest "$deps" \
+if ! "$py" -m pip download -q --disable-pip-version-check --only-binary=:all: --dest "$deps" \
      --python-version 3.11 --platform manylinux_2_34_x86_64 --platform manylinux2014_x86_64 \
      "$wheel" "pyyaml>=6" >"$cache/pip-download.log" 2>&1; then
   cat "$cache/pip-download.log" >&2
@@ -91,7 +92,8 @@ cp -r examples packaging "$work/src/"
 
 echo "wheel-check: $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KiB) in a fresh venv"
 status=0
-unshare --mount --propagation private bash -euo pipefail -c '
+# Bounded as a whole (each step inside is bounded too); timeout signals the whole group.
+timeout --kill-after=30 1800 unshare --mount --propagation private bash -euo pipefail -c '
   root=$1
   mount -t proc proc "$root/proc"
   mount --rbind /dev "$root/dev"

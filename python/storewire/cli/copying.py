@@ -95,7 +95,9 @@ def _md5(item: FileItem) -> str | None:
 
 
 def _newer(a: datetime | None, b: datetime | None) -> bool:
-    return a is None or b is None or a > b
+    """``a`` is later than ``b`` in whole seconds (Sector and many servers keep no finer
+    time); unknown counts as newer."""
+    return a is None or b is None or int(a.timestamp()) > int(b.timestamp())
 
 
 def needs_copy(src: FileItem, dst: FileItem | None, mode: str) -> bool:

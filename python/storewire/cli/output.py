@@ -31,6 +31,10 @@ def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+#: The live display's label while the work runs.
+_DOING = {"copied": "copying", "moved": "moving", "synced": "syncing", "deleted": "deleting"}
+
+
 @dataclass
 class Totals:
     files: int = 0
@@ -88,7 +92,8 @@ class Reporter:
             TextColumn("{task.fields[files]}/{task.fields[planned]} files"),
             DownloadColumn(binary_units=True), TransferSpeedColumn(), TextColumn("ETA"),
             TimeRemainingColumn(), console=Console(file=self.out), transient=False)
-        self._task = self._progress.add_task(self.verb, total=max(size, 1), files=0,
+        doing = _DOING.get(self.verb, self.verb)
+        self._task = self._progress.add_task(doing, total=max(size, 1), files=0,
                                              planned=files)
         self._progress.start()
 

@@ -22,7 +22,7 @@ demo: build
 	$(PY) -m storewire.demo
 
 test: build
-	$(PY) -m ruff check python tests benchmarks examples
+	$(PY) -m ruff check python tests benchmarks examples packaging
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 build: $(STAMPS)/build
@@ -30,7 +30,7 @@ build: $(STAMPS)/build
 deps: $(STAMPS)/apt $(STAMPS)/venv
 
 lint: build
-	$(PY) -m ruff check python tests benchmarks examples
+	$(PY) -m ruff check python tests benchmarks examples packaging
 
 bench: build
 	$(PY) benchmarks/http_engine.py

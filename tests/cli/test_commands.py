@@ -7,8 +7,10 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from conftest import Runner, make_tree, read_tree, url
-from store_servers import StoreServer
+from store_servers import StoreServer, StoreServers
 
 
 def _json_lines(text: str) -> list[dict]:  # type: ignore[type-arg]
@@ -147,3 +149,27 @@ def test_exit_codes_and_typed_errors(sw: Runner, server: StoreServer, prefix: st
     assert sw("ls", "ftp://x/y").code == 2
     assert sw("cp", "-j", "0", "a", "b").code == 2
     sw("rm", "-r", top, "-q")
+
+
+# store to store: each system once as the source and once as the destination
+PAIRS = [("ds3", "sector"), ("sector", "v3io"), ("v3io", "s3"), ("s3", "ds3")]
+
+
+@pytest.mark.parametrize(("src", "dst"), PAIRS, ids=[f"{a}-{b}" for a, b in PAIRS])
+def test_store_to_store(sw: Runner, servers: StoreServers, src: str, dst: str, prefix: str,
+                        tmp_path: Path) -> None:
+    a, b = servers[src], servers[dst]
+    sw.use(a, b)
+    files = make_tree(tmp_path / "src", seed=3)
+    assert sw("cp", "-r", tmp_path / "src", url(a, prefix), "-q").code == 0
+    r = sw("cp", "-r", url(a, prefix), url(b, prefix), "--json", "-j", "4")
+    assert r.code == 0, r.err
+    assert {o["action"] for o in _json_lines(r.out)[:-1]} == {"copy"}
+    # mv from b back under another name in a, then compare what came back
+    r = sw("mv", "-r", url(b, prefix), url(a, prefix, "back"))
+    assert r.code == 0, r.err
+    assert sw("ls", "-r", "--json", url(b, prefix)).out == ""
+    assert sw("cp", "-r", url(a, prefix, "back"), tmp_path / "back", "-q").code == 0
+    assert read_tree(tmp_path / "back") == files
+    sw("rm", "-r", url(a, prefix), "-q")
+    sw("rm", "-r", url(b, prefix), "-q")

@@ -14,6 +14,7 @@ import fault_servers
 from fault_servers import ForwardProxy, ScriptedServer
 from storewire import errors
 from storewire._native import http as native_http
+from storewire.testing.tls import make_tls_files
 
 pytestmark = pytest.mark.usefixtures("clean_proxy_env")
 
@@ -325,7 +326,8 @@ def test_unreachable_proxy_is_a_transport_error(http_server):
 # -- TLS ------------------------------------------------------------------------------------------
 
 
-def test_self_signed_server_fails_verification_by_default(tls_server):
+def test_self_signed_server_fails_verification_by_default(tls_server, monkeypatch):
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     with native_http.Client() as c:
         with pytest.raises(errors.TlsError) as caught:
             c.request("GET", tls_server.url_for("/bytes/10"))
@@ -344,6 +346,23 @@ def test_ca_file_makes_verification_succeed(tls_server, tls_files):
         again = c.request("GET", tls_server.url_for("/bytes/10"))
         assert again.new_connections == 0  # TLS connections are pooled too
     assert tls_server.connections_accepted == 1
+
+
+def test_ssl_cert_file_is_the_default_bundle(tls_server, tls_files, monkeypatch, tmp_path):
+    # OpenSSL's variable, as Python's ssl honours it: how a wheel's bundled libcurl is pointed
+    # at a distribution's own bundle. Read when a client is made; an explicit ca_file wins.
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_files.ca_cert))
+    with native_http.Client() as c:
+        assert c.request("GET", tls_server.url_for("/bytes/7")).status == 200
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))  # ignored: not a file
+    with native_http.Client() as c:
+        with pytest.raises(errors.TlsError):
+            c.request("GET", tls_server.url_for("/bytes/7"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_files.ca_cert))
+    other = make_tls_files(tmp_path / "other-pki")
+    with native_http.Client(ca_file=other.ca_cert) as c:
+        with pytest.raises(errors.TlsError):
+            c.request("GET", tls_server.url_for("/bytes/7"))
 
 
 def test_ca_file_accepts_a_path_object(tls_server, tls_files):

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <mutex>
 
+#include "http/ca_bundle.h"
 #include "http/head.h"
 #include "http/transfer.h"
 
@@ -40,6 +41,7 @@ Client::Client(ClientOptions options) : options_(std::move(options)), retry_(opt
   if (auto problem = check_user_agent(options_.user_agent))
     throw Error(ErrorKind::InvalidArgument, *problem);
   global_init();
+  if (!options_.ca_file && options_.verify_tls) options_.ca_file = default_ca_bundle();
   multi_ = curl_multi_init();
   if (!multi_) throw Error(ErrorKind::Internal, "curl_multi_init failed");
   // Keep enough idle connections for every transfer slot to find one again.

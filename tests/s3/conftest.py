@@ -1,9 +1,12 @@
-"""S3 tests run against a real S3 server: a fresh Ceph radosgw cluster per session.
+"""S3 tests run against two servers: a real Ceph radosgw (a fresh cluster per session) and
+storewire's own DS3 emulator, which is also a plain S3 endpoint.
 
-The cluster is started once by the session fixture ``rgw`` and torn
+``s3server`` is parametrized over both, so one test proves the emulator answers exactly as
+radosgw does; a test that only radosgw can pass asks for ``radosgw`` instead (and says
+why). The radosgw cluster is started once by the session fixture ``radosgw`` and torn
 down by PID at the end. To reuse a running server instead (faster iterations), set
 ``STOREWIRE_S3_TEST_ENDPOINT`` (``host:port``) plus ``STOREWIRE_S3_TEST_ACCESS_KEY`` and
-``STOREWIRE_S3_TEST_SECRET_KEY``.
+``STOREWIRE_S3_TEST_SECRET_KEY``. The emulator is started once per session too.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ class S3Server:
 
 
 @pytest.fixture(scope="session")
-def rgw() -> Iterator[S3Server]:
+def radosgw() -> Iterator[S3Server]:
     endpoint = os.environ.get("STOREWIRE_S3_TEST_ENDPOINT")
     if endpoint:
         yield S3Server(
@@ -45,22 +48,40 @@ def rgw() -> Iterator[S3Server]:
             os.environ.get("STOREWIRE_S3_TEST_SECRET_KEY", "testsecretkey"),
         )
         return
-    from storewire.testing import radosgw
+    from storewire.testing import radosgw as gateways
 
     try:
-        radosgw.ensure_installed()
-    except radosgw.RadosGatewayUnavailable as exc:
+        gateways.ensure_installed()
+    except gateways.RadosGatewayUnavailable as exc:
         pytest.skip(f"radosgw unavailable: {exc}")
-    gateway = radosgw.RadosGateway(block_size_bytes=6 * 1024**3)
+    gateway = gateways.RadosGateway(block_size_bytes=6 * 1024**3)
     try:
         gateway.start()
-    except radosgw.RadosGatewayUnavailable:  # e.g. a picked free port got taken: once more
-        gateway = radosgw.RadosGateway(block_size_bytes=6 * 1024**3)
+    except gateways.RadosGatewayUnavailable:  # e.g. a picked free port got taken: once more
+        gateway = gateways.RadosGateway(block_size_bytes=6 * 1024**3)
         gateway.start()
     try:
         yield S3Server(gateway.host, gateway.access_key, gateway.secret_key, gateway.region)
     finally:
         gateway.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_emulator() -> Iterator[S3Server]:
+    """The DS3 emulator as a plain S3 server (buckets made by SigV4 clients are S3-style)."""
+    from storewire.emulators.ds3 import DS3Emulator
+
+    with DS3Emulator() as emulator:
+        yield S3Server(emulator.endpoint.split("//", 1)[1], emulator.access_key,
+                       emulator.secret_key)
+
+
+@pytest.fixture(params=["radosgw", "emulator"])
+def s3server(request: pytest.FixtureRequest) -> S3Server:
+    """radosgw, then the DS3 emulator: every test using it runs against both."""
+    name = "radosgw" if request.param == "radosgw" else "s3_emulator"
+    server: S3Server = request.getfixturevalue(name)
+    return server
 
 
 @pytest.fixture(autouse=True)
@@ -88,8 +109,8 @@ def make_client(server: S3Server, **options: object) -> s3.Client:
 
 
 @pytest.fixture
-def s3client(rgw: S3Server) -> Iterator[s3.Client]:
-    with make_client(rgw) as client:
+def s3client(s3server: S3Server) -> Iterator[s3.Client]:
+    with make_client(s3server) as client:
         yield client
 
 
@@ -119,13 +140,13 @@ def bucket(s3client: s3.Client, new_bucket_name: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def connection(rgw: S3Server, bucket: str) -> Iterator[s3.S3Connection]:
+def connection(s3server: S3Server, bucket: str) -> Iterator[s3.S3Connection]:
     """A seed-API connection whose default bucket is ``bucket``."""
     conn = s3.S3Connection(
-        access_key_id=rgw.access_key,
-        secret_access_key=rgw.secret_key,
+        access_key_id=s3server.access_key,
+        secret_access_key=s3server.secret_key,
         default_bucket=bucket,
-        endpoint=rgw.host,
+        endpoint=s3server.host,
         tls=False,
     )
     yield conn
@@ -154,12 +175,12 @@ def caplog_error(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 
 
 @pytest.fixture
-def client_factory(rgw: S3Server) -> Iterator[Callable[..., s3.Client]]:
-    """Build extra ``s3.Client``s for ``rgw`` with options; all closed afterwards."""
+def client_factory(s3server: S3Server) -> Iterator[Callable[..., s3.Client]]:
+    """Build extra ``s3.Client``s for ``s3server`` with options; all closed afterwards."""
     made: list[s3.Client] = []
 
     def build(**options: object) -> s3.Client:
-        client = make_client(rgw, **options)
+        client = make_client(s3server, **options)
         made.append(client)
         return client
 

@@ -13,13 +13,13 @@ from botocore.config import Config  # noqa: E402
 
 
 @pytest.fixture
-def boto(rgw):
+def boto(s3server):
     client = boto3.client(
         "s3",
-        endpoint_url=rgw.url,
-        aws_access_key_id=rgw.access_key,
-        aws_secret_access_key=rgw.secret_key,
-        region_name=rgw.region,
+        endpoint_url=s3server.url,
+        aws_access_key_id=s3server.access_key,
+        aws_secret_access_key=s3server.secret_key,
+        region_name=s3server.region,
         config=Config(
             s3={"addressing_style": "path"},
             request_checksum_calculation="when_required",

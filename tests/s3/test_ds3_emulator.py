@@ -1,6 +1,6 @@
-"""The SigV2 subset against the DS3 emulator's plain-S3 side (no radosgw needed): the
-README's first example and the basic object calls. (The emulator has no server-side copy,
-so metadata updates are exercised against radosgw only.)"""
+"""SigV2 against the DS3 emulator's plain-S3 side (no radosgw needed): the README's first
+example, the basic object calls and a metadata update (a server-side self-copy). The
+SigV4 tests of this folder run against the emulator too (``s3server``)."""
 
 from __future__ import annotations
 
@@ -67,5 +67,10 @@ def test_client_calls_over_sigv2(v2_store: s3.RemoteStore):
     assert client.head_object("examples", "dir/a b").metadata == {"k": "v"}
     assert [o.key for o in client.list_objects("examples", prefix="dir/")] == ["dir/a b"]
     assert v2_store.exists("missing") == (False, {})
+    assert v2_store.update_metadata("dir/a b", {"x-amz-meta-k": "new"})
+    assert client.head_object("examples", "dir/a b").metadata == {"k": "new"}
+    assert client.get_object("examples", "dir/a b") == data
+    assert v2_store.copy("dir/a b", "copied")
+    assert client.get_object("examples", "copied") == data
     client.delete_object("examples", "dir/a b")
     assert not client.object_exists("examples", "dir/a b")

@@ -13,14 +13,14 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "s3"
 
 
 @pytest.mark.parametrize("script", ["example_1_roundtrip.py", "example_2_metadata.py"])
-def test_example_script(rgw, bucket, other_bucket, tmp_path, script):
+def test_example_script(s3server, bucket, other_bucket, tmp_path, script):
     """``other_bucket`` (my_other_bucket) is made fresh and removed afterwards."""
     (tmp_path / "s3.yaml").write_text(
         "---\ns3:\n"
-        f'    access_key_id: "{rgw.access_key}"\n'
-        f'    secret_access_key: "{rgw.secret_key}"\n'
+        f'    access_key_id: "{s3server.access_key}"\n'
+        f'    secret_access_key: "{s3server.secret_key}"\n'
         f'    default_bucket: "{bucket}"\n'
-        f'    endpoint: "{rgw.host}"\n'
+        f'    endpoint: "{s3server.host}"\n'
         "    tls: false\n"
     )
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}

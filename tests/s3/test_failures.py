@@ -17,42 +17,42 @@ from storewire import errors
 from storewire.testing import pattern_bytes, write_pattern_file
 
 
-def _connection(rgw, bucket: str, **kw: object) -> s3.S3Connection:
+def _connection(s3server, bucket: str, **kw: object) -> s3.S3Connection:
     args: dict[str, object] = {
-        "access_key_id": rgw.access_key,
-        "secret_access_key": rgw.secret_key,
+        "access_key_id": s3server.access_key,
+        "secret_access_key": s3server.secret_key,
         "default_bucket": bucket,
-        "endpoint": rgw.host,
+        "endpoint": s3server.host,
         "tls": False,
     }
     args.update(kw)
     return s3.S3Connection(**args)  # type: ignore[arg-type]
 
 
-def test_wrong_secret_write_returns_false_and_logs(rgw, bucket, tmp_path, caplog_error):
+def test_wrong_secret_write_returns_false_and_logs(s3server, bucket, tmp_path, caplog_error):
     local = tmp_path / "f"
     write_pattern_file(local, 5000, seed=1)
     secret = "definitely-the-wrong-secret"
-    store = s3.RemoteStore(_connection(rgw, bucket, secret_access_key=secret))
+    store = s3.RemoteStore(_connection(s3server, bucket, secret_access_key=secret))
     assert store.write(str(local), "k") is False
     text = caplog_error.text
     assert "unable to PUT" in text
     assert "SignatureDoesNotMatch" in text
     assert secret not in text
     # Nothing was stored.
-    assert s3.RemoteStore(_connection(rgw, bucket)).exists("k") == (False, {})
+    assert s3.RemoteStore(_connection(s3server, bucket)).exists("k") == (False, {})
 
 
-def test_wrong_secret_exists_raises_remote_store_error(rgw, bucket):
-    store = s3.RemoteStore(_connection(rgw, bucket, secret_access_key="wrong-secret-here"))
+def test_wrong_secret_exists_raises_remote_store_error(s3server, bucket):
+    store = s3.RemoteStore(_connection(s3server, bucket, secret_access_key="wrong-secret-here"))
     with pytest.raises(s3.RemoteStoreError) as info:
         store.exists("k")
     assert info.value.status == 403
     assert str(info.value).startswith("exists: ")
 
 
-def test_wrong_secret_other_methods_return_false(rgw, bucket, tmp_path, caplog_error):
-    store = s3.RemoteStore(_connection(rgw, bucket, secret_access_key="wrong-secret-here"))
+def test_wrong_secret_other_methods_return_false(s3server, bucket, tmp_path, caplog_error):
+    store = s3.RemoteStore(_connection(s3server, bucket, secret_access_key="wrong-secret-here"))
     assert store.read("k", str(tmp_path / "out")) == (False, {})
     assert not (tmp_path / "out").exists()
     assert store.delete("k") is False
@@ -68,7 +68,7 @@ def _dead_endpoint() -> str:
     return f"127.0.0.1:{port}"
 
 
-def test_endpoint_down_exists_raises_but_others_return_false(rgw, tmp_path, caplog_error):
+def test_endpoint_down_exists_raises_but_others_return_false(s3server, tmp_path, caplog_error):
     conn = s3.S3Connection(
         "k", "s", default_bucket="b", endpoint=_dead_endpoint(), tls=False, max_retries=0
     )
@@ -98,8 +98,9 @@ def test_missing_key_and_bucket(store, s3client, bucket, tmp_path):
     assert binfo.value.code == "NoSuchBucket"
 
 
-def test_remote_name_rules(rgw):
-    conn = s3.S3Connection(rgw.access_key, rgw.secret_key, endpoint=rgw.host, tls=False)
+def test_remote_name_rules(s3server):
+    conn = s3.S3Connection(s3server.access_key, s3server.secret_key, endpoint=s3server.host,
+                           tls=False)
     store = s3.RemoteStore(conn)
     with pytest.raises(ValueError):
         store.exists("key-without-any-bucket")
@@ -107,9 +108,9 @@ def test_remote_name_rules(rgw):
         store.exists(42)
 
 
-def test_secrets_never_in_reprs(rgw, bucket):
+def test_secrets_never_in_reprs(s3server, bucket):
     secret = "a-very-secret-secret-key"
-    conn = _connection(rgw, bucket, secret_access_key=secret)
+    conn = _connection(s3server, bucket, secret_access_key=secret)
     store = s3.RemoteStore(conn)
     for thing in (conn, store, conn.client, conn.secret_access_key):
         assert secret not in repr(thing)

@@ -88,14 +88,14 @@ def test_copy_keeps_or_replaces_metadata(store: s3.RemoteStore, tmp_path: Path):
     assert store.exists("replaced") == (True, {"x-amz-meta-b": "2"})
 
 
-def test_yaml_configuration(rgw, bucket: str, tmp_path: Path):
+def test_yaml_configuration(s3server, bucket: str, tmp_path: Path):
     yaml = pytest.importorskip("yaml")
     (tmp_path / "s3.yaml").write_text(
         "---\ns3:\n"
-        f'    access_key_id: "{rgw.access_key}"\n'
-        f'    secret_access_key: "{rgw.secret_key}"\n'
+        f'    access_key_id: "{s3server.access_key}"\n'
+        f'    secret_access_key: "{s3server.secret_key}"\n'
         f'    default_bucket: "{bucket}"\n'
-        f'    endpoint: "{rgw.host}"\n'
+        f'    endpoint: "{s3server.host}"\n'
         "    tls: false\n"
     )
     with open(tmp_path / "s3.yaml") as fi:

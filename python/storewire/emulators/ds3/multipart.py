@@ -51,17 +51,18 @@ def upload_part(ctx: Context, req: Request, bucket: str, key: str, upload_id: st
     number = req.query.int("part_number")
     if number is None or not 1 <= number <= MAX_PART_NUMBER:
         raise bad_request(f"partNumber must be within 1..{MAX_PART_NUMBER}")
+    copy = s3_copy.is_copy(req)  # UploadPartCopy
+    length = 0 if copy else transfer.content_length(req)
+    with ctx.store.tx() as db:
+        _upload(db, ctx.catalog.bucket(db, bucket)["id"], key, upload_id)
     path = ctx.store.part_path(upload_id, number)
     # The part is received under a temporary name so a failed retry leaves the old one.
     temp = path.with_name(f"{number}.{new_id()}")
-    if s3_copy.is_copy(req):  # UploadPartCopy
+    if copy:
         length, digest, answer = s3_copy.copy_part(
             ctx, req, lambda db: _upload(db, ctx.catalog.bucket(db, bucket)["id"], key,
                                          upload_id), temp)
     else:
-        length = transfer.content_length(req)
-        with ctx.store.tx() as db:
-            _upload(db, ctx.catalog.bucket(db, bucket)["id"], key, upload_id)
         digest = transfer.receive_to_path(req, temp, length)
         answer = Response(200, headers=[("ETag", f'"{digest.hex()}"')])
     os.replace(temp, path)

@@ -206,8 +206,8 @@ def post_bucket(ctx: Context, req: Request, bucket: str) -> Response:
 
 
 def delete_objects(ctx: Context, req: Request, bucket: str) -> Response:
-    """Multi-delete. Missing keys are not errors and are not listed as Deleted (C expects
-    0 Deleted for missing keys)."""
+    """Multi-delete. Missing keys are not errors; a DS3 bucket does not list them as
+    Deleted (the C SDK expects 0 Deleted for missing keys), an S3-style bucket does (S3)."""
     body = req.body.read_all()
     md5 = req.header("content-md5")
     if md5 is not None and decode_b64(md5) != hashlib.md5(body, usedforsecurity=False).digest():
@@ -224,10 +224,12 @@ def delete_objects(ctx: Context, req: Request, bucket: str) -> Response:
     removed: list[str] = []
     with ctx.store.tx() as db:
         row = ctx.catalog.bucket(db, bucket)
+        s3_style = ctx.catalog.s3_style(row)  # S3 lists missing keys as Deleted too
         for key, version in targets:
             outcome = s3_versions.delete(ctx, db, row, key, version, req.user.id)
             removed += outcome.removed
-            if (outcome.removed or outcome.delete_marker) and not quiet:
+            listed = outcome.removed or outcome.delete_marker or s3_style
+            if listed and not quiet:
                 fields = [leaf("Key", key)] + ([leaf("VersionId", version)] if version else [])
                 if outcome.delete_marker:
                     fields.append(leaf("DeleteMarker", True))

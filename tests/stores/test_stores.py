@@ -119,10 +119,11 @@ def test_large_file_and_copy(store: Store, server: StoreServer, prefix: str,  # 
 def test_directories(store: Store, server: StoreServer, prefix: str) -> None:  # type: ignore[type-arg]
     b = server.bucket
     store.mkdir(b, f"{prefix}/empty")
-    if server.scheme == "sector":  # real directories
+    if server.scheme in ("sector", "v3io"):  # real directories
         assert store.info(b, f"{prefix}/empty").type == "directory"
+        assert store.ls(b, f"{prefix}/empty") == []
         store.rmdir(b, f"{prefix}/empty")
-    # on the object stores a directory is the prefix of its keys: none without a key
+    # DS3 and S3: a directory is the prefix of its keys, none without a key
     with pytest.raises(errors.NotFoundError):
         store.info(b, f"{prefix}/empty")
 

@@ -75,8 +75,13 @@ class SectorStore(Store[Config]):
     def ls(self, bucket: str, key: str = "") -> list[Entry]:
         path = self._path(bucket, key, "ls")
         base = key.strip("/")
+        try:
+            listed = self.client.list(path)
+        except errors.InvalidRequestError as exc:  # E_NOTDIR: a file, no directory
+            raise errors.NotFoundError(f"{path} is not a directory", operation="ls",
+                                       resource=path) from exc
         out = []
-        for f in self.client.list(path):
+        for f in listed:
             if "/" in f.name or f.name in ("", ".", ".."):
                 raise errors.ProtocolError(f"listing of {path} named the entry {f.name!r}",
                                            code="sector-answer", operation="ls",

@@ -1,6 +1,8 @@
 """Store URLs: ``ds3://bucket/key``, ``s3://bucket/key``, ``v3io://container/path`` and
 ``sector://[host:port]/path`` (the first segment of a Sector path is its top-level
-directory, which plays the bucket's part).
+directory, which plays the bucket's part). A Sector URL names its master only as
+``host:port`` (with the port): ``sector://data/a.bin`` is the file ``/data/a.bin`` on the
+configured master, so that the fsspec names ``bucket/key`` round-trip.
 
 Only the text is checked here; whether the bucket or key exists is the server's answer.
 """
@@ -36,11 +38,9 @@ class StoreURL:
         return f"{self.bucket}/{self.key}" if self.key else self.bucket
 
     def __str__(self) -> str:
-        where = ""
         if self.host is not None:
-            where = f"{self.host}:{self.port}" if self.port is not None else self.host
-        if self.scheme == "sector":
-            return f"sector://{where}/{self.path}"
+            host = f"[{self.host}]" if ":" in self.host else self.host
+            return f"{self.scheme}://{host}:{self.port}/{self.path}"
         return f"{self.scheme}://{self.path}"
 
 
@@ -71,19 +71,18 @@ def parse_url(url: str) -> StoreURL:
         bucket, key = split_path(rest)
         return StoreURL(scheme, bucket, key)
     netloc, _, path = rest.partition("/")
+    if ":" not in netloc:  # no master named: the whole text is the path
+        bucket, key = split_path(rest)
+        return StoreURL(scheme, bucket, key)
     host, port = _host_port(netloc, url)
     bucket, key = split_path(path)
     return StoreURL(scheme, bucket, key, host, port)
 
 
-def _host_port(netloc: str, url: str) -> tuple[str | None, int | None]:
-    if not netloc:
-        return None, None
-    host, sep, port_text = netloc.rpartition(":") if ":" in netloc else (netloc, "", "")
-    if not sep:
-        return netloc, None
+def _host_port(netloc: str, url: str) -> tuple[str, int]:
+    host, _, port_text = netloc.rpartition(":")
     if not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise errors.InvalidRequestError(
-            f"sector URL host must be host[:port] with a port 1-65535: {url!r}",
+            f"sector URL master must be host:port with a port 1-65535: {url!r}",
             operation="parse_url", resource=url)
     return host.strip("[]"), int(port_text)

@@ -1,5 +1,6 @@
 """The V3IO store: ``v3io.ObjectClient`` over ``v3io.dataplane.Client``; many objects and
-many ranges run as one parallel batch in the native engine.
+many ranges run as one parallel batch in the native engine. V3IO has real directories:
+they stay when their last object goes, and ``mkdir`` makes an empty one.
 
 Settings: explicit options, then ``V3IO_API``/``V3IO_ACCESS_KEY`` (and the common
 ``STOREWIRE_*`` ones), then the defaults.
@@ -13,12 +14,18 @@ from typing import TYPE_CHECKING, Any
 
 import v3io
 from storewire import errors
-from storewire.verbs import ObjectMeta, UnsupportedOperationError, parse_mtime, write_file
+from storewire.verbs import (
+    ObjectMeta,
+    UnsupportedOperationError,
+    join_key,
+    parse_mtime,
+    write_file,
+)
 from v3io.dataplane import Client
 from v3io.dataplane.config import Config
 from v3io.dataplane.response import RaiseForStatus
 
-from .base import Entry, Range, Store, _found, split_options
+from .base import Entry, Range, Store, split_options
 
 if TYPE_CHECKING:
     from storewire.verbs import PathLike
@@ -28,6 +35,10 @@ __all__ = ["V3ioStore"]
 _LIST_PAGE = 1000
 _NO_CONTAINERS = ("V3IO containers are created in the platform's control plane, not through "
                   "the data-plane API")
+
+
+def _directory(key: str, operation: str) -> str:
+    return join_key("", key.strip("/"), operation)[1:] + "/"
 
 
 class V3ioStore(Store[Config]):
@@ -106,13 +117,22 @@ class V3ioStore(Store[Config]):
             if not directory:
                 raise  # the container itself is missing
             self.dataplane.get_container_contents(bucket, "/", limit=1)
-        return _found(list(out.values()), bucket, key)
+            raise
+        return sorted(out.values(), key=lambda e: e.key)
 
     def info(self, bucket: str, key: str) -> Entry:
         if not key.strip("/"):
             self.dataplane.get_container_contents(bucket, "/", limit=1)  # NotFoundError
             return Entry.directory(bucket, "")
         return super().info(bucket, key)
+
+    def mkdir(self, bucket: str, key: str) -> None:
+        """A real directory (and its missing parents): PutObject of ``key/``."""
+        self.dataplane.put_object(bucket, _directory(key, "mkdir"), body=b"")
+
+    def rmdir(self, bucket: str, key: str) -> None:
+        """Removes the empty directory ``key`` (ConflictError when it is not empty)."""
+        self.dataplane.delete_object(bucket, _directory(key, "rmdir"))
 
     # --- batches ------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from storewire import errors
 from storewire.config import Secret, resolve
 from storewire.log import get_logger
 
@@ -20,10 +21,12 @@ from . import validate
 from .batch import Batch
 from .config import ACCESS_KEY_VARIABLE, ENDPOINT_VARIABLE, Config
 from .credentials import Endpoint, split_endpoint
+from .foreign_transport import ForeignTransport
+from .native_transport import Transport
 from .owner import Compound, Owner
 from .request import Call
 from .response import RaiseForStatus, RaiseForStatusArg, Response, Responses, check_status
-from .transport import Transport
+from .transport import httpclient, requests
 
 __all__ = ["Client"]
 
@@ -37,6 +40,40 @@ def _endpoint(value: str | None) -> Endpoint:
     if "://" not in value:
         value = "http://" + value
     return split_endpoint(value.rstrip("/"))
+
+
+_KINDS: dict[str, type[httpclient.Transport]] = {
+    "httpclient": httpclient.Transport,
+    "requests": requests.Transport,
+}
+
+
+def _pick_transport(
+    kind: Any, logger: Any, endpoint: str | None, max_connections: int | None,
+    timeout: float | None, verbosity: Any,
+) -> tuple[httpclient.Transport | None, Any]:
+    """``transport_kind`` -> (a native-engine transport whose settings to use, or a foreign
+    transport object to send through). A name or a native class selects the engine; another
+    class is built with the official constructor arguments; an instance is used as is."""
+    if kind is None:
+        kind = "httpclient"
+    if isinstance(kind, str):
+        if kind not in _KINDS:
+            raise errors.InvalidRequestError(
+                f"unknown transport_kind {kind!r}: use one of {sorted(_KINDS)}, a transport "
+                "class or a transport instance", code="InvalidArgument")
+        kind = _KINDS[kind]
+    if isinstance(kind, type):
+        if issubclass(kind, httpclient.Transport):
+            return None, None  # the engine itself, with the client's own arguments
+        kind = kind(logger, endpoint, max_connections, timeout, verbosity)
+    if isinstance(kind, httpclient.Transport):
+        return kind, None
+    if not callable(getattr(kind, "request", None)):
+        raise errors.InvalidRequestError(
+            f"transport_kind {type(kind).__name__} has no request() method",
+            code="InvalidArgument")
+    return None, kind
 
 
 class Client(Owner):
@@ -67,24 +104,38 @@ class Client(Owner):
         config: Config | None = None,
         **http_options: Any,
     ) -> None:
+        native, foreign = _pick_transport(transport_kind, logger, endpoint, max_connections,
+                                          timeout, transport_verbosity)
+        if native is not None:  # an httpclient/requests transport: its settings count
+            endpoint = endpoint or native._endpoint
+            max_connections = max_connections or native.max_connections
+            timeout = timeout or native._timeout
         # The SDK's falsy arguments (endpoint="", max_connections=0, timeout=0) mean unset.
         cfg = resolve(
             Config, config, endpoint=endpoint or None, access_key=access_key,
             max_in_flight=max_connections or None,
             timeout_s=float(timeout) if timeout else None, verify_tls=verify_tls,
         )
-        parsed = _endpoint(cfg.endpoint)
-        self.endpoint = parsed.url
-        if not cfg.access_key:
-            raise ValueError(
-                f"access_key must be passed to the client or set in {ACCESS_KEY_VARIABLE}"
-            )
         self.config = cfg
         self.max_connections = cfg.max_in_flight
-        options = cfg.http_options()
-        options["max_host_connections"] = self.max_connections
-        options.update(http_options)
-        self._transport = Transport(parsed, cfg.access_key, **options)
+        self._transport: Transport | ForeignTransport
+        if foreign is not None:
+            if foreign.requires_access_key() and not cfg.access_key:
+                raise ValueError(
+                    f"access_key must be passed to the client or set in {ACCESS_KEY_VARIABLE}")
+            self._transport = ForeignTransport(foreign, cfg.access_key)
+            self.endpoint = self._transport.endpoint
+        else:
+            parsed = _endpoint(cfg.endpoint)
+            self.endpoint = parsed.url
+            if not cfg.access_key:
+                raise ValueError(
+                    f"access_key must be passed to the client or set in {ACCESS_KEY_VARIABLE}"
+                )
+            options = cfg.http_options()
+            options["max_host_connections"] = self.max_connections
+            options.update(http_options)
+            self._transport = Transport(parsed, cfg.access_key, **options)
         self._init_models()
         self.batch = Batch(self)
         _log.debug("v3io client for %s (%d connections)", self.endpoint, self.max_connections)
@@ -125,7 +176,9 @@ class Client(Owner):
         for call, result in zip(calls, results, strict=True):
             if isinstance(result, BaseException):
                 raise result
-            responses.append(check_status(result, call.raise_for_status))
+            # a foreign transport's result is what it returned (the verifier's choice)
+            responses.append(check_status(result, call.raise_for_status)
+                             if isinstance(result, Response) else result)
         return responses
 
     def _execute_compound(self, run: Compound) -> Response:

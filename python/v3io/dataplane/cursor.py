@@ -32,7 +32,8 @@ from typing import Any
 
 from storewire import errors
 
-from . import transport, validate
+from . import native_transport as transport
+from . import validate
 from .output import GetItemsOutput
 from .request import Call
 from .response import Response

@@ -67,6 +67,12 @@ class HttpResponseError(errors.StorageError):
     def status_code(self) -> int:
         return self.status
 
+    def __str__(self) -> str:
+        # the official text alone ("Request failed with status 404: b'...'"): code matching
+        # on messages keeps working; operation, resource and code stay in the attributes
+        # and in repr()
+        return self.message or type(self).__name__
+
 
 class InvalidRequestError(HttpResponseError, errors.InvalidRequestError):
     """400: a malformed request, a bad expression, a stream error."""
@@ -141,14 +147,19 @@ def error_for_response(
 ) -> HttpResponseError:
     """The exception for a response that failed ``raise_for_status``."""
     code = _error_code(body)
-    if 300 <= status < 400:
-        where = redact(redact_userinfo(location or "?"))
-        message = f"Request failed with status {status} (redirect to {where}): "
+    if 308 <= status < 400:
+        # the official SDK's words for a redirect
+        message = "Request failed due to a Permanent Redirect."
+        if location:
+            message += f" Please change URL to: {redact(redact_userinfo(location))}"
     else:
-        message = f"Request failed with status {status}: "
-    # a server may echo the access key or a URL password back: never repeat them
-    text = redact(redact_userinfo(body[:_BODY_SHOWN].decode("utf-8", "replace")))
-    error = errors.from_status(status, code, message + text, operation=operation,
+        # a server may echo the access key or a URL password back: never repeat them
+        head = body[:_BODY_SHOWN]
+        decoded = head.decode("utf-8", "replace")
+        text = redact(redact_userinfo(decoded))
+        shown = head if text == decoded else text.encode()
+        message = f"Request failed with status {status}: {shown!r}"
+    error = errors.from_status(status, code, message, operation=operation,
                                resource=resource, table=V3IO_ERRORS)
     assert isinstance(error, HttpResponseError)  # every class of the table is one
     return error

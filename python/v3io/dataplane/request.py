@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import types
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from storewire import errors
 
@@ -18,7 +19,7 @@ from . import output
 from .response import RaiseForStatusArg
 from .typed import encode_attributes, encode_value
 
-__all__ = ["Call"]
+__all__ = ["Call", "Encoder", "Request", "call_encoder"]
 
 _JSON = ("Content-Type", "application/json")
 _OCTET = ("Content-Type", "application/octet-stream")  # the SDK misspells it; we do not
@@ -46,6 +47,58 @@ class Call:
         self.access_key = access_key
         self.raise_for_status = raise_for_status
         return self
+
+
+# The official encoder shape: (container, access_key, args) -> (method, path, query,
+# headers, body), with path and query not yet percent-encoded.
+Encoder = Callable[[Any, Any, Any], tuple[str, str, Any, dict[str, str], Any]]
+
+
+class Request:
+    """The official SDK's request object, as transports (the verifier's functions among
+    them) see it: ``container``, ``access_key``, ``raise_for_status``, ``output``,
+    ``method``, ``path``, ``query``, ``headers``, ``body``, and ``transport`` (a namespace
+    the transport keeps its state in)."""
+
+    def __init__(self, container: Any, access_key: Any, raise_for_status: Any,
+                 encoder: Encoder, encoder_args: Any, output: Any = None) -> None:
+        self.container = container
+        self.access_key = access_key
+        self.raise_for_status = raise_for_status
+        self.encoder = encoder
+        self.encoder_args = encoder_args
+        self.output = output
+        self.method, self.path, self.query, self.headers, self.body = encoder(
+            container, access_key, encoder_args)
+        self.transport = types.SimpleNamespace()
+
+    def encode_path(self) -> str:
+        """The percent-encoded path and query, as sent."""
+        if self.query is None:
+            return quote(self.path)
+        return quote(self.path) + "?" + urlencode(self.query, quote_via=quote)
+
+    def __repr__(self) -> str:
+        return f"Request({self.method} {self.encode_path()})"
+
+
+def call_encoder(call: Call, access_key: str | None) -> tuple[str | None, Encoder]:
+    """``call``'s container and an official-style encoder giving back its parts (the path
+    and query decoded, the session key among the headers as the official SDK sends it)."""
+    path, _, query = call.path.partition("?")
+    plain = unquote(path)
+    container = plain.split("/")[1] or None if plain != "/" else None
+    body = bytes(call.body) if isinstance(call.body, memoryview) else call.body
+
+    def encode(_container: Any, _key: Any, _args: Any) -> tuple[str, str, Any, dict[str, str],
+                                                                 Any]:
+        headers = dict(call.headers)
+        if access_key:
+            headers["X-v3io-session-key"] = access_key
+        decoded = dict(parse_qsl(query, keep_blank_values=True)) if query else None
+        return call.method, plain, decoded, headers, body
+
+    return container, encode
 
 
 def check_container(container: str) -> None:

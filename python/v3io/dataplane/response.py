@@ -6,7 +6,7 @@ the body is parsed into the call's output object only when ``.output`` is first 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from storewire import errors
@@ -84,10 +84,10 @@ class Response:
 
     def __init__(
         self,
+        output: type[Output] | None,
         status_code: int,
-        headers: Headers | list[tuple[str, str]],
+        headers: Headers | list[tuple[str, str]] | Mapping[str, str],
         body: bytes,
-        output_class: type[Output] | None = None,
         *,
         operation: str = "",
         resource: str = "",
@@ -95,7 +95,7 @@ class Response:
         self.status_code = status_code
         self._headers = headers
         self.body = body
-        self._output_class = output_class
+        self._output_class = output
         self._output: Any = None
         self.operation = operation
         self.resource = resource
@@ -103,7 +103,8 @@ class Response:
     @property
     def headers(self) -> Headers:
         if not isinstance(self._headers, Headers):
-            self._headers = Headers(self._headers)
+            raw = self._headers
+            self._headers = Headers(list(raw.items()) if isinstance(raw, Mapping) else raw)
         return self._headers
 
     @property

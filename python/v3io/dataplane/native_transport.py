@@ -11,8 +11,8 @@ Every answer passes :func:`finish` before anyone sees it: an empty 2xx body wher
 operation needs one is a ``ProtocolError``, and a PutRecords error says which records may
 already be stored (see :class:`~v3io.dataplane.errors.PutRecordsError`).
 
-Also home of the official SDK's ``v3io.dataplane.transport`` names (``HttpResponseError``,
-``RaiseForStatus``) so code that imports them from here keeps working.
+The official SDK's ``v3io.dataplane.transport`` package (``transport_kind`` names, the
+verifier) is :mod:`v3io.dataplane.transport`; this module is the engine behind it.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from storewire.log import register_secret
 
 from . import validate
 from .credentials import Endpoint
-from .errors import HttpResponseError, PutRecordsError, annotate_records
+from .errors import PutRecordsError, annotate_records
 from .request import Call
 from .response import RaiseForStatus, RaiseForStatusArg, Response, check_status, violates
 
-__all__ = ["HttpResponseError", "RaiseForStatus", "Transport", "finish"]
+__all__ = ["Transport", "finish"]
 
 _KEY_HEADER = "X-v3io-session-key"
 _NOT_IDEMPOTENT = frozenset({"PutRecords", "UpdateItem", "AppendObject"})
@@ -171,8 +171,9 @@ def finish(call: Call, native: _http.Response, *, check: bool = True,
         # A 404 to a delete sent more than once (a retry, or libcurl's own re-send on a
         # fresh connection) answers our earlier copy: the object is gone, as asked.
         status = 204
-    response = Response(status, native.headers, native.body if status != 204 else b"",
-                        call.output_class, operation=call.operation, resource=call.resource)
+    response = Response(call.output_class, status, native.headers,
+                        native.body if status != 204 else b"", operation=call.operation,
+                        resource=call.resource)
     if 200 <= status < 300 and call.operation in _BODY_REQUIRED and not native.body:
         exc = errors.ProtocolError(
             f"invalid server response: {call.operation} answered {status} with an empty "

@@ -7,7 +7,9 @@ Errors always go to stderr in words (or into the item's JSON object with ``--jso
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 import sys
 import threading
 import time
@@ -60,6 +62,10 @@ class Reporter:
         self._lock = threading.Lock()
         self._progress: Any = None
         self._task: Any = None
+        self._watched: list[str] = []
+        self._shown = 0
+        self._ticker: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     @classmethod
     def for_options(cls, quiet: bool, as_json: bool, verb: str = "copied") -> Reporter:
@@ -96,8 +102,50 @@ class Reporter:
         self._task = self._progress.add_task(doing, total=max(size, 1), files=0,
                                              planned=files)
         self._progress.start()
+        self._ticker = threading.Thread(target=self._tick, name="storewire-progress",
+                                        daemon=True)
+        self._ticker.start()
+
+    def watch(self, paths: list[str]) -> None:
+        """Local files being downloaded: the display counts their bytes as they grow (a
+        large file moves the bar before its batch completes)."""
+        with self._lock:
+            self._watched = list(paths)
+
+    def _partial_bytes(self) -> int:
+        total = 0
+        for path in self._watched:
+            head, tail = os.path.split(path)
+            # the file itself, or the adapter's own temporary name beside it
+            beside = glob.glob(os.path.join(glob.escape(head), f".{glob.escape(tail)}*"))
+            for found in [path, *beside]:
+                try:
+                    total += os.stat(found).st_size
+                except OSError:
+                    pass
+        return total
+
+    def _tick(self) -> None:
+        while not self._stopping.wait(0.25):
+            with self._lock:
+                partial = self._partial_bytes() if self._watched else 0
+                self._show(self.totals.bytes + partial)
+
+    def _show(self, done: int) -> None:
+        """Moves the bar to ``done`` bytes, never backwards (a file renamed, then counted);
+        by ``advance``, so that rich keeps the rate it shows at the end."""
+        if self._progress is None:
+            return
+        if done > self._shown:
+            self._progress.advance(self._task, done - self._shown)
+            self._shown = done
+        self._progress.update(self._task, files=self.totals.files)
 
     def stop(self) -> None:
+        self._stopping.set()
+        if self._ticker is not None:
+            self._ticker.join()
+            self._ticker = None
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
@@ -109,8 +157,7 @@ class Reporter:
         with self._lock:
             self.totals.files += 1
             self.totals.bytes += size
-            if self._progress is not None:
-                self._progress.update(self._task, advance=size, files=self.totals.files)
+            self._show(self.totals.bytes)
         if self.mode == "json":
             self._json({"action": action, "source": source, "dest": dest, "size": size,
                         "ok": True})

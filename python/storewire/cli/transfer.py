@@ -111,10 +111,12 @@ class Runner:
             for t in batch:
                 os.makedirs(os.path.dirname(os.path.abspath(t.dest.key)), exist_ok=True)
                 temps[t.item.location.key] = temp_name(t.dest.key)
+            self.reporter.watch(list(temps.values()))
             store.get_files(src.bucket, temps)
             for t in batch:
                 os.replace(temps.pop(t.item.location.key), t.dest.key)
         finally:
+            self.reporter.watch([])
             for temp in temps.values():
                 if os.path.exists(temp):
                     os.unlink(temp)

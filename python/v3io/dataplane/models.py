@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import request as enc
 from .cursor import DEFAULT_MAX_EMPTY_PAGES, DEFAULT_MAX_REPEATED_MARKERS, Cursor
+from .model import Model
 from .request import Call
 from .response import RaiseForStatusArg, Response
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["ContainerModel", "KVModel", "ObjectModel", "StreamModel"]
 
 
-class _Model:
+class _Model(Model):
     def __init__(self, owner: Owner) -> None:
         self._owner = owner
 

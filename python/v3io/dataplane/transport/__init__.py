@@ -23,6 +23,15 @@ class Actions:
 # the submodules, so that ``getattr(v3io.dataplane.transport, kind)`` finds them as in the
 # official SDK (imported after the names above, which they use)
 from . import abstract, httpclient, requests, verifier  # noqa: E402
+from .verifier import Transport  # noqa: E402  (the official package exports this one)
 
-__all__ = ["Actions", "HttpResponseError", "RaiseForStatus", "abstract", "httpclient",
-           "requests", "verifier"]
+__all__ = [
+    "Actions",
+    "HttpResponseError",
+    "RaiseForStatus",
+    "Transport",
+    "abstract",
+    "httpclient",
+    "requests",
+    "verifier",
+]

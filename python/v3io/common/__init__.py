@@ -1,0 +1,1 @@
+"""The official SDK's ``v3io.common`` package (``helpers``)."""

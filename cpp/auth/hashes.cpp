@@ -13,82 +13,19 @@
 #include <memory>
 #include <vector>
 
-#if defined(__x86_64__)
-#include <nmmintrin.h>
-#endif
-
+#include "auth/crc_tables.h"
 #include "storewire/error.h"
 
 namespace storewire::auth {
 
 namespace {
 
-// ---- CRC32 / CRC32C: reflected slicing-by-8 tables (8 bytes per step) ----------------
+// ---- CRC32: reflected slicing-by-8 tables (CRC32C lives in crc32c.cpp) -------------
 
-using CrcTables = std::array<std::array<uint32_t, 256>, 8>;
-
-CrcTables make_crc_tables(uint32_t reflected_poly) {
-  CrcTables t{};
-  for (uint32_t i = 0; i < 256; ++i) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ reflected_poly : c >> 1;
-    t[0][i] = c;
-  }
-  for (uint32_t i = 0; i < 256; ++i) {
-    for (int s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFF];
-  }
+const detail::CrcTables& crc32_tables() {
+  static const detail::CrcTables t = detail::make_crc_tables(0xEDB88320u);  // zlib / IEEE 802.3
   return t;
 }
-
-// `crc` is the internal (pre-inverted) register.
-uint32_t crc_slice8(const CrcTables& t, const unsigned char* p, std::size_t n, uint32_t crc) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  while (n >= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    w ^= crc;
-    crc = t[7][w & 0xFF] ^ t[6][(w >> 8) & 0xFF] ^ t[5][(w >> 16) & 0xFF] ^ t[4][(w >> 24) & 0xFF] ^
-          t[3][(w >> 32) & 0xFF] ^ t[2][(w >> 40) & 0xFF] ^ t[1][(w >> 48) & 0xFF] ^ t[0][w >> 56];
-    p += 8;
-    n -= 8;
-  }
-#endif
-  while (n-- > 0) crc = t[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
-  return crc;
-}
-
-const CrcTables& crc32_tables() {
-  static const CrcTables t = make_crc_tables(0xEDB88320u);  // zlib / IEEE 802.3
-  return t;
-}
-
-const CrcTables& crc32c_tables() {
-  static const CrcTables t = make_crc_tables(0x82F63B78u);  // Castagnoli
-  return t;
-}
-
-#if defined(__x86_64__)
-// The SSE4.2 crc32 instruction computes exactly CRC32C, 8 bytes per instruction.
-__attribute__((target("sse4.2"))) uint32_t crc32c_hw(const unsigned char* p, std::size_t n,
-                                                     uint32_t crc) {
-  uint64_t c = crc;
-  while (n >= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    c = _mm_crc32_u64(c, w);
-    p += 8;
-    n -= 8;
-  }
-  auto c32 = static_cast<uint32_t>(c);
-  while (n-- > 0) c32 = _mm_crc32_u8(c32, *p++);
-  return c32;
-}
-
-bool have_sse42() {
-  static const bool yes = __builtin_cpu_supports("sse4.2");
-  return yes;
-}
-#endif
 
 // ---- OpenSSL ------------------------------------------------------------------------
 
@@ -195,15 +132,7 @@ std::size_t digest_size(HashAlgorithm a) noexcept {
 
 uint32_t crc32(const void* data, std::size_t size, uint32_t seed) noexcept {
   const auto* p = static_cast<const unsigned char*>(data);
-  return ~crc_slice8(crc32_tables(), p, size, ~seed);
-}
-
-uint32_t crc32c(const void* data, std::size_t size, uint32_t seed) noexcept {
-  const auto* p = static_cast<const unsigned char*>(data);
-#if defined(__x86_64__)
-  if (have_sse42()) return ~crc32c_hw(p, size, ~seed);
-#endif
-  return ~crc_slice8(crc32c_tables(), p, size, ~seed);
+  return ~detail::crc_slice8(crc32_tables(), p, size, ~seed);
 }
 
 std::string digest(HashAlgorithm algorithm, const void* data, std::size_t size) {

@@ -2,6 +2,7 @@
 // and incremental, plus hashing of a file range.
 #pragma once
 
+#include "auth/crc32c.h"
 #include "storewire/checkpoint.h"
 
 #include <cstddef>
@@ -21,11 +22,9 @@ HashAlgorithm hash_algorithm_from_name(std::string_view name);
 const char* hash_algorithm_name(HashAlgorithm algorithm) noexcept;
 std::size_t digest_size(HashAlgorithm algorithm) noexcept;
 
-// Running checksums in zlib style: pass the previous result as `seed` to continue, so
-// crc(a + b) == crc(b, crc(a)). CRC32 is zlib's; CRC32C (Castagnoli) uses SSE4.2 when the
-// CPU has it.
+// Running checksum in zlib style: pass the previous result as `seed` to continue, so
+// crc(a + b) == crc(b, crc(a)). CRC32 is zlib's; crc32c() (Castagnoli) is in crc32c.h.
 uint32_t crc32(const void* data, std::size_t size, uint32_t seed = 0) noexcept;
-uint32_t crc32c(const void* data, std::size_t size, uint32_t seed = 0) noexcept;
 
 // Raw digest bytes; a CRC is 4 bytes big-endian (the form S3's x-amz-checksum-* encode).
 std::string digest(HashAlgorithm algorithm, const void* data, std::size_t size);

@@ -210,6 +210,27 @@ void init_hashes(py::module_& m) {
       py::arg("data"), py::arg("seed") = 0,
       "CRC32C (Castagnoli); pass a previous result as seed to continue.");
   m.def(
+      "crc32c_implementation", [] { return crc32c_impl_name(crc32c_impl()); },
+      "The CRC32C implementation in use: 'sse4.2' or 'portable' (STOREWIRE_CRC32C=portable "
+      "forces the latter).");
+  m.def(
+      "_crc32c_with",
+      [](const std::string& impl, const py::object& data, uint32_t seed) {
+        Crc32cImpl which = Crc32cImpl::Portable;
+        if (impl == "sse4.2") {
+          if (!crc32c_sse42_supported())
+            throw Error(ErrorKind::InvalidArgument, "this CPU has no SSE4.2");
+          which = Crc32cImpl::Sse42;
+        } else if (impl != "portable") {
+          throw Error(ErrorKind::InvalidArgument,
+                      "unknown CRC32C implementation (expected 'sse4.2' or 'portable')");
+        }
+        return with_buffer(
+            data, [&](std::string_view d) { return crc32c_with(which, d.data(), d.size(), seed); });
+      },
+      py::arg("impl"), py::arg("data"), py::arg("seed") = 0,
+      "Test hook: CRC32C by one named implementation ('sse4.2' or 'portable').");
+  m.def(
       "hmac_sha1",
       [](const py::object& key, const py::object& msg) {
         return to_bytes(hmac_sha1(text_or_bytes(key), text_or_bytes(msg)));

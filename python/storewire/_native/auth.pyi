@@ -64,6 +64,14 @@ def crc32(data: Buffer, seed: int = 0) -> int:
 def crc32c(data: Buffer, seed: int = 0) -> int:
     """CRC32C (Castagnoli, hardware-accelerated when available); chains like crc32."""
 
+def crc32c_implementation() -> str:
+    """``"sse4.2"`` (3-way interleaved crc32 instructions) or ``"portable"`` (tables);
+    ``STOREWIRE_CRC32C=portable`` in the environment forces the tables."""
+
+def _crc32c_with(impl: str, data: Buffer, seed: int = 0) -> int:
+    """Test hook: CRC32C by ``impl`` (``"sse4.2"`` or ``"portable"``); InvalidRequestError
+    for an unknown name or SSE4.2 on a CPU without it."""
+
 def hmac_sha1(key: Buffer | str, msg: Buffer | str) -> bytes:
     """HMAC-SHA1; str arguments are taken as UTF-8."""
 

@@ -1,4 +1,5 @@
-"""DS3 bulk transfers: storewire's ``ds3`` bulk engine vs boto3 on the DS3 emulator.
+"""DS3 bulk transfers: storewire's ``ds3`` bulk engine vs boto3, threads + libcurl and a
+raw-socket ceiling on the DS3 emulator.
 
 One DS3 emulator runs in its own process (``storewire serve --only ds3``, data on tmpfs), so
 client and server do not share a GIL. In the same run, against that server:
@@ -15,6 +16,8 @@ boto3: the emulator's plain S3 subset (SigV2 ``signature_version="s3"``, path-st
 ``put_object`` with the open file / the bytes as body, ``get_object`` streamed into the file
 (1 MiB copies) / read into memory. Each client writes into its own fresh bucket (the
 emulator's default data policy forbids overwrites), deleted after each size.
+threads + libcurl (``curl``) and the raw-socket ceiling (``raw``): see ds3_baselines.py
+(``--baseline-threads`` threads for the large objects, ``--small-threads`` for the small).
 
 Rates are MB/s (10^6 bytes/s) and objects/s of one timed run; CPU seconds are user + system of
 all threads, for the client (this process) and the server process separately.
@@ -39,12 +42,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ds3_baselines import CurlThreadsRunner, RawSocketRunner
 from storewire.testing.serve_process import ServeProcess
 
 _MIB = 1 << 20
 _KIB = 1 << 10
 _MB = 1_000_000
-CLIENTS = ("storewire", "boto3")
+CLIENTS = ("storewire", "boto3", "curl", "raw")
+PEERS = ("boto3", "curl")  # the other clients; "raw" is the ceiling, not a client
 
 
 # ---- the server ---------------------------------------------------------------------------
@@ -113,15 +118,15 @@ def make_small(root: Path, count: int, size: int, pool: bytes) -> Workload:
 class StorewireRunner:
     name = "storewire"
 
-    def __init__(self, srv: ServeProcess, workers: int, verify: bool = True) -> None:
+    def __init__(self, srv: ServeProcess, workers: int, verify: bool = True,
+                 checksum: str = "crc32c") -> None:
         import ds3
 
         self.workers = workers
         self.verify = verify
         env = srv.variables
         self.client = ds3.Client(env["DS3_ENDPOINT"], env["DS3_ACCESS_KEY"], env["DS3_SECRET_KEY"],
-                                 proxy="",
-                                 workers=workers)
+                                 proxy="", workers=workers, checksum=checksum)
 
     def put(self, bucket: str, w: Workload) -> None:
         self.client.put_bucket(bucket)
@@ -296,8 +301,8 @@ def _fmt_cell(row: Row, client: str) -> str:
 
 def print_table(rows: list[Row], headers: dict[str, str]) -> None:
     first = max(len(r.title) for r in rows)
-    table = [[r.title] + [_fmt_cell(r, c) for c in CLIENTS] + [_ratio(r)] for r in rows]
-    head = [""] + [headers[c] for c in CLIENTS] + ["storewire vs boto3"]
+    table = [[r.title] + [_fmt_cell(r, c) for c in CLIENTS] + _ratios(r) for r in rows]
+    head = [""] + [headers[c] for c in CLIENTS] + ["storewire vs best peer", "of ceiling"]
     widths = [max(len(line[i]) for line in [*table, head]) for i in range(len(head))]
     widths[0] = max(widths[0], first)
 
@@ -318,10 +323,15 @@ def print_table(rows: list[Row], headers: dict[str, str]) -> None:
         print(f"  {r.title:<{first}}  {', '.join(parts)}")
 
 
-def _ratio(row: Row) -> str:
-    if all(c in row.cells for c in CLIENTS):
-        return f"{row.cells['boto3'].seconds / row.cells['storewire'].seconds:.2f}x"
-    return "-"
+def _ratios(row: Row) -> list[str]:
+    """storewire's speed over the fastest peer's, and as a fraction of the raw ceiling."""
+    if "storewire" not in row.cells:
+        return ["-", "-"]
+    mine = row.cells["storewire"].seconds
+    peers = [row.cells[c].seconds for c in PEERS if c in row.cells]
+    vs_peer = f"{min(peers) / mine:.2f}x" if peers else "-"
+    of_raw = f"{row.cells['raw'].seconds / mine:.0%}" if "raw" in row.cells else "-"
+    return [vs_peer, of_raw]
 
 
 def _scratch(args: argparse.Namespace, need: int) -> Path:
@@ -348,9 +358,14 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=8, help="boto3: threads, large objects")
     p.add_argument("--small-threads", type=int, default=32,
                    help="boto3: threads, small objects")
+    p.add_argument("--baseline-threads", type=int, default=4,
+                   help="threads + libcurl and raw sockets: threads, large objects")
+    p.add_argument("--checksum", default="crc32c",
+                   help="storewire PUT checksum (crc32c, md5, ..., or none)")
     p.add_argument("--no-verify", action="store_true",
                    help="storewire GETs skip the CRC32C check of each blob")
-    p.add_argument("--clients", default=",".join(CLIENTS), help="subset of storewire,boto3")
+    p.add_argument("--clients", default=",".join(CLIENTS),
+                   help="subset of storewire,boto3,curl,raw")
     p.add_argument("--dir", default="", help="scratch dir (default: /dev/shm if it fits)")
     p.add_argument("--quick", action="store_true", help="128 MiB + 2,000 x 4 KiB smoke run")
     args = p.parse_args(argv)
@@ -378,15 +393,24 @@ def main(argv: list[str] | None = None) -> int:
         rows: list[Row] = []
         headers = {"storewire": f"storewire ds3 bulk ({args.workers}/{args.small_workers} "
                                 "workers)",
-                   "boto3": f"boto3 S3 ({args.threads}/{args.small_threads} threads)"}
-        for size_tag, w, workers, threads in (
-                ("large", large, args.workers, args.threads),
-                ("small", small, args.small_workers, args.small_threads)):
+                   "boto3": f"boto3 S3 ({args.threads}/{args.small_threads} threads)",
+                   "curl": f"threads + libcurl ({args.baseline_threads}/{args.small_threads})",
+                   "raw": f"raw sockets ({args.baseline_threads}/{args.small_threads})"}
+        for size_tag, w, workers, threads, baseline in (
+                ("large", large, args.workers, args.threads, args.baseline_threads),
+                ("small", small, args.small_workers, args.small_threads, args.small_threads)):
+            if not w.names:
+                continue
             runners: list[Any] = []
             if "storewire" in wanted:
-                runners.append(StorewireRunner(srv, workers, verify=not args.no_verify))
+                runners.append(StorewireRunner(srv, workers, verify=not args.no_verify,
+                                               checksum=args.checksum))
             if "boto3" in wanted:
                 runners.append(Boto3Runner(srv, threads))
+            if "curl" in wanted:
+                runners.append(CurlThreadsRunner(srv.variables, baseline))
+            if "raw" in wanted:
+                runners.append(RawSocketRunner(srv.variables, baseline))
             print(f"{w.title} ({w.total_bytes / _MB:,.0f} MB):", flush=True)
             run_workload(srv, runners, w, rows, size_tag)
             for runner in runners:

@@ -25,11 +25,13 @@ DRIVER = Path(__file__).resolve().parent / "v3io_drivers" / "official_v3io.py"
 
 
 def official_python() -> Path:
-    """The venv's interpreter, installing ``v3io==0.7.2`` from PyPI the first time.
+    """The venv's interpreter, installing ``v3io==0.7.2`` (and ``aiohttp``, which its
+    ``v3io.aio`` needs) from PyPI the first time.
 
     A file lock makes concurrent test runs share one installation."""
     python = VENV_DIR / "bin" / "python"
-    stamp = VENV_DIR / f".installed-v3io-{OFFICIAL_VERSION}"
+    # aiohttp: the official v3io.aio client needs it and does not depend on it
+    stamp = VENV_DIR / f".installed-v3io-{OFFICIAL_VERSION}-aiohttp"
     VENV_DIR.parent.mkdir(parents=True, exist_ok=True)
     lock_path = VENV_DIR.parent / "official-v3io-venv.lock"
     with open(lock_path, "w") as lock:
@@ -46,6 +48,7 @@ def official_python() -> Path:
                     "-q",
                     "--disable-pip-version-check",
                     f"v3io=={OFFICIAL_VERSION}",
+                    "aiohttp",
                 ],
                 check=True,
                 timeout=600,

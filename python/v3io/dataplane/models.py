@@ -24,8 +24,8 @@ __all__ = ["ContainerModel", "KVModel", "ObjectModel", "StreamModel"]
 
 
 class _Model(Model):
-    def __init__(self, owner: Owner) -> None:
-        self._owner = owner
+    def __init__(self, client: Owner) -> None:  # a Client or a Batch
+        self._owner = client
 
     def _run(self, call: Call, access_key: str | None, raise_for_status: RaiseForStatusArg) -> Any:
         return self._owner._run(call, access_key, raise_for_status)

@@ -200,8 +200,8 @@ class GetItemOutput(Output):
 
     operation = "GetItem"
 
-    def __init__(self, decoded: dict[str, Any]) -> None:
-        item = decoded.get("Item")
+    def __init__(self, decoded_body: dict[str, Any]) -> None:
+        item = decoded_body.get("Item")
         self.item = {} if item is None else v.attributes(item, "GetItem: Item")
 
 
@@ -210,31 +210,31 @@ class GetItemsOutput(Output):
 
     operation = "GetItems"
 
-    def __init__(self, decoded: dict[str, Any]) -> None:
+    def __init__(self, decoded_body: dict[str, Any]) -> None:
         where = "GetItems"
-        self.last = v.flag(decoded, "LastItemIncluded", where)
-        self.next_marker = v.string(decoded, "NextMarker", where)
-        v.integer(decoded, "NumItems", where)
+        self.last = v.flag(decoded_body, "LastItemIncluded", where)
+        self.next_marker = v.string(decoded_body, "NextMarker", where)
+        v.integer(decoded_body, "NumItems", where)
         attributes = v.attributes
         self.items = [attributes(item, "GetItems: Items", index)
-                      for index, item in enumerate(v.dict_list(decoded, "Items", where))]
+                      for index, item in enumerate(v.dict_list(decoded_body, "Items", where))]
 
 
 class DescribeStreamOutput(Output):
     operation = "DescribeStream"
 
-    def __init__(self, decoded: dict[str, Any]) -> None:
+    def __init__(self, decoded_body: dict[str, Any]) -> None:
         where = "DescribeStream"
-        self.shard_count = v.integer(decoded, "ShardCount", where, high=MAX_SHARDS)
-        self.retention_period_hours = v.integer(decoded, "RetentionPeriodHours", where,
+        self.shard_count = v.integer(decoded_body, "ShardCount", where, high=MAX_SHARDS)
+        self.retention_period_hours = v.integer(decoded_body, "RetentionPeriodHours", where,
                                                 high=2**31 - 1)
 
 
 class SeekShardOutput(Output):
     operation = "SeekShard"
 
-    def __init__(self, decoded: dict[str, Any]) -> None:
-        self.location = v.string(decoded, "Location", "SeekShard", required=True,
+    def __init__(self, decoded_body: dict[str, Any]) -> None:
+        self.location = v.string(decoded_body, "Location", "SeekShard", required=True,
                                  non_empty=True)
 
 
@@ -242,23 +242,23 @@ class PutRecordsResult(Output):
     """Per record: ``sequence_number`` and ``shard_id``, or ``error_code`` and
     ``error_message`` (None on success)."""
 
-    def __init__(self, decoded: dict[str, Any], where: str = "PutRecords: Records[]") -> None:
-        self.sequence_number = v.integer(decoded, "SequenceNumber", where)
-        self.shard_id = v.integer(decoded, "ShardId", where, high=MAX_SHARDS)
-        code = decoded.get("ErrorCode")
+    def __init__(self, decoded_body: dict[str, Any], where: str = "PutRecords: Records[]") -> None:
+        self.sequence_number = v.integer(decoded_body, "SequenceNumber", where)
+        self.shard_id = v.integer(decoded_body, "ShardId", where, high=MAX_SHARDS)
+        code = decoded_body.get("ErrorCode")
         if code is not None and type(code) is not int:
             v.protocol_error(f"{where}.ErrorCode", "must be an integer", code)
         self.error_code = code
-        self.error_message = v.string(decoded, "ErrorMessage", where)
+        self.error_message = v.string(decoded_body, "ErrorMessage", where)
 
 
 class PutRecordsOutput(Output):
     operation = "PutRecords"
 
-    def __init__(self, decoded: dict[str, Any]) -> None:
+    def __init__(self, decoded_body: dict[str, Any]) -> None:
         where = "PutRecords"
-        records = v.dict_list(decoded, "Records", where)
-        self.failed_record_count = v.integer(decoded, "FailedRecordCount", where,
+        records = v.dict_list(decoded_body, "Records", where)
+        self.failed_record_count = v.integer(decoded_body, "FailedRecordCount", where,
                                              high=len(records) if records else 2**31)
         self.records = [PutRecordsResult(r, f"{where}: Records[{i}]")
                         for i, r in enumerate(records)]
@@ -268,24 +268,24 @@ class GetRecordsResult(Output):
     """One record: ``data`` and ``client_info`` as bytes, ``partition_key``, sequence and
     arrival time."""
 
-    def __init__(self, decoded: dict[str, Any], where: str = "GetRecords: Records[]") -> None:
-        self.arrival_time_sec = v.integer(decoded, "ArrivalTimeSec", where)
-        self.arrival_time_nsec = v.integer(decoded, "ArrivalTimeNSec", where, high=10**9 - 1)
-        self.sequence_number = v.integer(decoded, "SequenceNumber", where)
-        info = decoded.get("ClientInfo")
+    def __init__(self, decoded_body: dict[str, Any], where: str = "GetRecords: Records[]") -> None:
+        self.arrival_time_sec = v.integer(decoded_body, "ArrivalTimeSec", where)
+        self.arrival_time_nsec = v.integer(decoded_body, "ArrivalTimeNSec", where, high=10**9 - 1)
+        self.sequence_number = v.integer(decoded_body, "SequenceNumber", where)
+        info = decoded_body.get("ClientInfo")
         self.client_info = None if info is None else v.blob(info, f"{where}.ClientInfo")
-        self.partition_key = v.string(decoded, "PartitionKey", where)
-        self.data = v.blob(decoded.get("Data"), f"{where}.Data")
+        self.partition_key = v.string(decoded_body, "PartitionKey", where)
+        self.data = v.blob(decoded_body.get("Data"), f"{where}.Data")
 
 
 class GetRecordsOutput(Output):
     operation = "GetRecords"
 
-    def __init__(self, decoded: dict[str, Any]) -> None:
+    def __init__(self, decoded_body: dict[str, Any]) -> None:
         where = "GetRecords"
-        self.next_location = v.string(decoded, "NextLocation", where)
-        self.msec_behind_latest = v.integer(decoded, "MSecBehindLatest", where)
-        self.records_behind_latest = v.integer(decoded, "RecordsBehindLatest", where)
+        self.next_location = v.string(decoded_body, "NextLocation", where)
+        self.msec_behind_latest = v.integer(decoded_body, "MSecBehindLatest", where)
+        self.records_behind_latest = v.integer(decoded_body, "RecordsBehindLatest", where)
         # a missing Records is tolerated (the official SDK raises TypeError)
         self.records = [GetRecordsResult(r, f"{where}: Records[{i}]")
-                        for i, r in enumerate(v.dict_list(decoded, "Records", where))]
+                        for i, r in enumerate(v.dict_list(decoded_body, "Records", where))]

@@ -17,9 +17,40 @@ from ..request import Request
 from ..response import Response
 from . import abstract
 
+# the official class-wide settings; the engine reads them when it builds a native client
+_connection_timeout_seconds = 20.0
+_request_max_retries = 2
+
+
+def native_options(max_connections: int, timeout: float | None) -> dict[str, Any]:
+    """The native client settings of a standalone transport."""
+    return {"max_host_connections": max_connections, "timeout_s": float(timeout or 0),
+            "connect_timeout_s": float(_connection_timeout_seconds),
+            "max_retries": int(_request_max_retries)}
+
 
 class Transport(abstract.Transport):
     """The native engine under the official transport interface."""
+
+    @classmethod
+    def get_connection_timeout(cls) -> float:
+        return _connection_timeout_seconds
+
+    @classmethod
+    def set_connection_timeout(cls, timeout: float) -> None:
+        """Seconds to establish a connection, for clients created from now on."""
+        global _connection_timeout_seconds
+        _connection_timeout_seconds = timeout
+
+    @classmethod
+    def get_request_max_retries(cls) -> int:
+        return _request_max_retries
+
+    @classmethod
+    def set_request_max_retries(cls, retries: int) -> None:
+        """Re-sends after a connection error, for clients created from now on."""
+        global _request_max_retries
+        _request_max_retries = retries
 
     def __init__(self, logger: Any = None, endpoint: str | None = None,
                  max_connections: int | None = None, timeout: float | None = None,
@@ -34,8 +65,7 @@ class Transport(abstract.Transport):
     def _client(self) -> _http.Client:
         with self._lock:
             if self._http is None:
-                self._http = _http.Client(max_host_connections=self.max_connections,
-                                          timeout_s=float(self._timeout or 0))
+                self._http = _http.Client(**native_options(self.max_connections, self._timeout))
             return self._http
 
     def send_request(self, request: Request) -> Request:

@@ -11,12 +11,10 @@ SOURCES := $(shell find cpp -type f) CMakeLists.txt pyproject.toml $(wildcard th
 PYTEST_ARGS ?=
 PIP_DEPS := "scikit-build-core>=0.11" "pybind11>=2.12" cmake ninja \
 	    pytest mypy ruff boto3 botocore cryptography urllib3 pycurl obstore pyyaml minio s3fs
-# storewire.fs and its Dask test (docs/fsspec.md)
-PIP_DEPS += fsspec pandas pyarrow "dask[dataframe]" distributed
 # the storewire command's progress display (docs/cli.md)
 PIP_DEPS += rich
 # storewire.fs and its Dask test (docs/fsspec.md)
-PIP_DEPS += fsspec pandas pyarrow "dask[dataframe]" distributed
+PIP_DEPS += fsspec pandas pyarrow "dask[dataframe,distributed]"
 
 .PHONY: demo test test-asan fuzz soak build deps lint bench wheel wheel-check clean
 

@@ -27,11 +27,13 @@ except ImportError:  # tests/v3io is not a package
 
 # prefix of a difference -> why it is deliberate
 DELIBERATE: dict[str, str] = {
-    "v3io.aio.": "v3io.aio is not built yet (issue 15)",
     "v3io.dataplane.request.encode_": (
         "the official encoders (container, access_key, kwargs) -> tuple are internal to its "
         "transports; ours build Call objects (v3io.dataplane.request.<operation>). A custom "
         "transport still gets official Request objects (method, path, query, headers, body)"),
+    "v3io.aio.dataplane.kv_cursor.Cursor.__init__": (
+        "cursors are made by kv.new_cursor (same arguments as the official); the "
+        "constructor wraps a sync cursor"),
     "v3io.dataplane.kv_cursor.Cursor.__init__": (
         "cursors are made by kv.new_cursor / new_items_cursor (same arguments as the "
         "official); the constructor takes the owner's send functions"),

@@ -1,0 +1,1 @@
+"""The official SDK's asyncio API (``v3io.aio.dataplane``)."""

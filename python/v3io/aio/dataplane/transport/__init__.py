@@ -1,0 +1,1 @@
+"""The official ``v3io.aio.dataplane.transport`` package (``aiohttp``)."""

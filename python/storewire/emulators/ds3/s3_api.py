@@ -107,6 +107,8 @@ def delete_bucket(ctx: Context, req: Request, bucket: str) -> Response:
 def get_bucket(ctx: Context, req: Request, bucket: str) -> Response:
     q = req.query
     if q.has("location"):
+        with ctx.store.tx() as db:
+            ctx.catalog.bucket(db, bucket)  # 404 NoSuchBucket (s3fs probes buckets so)
         return xml_response(document(leaf("LocationConstraint")))
     if q.has("uploads"):
         return _list_uploads(ctx, bucket)

@@ -4,8 +4,8 @@ With ``S3_YAML`` (or a path argument) pointing at an ``s3.yaml``, that account i
 Otherwise a throw-away Ceph radosgw cluster is started (storewire.testing.radosgw), its
 default bucket created, an ``s3.yaml`` written to a temporary directory, and the two
 scripts run there; the cluster is stopped afterwards. Without radosgw (not installed and
-not installable) the first example runs against the DS3 emulator's S3 subset instead.
-Exits non-zero on any failure.
+not installable), or with ``STOREWIRE_S3_EXAMPLES_SERVER=emulator``, both run against the
+DS3 emulator's S3 side instead. Exits non-zero on any failure.
 """
 
 from __future__ import annotations
@@ -66,31 +66,20 @@ def _with_radosgw(workdir: Path) -> int:
 
 
 def _with_ds3_emulator(workdir: Path) -> int:
-    """Fallback without radosgw: the DS3 emulator's plain-S3 side (SigV2). It has no
-    server-side copy, so only the first example (no metadata update) runs."""
+    """Without radosgw: the DS3 emulator's S3 side, signed with SigV4 like any S3 tool, so
+    the bucket is S3-style (overwrites allowed) and the metadata update is a real
+    server-side copy."""
     import s3
     from storewire.emulators.ds3 import DS3Emulator
 
-    with DS3Emulator(versioning="KEEP_LATEST") as emu:
+    with DS3Emulator() as emu:
         host = emu.endpoint.split("//", 1)[1]
-        print(f"  DS3 emulator (S3 subset, SigV2) at {emu.endpoint}")
-        with s3.Client(
-            host,
-            access_key=emu.access_key,
-            secret_key=emu.secret_key,
-            tls=False,
-            signature_version="v2",
-        ) as client:
+        print(f"  DS3 emulator (S3 side, SigV4) at {emu.endpoint}")
+        with s3.Client(host, access_key=emu.access_key, secret_key=emu.secret_key,
+                       tls=False) as client:
             client.create_bucket("examples")
-        _write_yaml(
-            workdir / "s3.yaml",
-            emu.access_key,
-            emu.secret_key,
-            host,
-            '    signature_version: "v2"\n',
-        )
-        print("  example_2_metadata.py: skipped (the emulator has no server-side copy)")
-        return run_scripts(workdir / "s3.yaml", workdir, SCRIPTS[:1])
+        _write_yaml(workdir / "s3.yaml", emu.access_key, emu.secret_key, host)
+        return run_scripts(workdir / "s3.yaml", workdir)
 
 
 def main() -> int:
@@ -101,6 +90,8 @@ def main() -> int:
             return run_scripts(Path(given).resolve(), workdir)
         from storewire.testing import radosgw
 
+        if os.environ.get("STOREWIRE_S3_EXAMPLES_SERVER") == "emulator":
+            return _with_ds3_emulator(workdir)
         try:
             radosgw.ensure_installed()
         except radosgw.RadosGatewayUnavailable as exc:

@@ -2,7 +2,8 @@
 
 A self-check of the native HTTP engine against a local server, then each system's
 examples end to end (each ``examples/<system>/run_examples.py`` starts what it needs: an
-emulator, or a throw-away radosgw for S3). Exits non-zero when any step fails.
+emulator, or a throw-away radosgw for S3, the DS3 emulator where radosgw is missing).
+Exits non-zero when any step fails.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from . import __version__, selfcheck
 # The systems whose examples run, and where they live (relative to the repository).
 _EXAMPLES = (
     ("DS3 (BlackPearl)", Path("examples/ds3/run_examples.py")),
-    ("S3 (radosgw)", Path("examples/s3/run_examples.py")),
+    ("S3 (radosgw, else the DS3 emulator)", Path("examples/s3/run_examples.py")),
     ("V3IO", Path("examples/v3io/run_examples.py")),
     ("Sector", Path("examples/sector/run_examples.py")),
 )

@@ -83,8 +83,10 @@ class Client(Owner):
     ``access_key`` to ``$V3IO_ACCESS_KEY``. ``max_connections`` bounds the requests in
     flight (a batch runs that many at once), ``timeout`` is a per-request limit in seconds.
     ``verify_tls`` is on by default (the official SDK never verifies). Other keyword
-    arguments go to :class:`storewire._native.http.Client`. ``logger``,
-    ``transport_kind`` and the verbosity arguments are accepted for compatibility.
+    arguments go to :class:`storewire._native.http.Client`. ``transport_kind``
+    is a name (``"httpclient"``/``"requests"``: the native engine), a transport class or
+    an instance (the verifier, a custom transport; see docs/v3io-client.md). ``logger`` and
+    the verbosity arguments are accepted for compatibility.
     ``config`` (a :class:`v3io.dataplane.config.Config`) replaces the environment as the
     source of what the arguments leave unset.
     """

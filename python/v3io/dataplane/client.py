@@ -122,7 +122,8 @@ class Client(Owner):
         self.max_connections = cfg.max_in_flight
         self._transport: Transport | ForeignTransport
         if foreign is not None:
-            if foreign.requires_access_key() and not cfg.access_key:
+            requires_key = getattr(foreign, "requires_access_key", None)
+            if requires_key is not None and requires_key() and not cfg.access_key:
                 raise ValueError(
                     f"access_key must be passed to the client or set in {ACCESS_KEY_VARIABLE}")
             self._transport = ForeignTransport(foreign, cfg.access_key)

@@ -45,7 +45,7 @@ class Client:
         return f"aio.Client(endpoint={self.endpoint!r}, max_connections={self.max_connections})"
 
     async def close(self) -> None:
-        """Waits for calls in progress, then closes the connections."""
+        """Closes the connections (calls still in flight end with an error)."""
         await self._runner.run(self._sync.close)
         self._runner.close()
 

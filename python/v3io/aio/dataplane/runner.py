@@ -25,7 +25,8 @@ class Runner:
         return await loop.run_in_executor(self._pool, functools.partial(func, *args, **kwargs))
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        """No new calls; queued ones are dropped. Never waits, so the loop never blocks."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def awaitable(name: str, sync: Callable[..., Any],

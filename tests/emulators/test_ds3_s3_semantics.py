@@ -6,7 +6,10 @@ against radosgw in tests/s3/test_peer_*.py.)"""
 
 from __future__ import annotations
 
+import io
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from ds3_client import DS3Raw
 
+from storewire import cli
+from storewire.emulators import serve as serve_module
 from storewire.emulators.ds3 import DS3Emulator
 
 
@@ -129,3 +134,28 @@ def test_a_data_dir_from_before_the_s3_columns_opens(tmp_path: Path,
             assert client.head_object(Bucket="b", Key="typed")["ContentType"] == "text/csv"
         finally:
             client.close()
+
+
+def test_storewire_serve_s3_buckets_flag(tmp_path: Path, clean_proxy_env: None) -> None:
+    args = cli.build_parser().parse_args(
+        ["serve", "--only", "ds3", "--ds3", "127.0.0.1:0", "--s3-buckets",
+         "--env-file", str(tmp_path / "env")])
+    assert args.s3_buckets is True
+    stop = threading.Event()
+    thread = threading.Thread(target=serve_module.serve, args=(args,),
+                              kwargs={"stop": stop, "out": io.StringIO()})
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not (tmp_path / "env").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        env = dict(line.split("=", 1) for line in (tmp_path / "env").read_text().splitlines())
+        with DS3Raw(env["DS3_ENDPOINT"], env["DS3_ACCESS_KEY"], env["DS3_SECRET_KEY"]) as c:
+            assert c.request("PUT", "/b").status == 200  # SigV2, yet S3-style
+            assert c.request("PUT", "/b/k", body=b"one").status == 200
+            assert c.request("PUT", "/b/k", body=b"two").status == 200
+            assert c.request("GET", "/b/k").body == b"two"
+    finally:
+        stop.set()
+        thread.join(20)
+    assert not thread.is_alive()

@@ -238,6 +238,12 @@ class Store(ABC, Generic[C]):
     def get_files(self, bucket: str, files: Mapping[str, PathLike]) -> None:
         """Every ``{key: local path}`` downloaded as one batch; each file all or nothing."""
 
+    def get_file(self, bucket: str, key: str, path: PathLike) -> int:
+        """One (large) file downloaded with the system's large-file path: parallel ranged
+        GETs on S3, a bulk job on DS3, the data channel on Sector; all or nothing. Its
+        size."""
+        return int(self.client.get_file(bucket, key, path))
+
     # --- writing -----------------------------------------------------------------------
 
     def write(self, bucket: str, key: str, data: Buffer) -> None:

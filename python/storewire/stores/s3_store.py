@@ -132,8 +132,13 @@ class S3Store(Store[Config]):
 
     def get_files(self, bucket: str, files: Mapping[str, PathLike]) -> None:
         """One ``perform_many`` batch streaming each object to a temporary file beside its
-        target, checked (size, MD5 ETag), then renamed into place."""
+        target, checked (size, MD5 ETag), then renamed into place; a single file goes
+        through ``get_file`` (parallel ranged GETs for a large object)."""
         client: s3.Client = self.client
+        if len(files) == 1:  # one file, maybe large: parallel ranged GETs, verified
+            [(key, path)] = files.items()
+            client.get_file(bucket, key, path)
+            return
         pairs = [(k, os.fspath(p)) for k, p in files.items()]
         temps = [os.path.join(os.path.dirname(p) or ".",
                               f".{os.path.basename(p)}.{uuid.uuid4().hex[:8]}.part")

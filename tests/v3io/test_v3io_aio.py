@@ -79,3 +79,21 @@ def test_many_concurrent_awaits_leave_the_loop_free(emulator: V3IOEmulator, name
     bodies, ticks = asyncio.run(scenario())
     assert bodies == [str(i).encode() for i in range(300)]
     assert ticks > 10  # the loop ran other tasks while the requests were in flight
+
+
+def test_close_with_calls_queued_ends_every_await(emulator: V3IOEmulator, name: str) -> None:
+    async def scenario() -> list[object]:
+        client = aio_client(emulator, connections=2)
+        await client.object.put("bigdata", f"{name}/o", body=b"x" * 1000)
+        calls = [asyncio.ensure_future(client.object.get("bigdata", f"{name}/o"))
+                 for _ in range(200)]
+        await asyncio.sleep(0)
+        await asyncio.wait_for(client.close(), timeout=10)
+        return await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True),
+                                      timeout=10)
+
+    outcomes = asyncio.run(scenario())
+    assert any(isinstance(o, asyncio.CancelledError) for o in outcomes)  # dropped
+    for outcome in outcomes:  # a body, a dropped call, or a closed-client error
+        assert isinstance(outcome, (v3io.dataplane.Response, asyncio.CancelledError,
+                                    RuntimeError, errors.StorageError)), outcome

@@ -3,6 +3,7 @@ over a sync :class:`v3io.dataplane.Client` (see the package docstring for how ca
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from ...dataplane.client import Client as SyncClient
@@ -45,9 +46,11 @@ class Client:
         return f"aio.Client(endpoint={self.endpoint!r}, max_connections={self.max_connections})"
 
     async def close(self) -> None:
-        """Closes the connections (calls still in flight end with an error)."""
-        await self._runner.run(self._sync.close)
+        """Closes the connections: queued calls are dropped (their awaits raise
+        ``CancelledError``), calls in flight end with an error."""
         self._runner.close()
+        # not on our pool: its threads may all be busy with calls that close() ends
+        await asyncio.get_running_loop().run_in_executor(None, self._sync.close)
 
     async def __aenter__(self) -> Client:
         return self

@@ -30,6 +30,9 @@ __all__ = ["Transfer", "run_transfers", "temp_name"]
 #: A batch holds up to this many files or bytes (the first reached), and at least one file.
 BATCH_FILES = 500
 BATCH_BYTES = 256 * 1024 * 1024
+#: A file this large travels alone, with the system's large-file path (Store.get_file:
+#: parallel ranged GETs on S3).
+LARGE_FILE = 64 * 1024 * 1024
 #: Schemes whose server copies a file in one request (S3 CopyObject, the Sector master).
 _SERVER_COPY = ("s3", "sector")
 
@@ -68,6 +71,9 @@ def _batches(transfers: Sequence[Transfer]) -> list[list[Transfer]]:
         batch: list[Transfer] = []
         size = 0
         for t in group:
+            if t.item.size >= LARGE_FILE:
+                out.append([t])
+                continue
             if batch and (len(batch) >= BATCH_FILES or size + t.item.size > BATCH_BYTES):
                 out.append(batch)
                 batch, size = [], 0
@@ -112,7 +118,10 @@ class Runner:
                 os.makedirs(os.path.dirname(os.path.abspath(t.dest.key)), exist_ok=True)
                 temps[t.item.location.key] = temp_name(t.dest.key)
             self.reporter.watch(list(temps.values()))
-            store.get_files(src.bucket, temps)
+            if len(batch) == 1 and batch[0].item.size >= LARGE_FILE:
+                store.get_file(src.bucket, src.key, temps[src.key])
+            else:
+                store.get_files(src.bucket, temps)
             for t in batch:
                 os.replace(temps.pop(t.item.location.key), t.dest.key)
         finally:

@@ -122,3 +122,25 @@ def test_error_text_is_the_official_one(client: v3io.dataplane.Client, name: str
                          raise_for_status=v3io.dataplane.RaiseForStatus.never).body
     assert str(error) == f"Request failed with status 404: {body!r}"  # the official form
     assert error.operation == "GetItem" and name in error.resource  # kept beside the text
+
+
+def test_class_wide_retry_setting_reaches_new_clients(name: str) -> None:
+    """``httpclient.Transport.set_request_max_retries`` (the official class-wide knob)
+    applies to clients created afterwards: 0 means one attempt at a 503."""
+    saved_explicit = dict(httpclient.explicit)
+    saved_retries = httpclient.Transport.get_request_max_retries()
+    with V3IOEmulator() as emulator:
+        try:
+            httpclient.Transport.set_request_max_retries(0)
+            with v3io.dataplane.Client(endpoint=emulator.endpoint,
+                                       access_key=emulator.access_key,
+                                       use_env_proxy=False) as client:
+                emulator.set_faults({"error_rate": 1.0, "error_status": 503})
+                before = emulator.requests_served
+                with pytest.raises(errors.ServerError):
+                    client.object.get("bigdata", f"{name}/o")
+                assert emulator.requests_served - before == 1
+        finally:  # other tests' clients must not inherit the setting
+            httpclient.Transport.set_request_max_retries(saved_retries)
+            httpclient.explicit.clear()
+            httpclient.explicit.update(saved_explicit)

@@ -137,6 +137,8 @@ class Client(Owner):
                 )
             options = cfg.http_options()
             options["max_host_connections"] = self.max_connections
+            if config is None:  # the official class-wide settings, when changed
+                options.update(httpclient.explicit)
             options.update(http_options)
             self._transport = Transport(parsed, cfg.access_key, **options)
         self._init_models()

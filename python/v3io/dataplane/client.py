@@ -66,7 +66,8 @@ def _pick_transport(
     if isinstance(kind, type):
         if issubclass(kind, httpclient.Transport):
             return None, None  # the engine itself, with the client's own arguments
-        kind = kind(logger, endpoint, max_connections, timeout, verbosity)
+        factory: Any = kind  # a transport class with the official constructor
+        kind = factory(logger, endpoint, max_connections, timeout, verbosity)
     if isinstance(kind, httpclient.Transport):
         return kind, None
     if not callable(getattr(kind, "request", None)):

@@ -269,6 +269,8 @@ def run_workload(srv: ServeProcess, runners: list[Any], w: Workload, rows: list[
     for runner in runners:
         bucket = f"bench-{tag}-{runner.name}"
         try:
+            if hasattr(runner, "prepare"):
+                runner.prepare(w)  # untimed set-up (the raw ceiling's checksums)
             cell, _ = _measure(srv, lambda r=runner, b=bucket: r.put(b, w))
             put_row.cells[runner.name] = cell
             print(f"  {runner.name:>9} {w.title} put: {cell.seconds:.2f} s", flush=True)

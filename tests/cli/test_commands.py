@@ -196,3 +196,17 @@ def test_large_files_take_the_large_file_path(sw: Runner, server: StoreServer, p
     assert (tmp_path / "down" / "big.bin").read_bytes() == data
     assert sorted(os.listdir(tmp_path / "down")) == ["big.bin", "small.txt"]
     sw("rm", "-r", top, "-q")
+
+
+@pytest.mark.parametrize("scheme", ["ds3", "s3"])  # V3IO and Sector make it as they write
+def test_missing_bucket_fails_each_file_once(sw: Runner, servers: StoreServers, scheme: str,
+                                             tmp_path: Path) -> None:
+    server = servers[scheme]
+    sw.use(server)
+    make_tree(tmp_path / "src", seed=4)
+    nowhere = url(server, "x").replace(f"/{server.bucket}/", "/no-such-bucket-cli/")
+    r = sw("cp", "-r", tmp_path / "src", nowhere, "--json")
+    assert r.code == 1
+    lines = _json_lines(r.out)
+    assert [o["error"] for o in lines[:-1]] == ["NotFoundError"] * 5
+    assert lines[-1]["failed"] == 5 and lines[-1]["files"] == 0

@@ -197,13 +197,28 @@ class Runner:
             try:
                 self._run_batch(batch)
             except (errors.StorageError, OSError) as exc:
-                if len(batch) == 1:
-                    self.reporter.failed(batch[0].action, str(batch[0].item.location),
-                                         str(batch[0].dest), exc)
+                whole = exc if len(batch) == 1 else self._missing_bucket(batch)
+                if whole is None:
+                    self._one_by_one(batch)
                     continue
-                self._one_by_one(batch)
+                for t in batch:
+                    self.reporter.failed(t.action, str(t.item.location), str(t.dest), whole)
                 continue
             self._finish(batch)
+
+    def _missing_bucket(self, batch: Sequence[Transfer]) -> Exception | None:
+        """The error that fails a whole batch: a source or destination bucket that does
+        not exist (then trying each file alone would only repeat it)."""
+        for loc in (batch[0].item.location, batch[0].dest):
+            if loc.is_local:
+                continue
+            try:
+                self.session.store(loc).info(loc.bucket, "")
+            except errors.NotFoundError as exc:
+                return exc
+            except (errors.StorageError, OSError):
+                return None
+        return None
 
     def _one_by_one(self, batch: Sequence[Transfer]) -> None:
         """After a batch failed: each file alone, so each failure names its own error."""

@@ -96,3 +96,16 @@ def tls_server(tmp_path: Path, tls_files: TlsFiles) -> Iterator[LocalHTTPServer]
         tmp_path / "https-root", tls_cert=tls_files.server_cert, tls_key=tls_files.server_key
     ) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def store_servers() -> Iterator[Any]:
+    """The emulators and the radosgw of tests/store_servers.py, each started on first use,
+    shared by every directory that tests the stores (tests/stores, tests/cli) so that radosgw
+    starts once per session, and stopped at its end."""
+    from contextlib import ExitStack
+
+    from store_servers import StoreServers
+
+    with ExitStack() as stack:
+        yield StoreServers(stack)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
-from contextlib import ExitStack
 
 import pytest
 
@@ -27,9 +26,8 @@ def _no_proxy() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def servers() -> Iterator[StoreServers]:
-    with ExitStack() as stack:
-        yield StoreServers(stack)
+def servers(store_servers: StoreServers) -> StoreServers:
+    return store_servers  # tests/conftest.py: one set for the session
 
 
 @pytest.fixture(params=SCHEMES)

@@ -9,6 +9,7 @@ Settings: explicit options, then ``V3IO_API``/``V3IO_ACCESS_KEY`` (and the commo
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["V3ioStore"]
 
 _LIST_PAGE = 1000
+_PART_BYTES = 8 * 2**20  # one ranged GetObject of a large download
 _NO_CONTAINERS = ("V3IO containers are created in the platform's control plane, not through "
                   "the data-plane API")
 
@@ -161,7 +163,41 @@ class V3ioStore(Store[Config]):
         return out
 
     def get_files(self, bucket: str, files: Mapping[str, PathLike]) -> None:
-        """One batch of GetObjects, each written to its file all or nothing."""
+        """One batch of GetObjects, each written to its file all or nothing; a single
+        file goes through :meth:`get_file` (parallel ranged reads)."""
+        if len(files) == 1:
+            [(key, path)] = files.items()
+            self.get_file(bucket, key, path)
+            return
         found = self.client.get_many(bucket, list(files))
         for key, path in files.items():
             write_file(path, found[key])
+
+    def get_file(self, bucket: str, key: str, path: PathLike) -> int:
+        """The object into ``path`` as batches of parallel ranged GetObjects (a window
+        of ``workers`` parts of ``_PART_BYTES`` in memory at a time), written at their
+        offsets in a temporary file renamed into place: all or nothing. Its size."""
+        size = self.head(bucket, key).size
+        target = os.fspath(path)
+        temp = os.path.join(os.path.dirname(target) or ".",
+                            f".{os.path.basename(target)}.{uuid.uuid4().hex[:8]}.part")
+        window = _PART_BYTES * max(1, self.workers)
+        try:
+            with open(temp, "wb") as f:
+                for offset in range(0, size, window):
+                    end = min(offset + window, size)
+                    parts = [(key, s, min(s + _PART_BYTES, end))
+                             for s in range(offset, end, _PART_BYTES)]
+                    for (_, start, stop), data in zip(parts, self.read_ranges(bucket, parts),
+                                                      strict=True):
+                        if len(data) != stop - start:
+                            raise errors.ProtocolError(
+                                f"asked for {stop - start} bytes at {start}, got {len(data)}",
+                                code="v3io-answer", operation="get_file",
+                                resource=f"{bucket}/{key}")
+                        f.write(data)
+            os.replace(temp, target)
+        finally:
+            if os.path.exists(temp):
+                os.unlink(temp)
+        return size

@@ -109,6 +109,13 @@ def test_copy_over_sigv2_with_versions_and_errors(boto: Any, ds3_c: DS3Raw) -> N
                               CopySourceRange="bytes=0-99")
     assert err.value.response["Error"]["Code"] == "InvalidArgument"
     boto.abort_multipart_upload(Bucket="b", Key="mp", UploadId=upload)
+    upload = boto.create_multipart_upload(Bucket="b", Key="mp2")["UploadId"]
+    etag = boto.upload_part(Bucket="b", Key="mp2", UploadId=upload, PartNumber=1,
+                            Body=b"part")["ETag"]
+    done = boto.complete_multipart_upload(Bucket="b", Key="mp2", UploadId=upload,
+                                          MultipartUpload={"Parts": [{"PartNumber": 1,
+                                                                      "ETag": etag}]})
+    assert boto.head_object(Bucket="b", Key="mp2")["VersionId"] == done["VersionId"]
 
 
 def test_a_data_dir_from_before_the_s3_columns_opens(tmp_path: Path,

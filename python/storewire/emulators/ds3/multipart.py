@@ -13,6 +13,7 @@ import sqlite3
 import time
 
 from . import content_headers, s3_copy, transfer, xml_in
+from .catalog import version_label
 from .checksums import b64
 from .context import Context
 from .store import new_id
@@ -123,7 +124,10 @@ def complete(ctx: Context, req: Request, bucket: str, key: str, upload_id: str) 
             ctx.catalog.set_metadata(db, object_id, [tuple(p) for p in json.loads(upload["meta"])])
             db.execute("UPDATE objects SET headers=? WHERE id=?", (upload["headers"], object_id))
             removed = ctx.catalog.finish_object(db, object_id)
-            etag = db.execute("SELECT etag FROM objects WHERE id=?", (object_id,)).fetchone()[0]
+            row = db.execute("SELECT * FROM objects WHERE id=?", (object_id,)).fetchone()
+            etag = row["etag"]
+            versioned = [("x-amz-version-id", version_label(bucket_row, row))] \
+                if bucket_row["s3_versioning"] else []
             ctx.jobs.record_naked_put(db, bucket_row, req.user, blob_ids, total, now)
             db.execute("DELETE FROM parts WHERE upload_id=?", (upload_id,))
             db.execute("DELETE FROM uploads WHERE id=?", (upload_id,))
@@ -134,7 +138,7 @@ def complete(ctx: Context, req: Request, bucket: str, key: str, upload_id: str) 
     shutil.rmtree(ctx.store.part_path(upload_id, 1).parent, ignore_errors=True)
     return xml_response(document(node("CompleteMultipartUploadResult", [
         leaf("Location", f"/{bucket}/{key}"), leaf("Bucket", bucket), leaf("Key", key),
-        leaf("ETag", f'"{etag}"')])))
+        leaf("ETag", f'"{etag}"')])), headers=versioned)
 
 
 def abort(ctx: Context, req: Request, bucket: str, key: str, upload_id: str) -> Response:

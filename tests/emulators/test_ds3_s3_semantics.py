@@ -118,6 +118,18 @@ def test_copy_over_sigv2_with_versions_and_errors(boto: Any, ds3_c: DS3Raw) -> N
     assert boto.head_object(Bucket="b", Key="mp2")["VersionId"] == done["VersionId"]
 
 
+def test_copying_needs_read_on_the_source_bucket(ds3_emulator: DS3Emulator, boto: Any,
+                                                 clean_proxy_env: None) -> None:
+    boto.create_bucket(Bucket="private")
+    boto.put_object(Bucket="private", Key="secret", Body=b"not yours")
+    ds3_emulator.add_user("b3RoZXI=", "other-secret", "other")
+    with DS3Raw(ds3_emulator.endpoint, "b3RoZXI=", "other-secret") as other:
+        assert other.request("PUT", "/mine").status == 200
+        r = other.request("PUT", "/mine/stolen", headers={"x-amz-copy-source": "/private/secret"})
+        assert (r.status, r.xml().findtext("Code")) == (403, "AccessDenied")
+        assert other.request("GET", "/mine/stolen").status == 404
+
+
 def test_a_data_dir_from_before_the_s3_columns_opens(tmp_path: Path,
                                                      clean_proxy_env: None) -> None:
     with DS3Emulator(data_dir=tmp_path) as emu:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 from urllib.parse import unquote
 
-from . import conditions, content_headers, transfer
+from . import access, conditions, content_headers, transfer
 from .catalog import version_label
 from .checksums import b64
 from .context import Context
@@ -62,6 +62,7 @@ def _source(ctx: Context, req: Request, db: sqlite3.Connection) -> tuple[Row, Ro
     """(source bucket row, source object row), conditions checked."""
     bucket, key, version = parse_source(req)
     src_bucket = ctx.catalog.bucket(db, bucket)
+    access.check_bucket(ctx.store, req.user, src_bucket, "READ")  # (the target was checked)
     obj = ctx.catalog.readable(db, src_bucket, key, version)
     if not obj["complete"]:
         raise DS3Error(503, "ServiceUnavailable", f"object {key!r} is not fully uploaded",

@@ -23,6 +23,10 @@ from fsspec.tests.abstract import (
 from store_servers import StoreServer
 from storewire.fs import StoreFileSystem
 
+# ~550 tests, about a minute (most of it radosgw): marked so a pass that must be short (the
+# ASan run) can leave them out with -m "not slow"; make test runs them
+pytestmark = pytest.mark.slow
+
 
 class StoreFixtures(AbstractFixtures):
     @pytest.fixture

@@ -26,6 +26,10 @@ def _example() -> ModuleType:
     return module
 
 
+# a cluster of worker processes takes seconds to start and stop: see test_fsspec_abstract.py
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def dask_client() -> Iterator[object]:
     from distributed import Client, LocalCluster

@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
+from cli_helpers import Runner, make_tree, read_tree, url
 
-from conftest import Runner, make_tree, read_tree, url
 from store_servers import StoreServer, StoreServers
 
 

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import store_env
 
-from conftest import store_env
 from store_servers import StoreServers
 from storewire.stores import open_store
 

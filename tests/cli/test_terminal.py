@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import make_tree, store_env
 
-from conftest import make_tree, store_env
 from store_servers import StoreServers
 
 STOREWIRE = str(Path(sys.executable).with_name("storewire"))

@@ -52,8 +52,6 @@ def script(parser: argparse.ArgumentParser, shell: str) -> str:
     for name, sub in commands.items():
         opts = sorted(o for a in sub._actions for o in a.option_strings)
         cases.append(f'        {name}) local opts="{" ".join(opts)}" ;;')
-    if shell == "completion":
-        pass
     text = _BASH % {"commands": " ".join(commands), "cases": "\n".join(cases),
                     "schemes": " ".join(f"{s}://" for s in SCHEMES)}
     return (_ZSH + text) if shell == "zsh" else text

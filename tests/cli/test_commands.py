@@ -210,3 +210,26 @@ def test_missing_bucket_fails_each_file_once(sw: Runner, servers: StoreServers, 
     lines = _json_lines(r.out)
     assert [o["error"] for o in lines[:-1]] == ["NotFoundError"] * 5
     assert lines[-1]["failed"] == 5 and lines[-1]["files"] == 0
+
+
+def test_s3_profile_and_endpoint_flags(sw: Runner, servers: StoreServers, prefix: str,
+                                       tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--profile`` reads ~/.aws/credentials as aws cli does; ``--endpoint-url`` names the
+    server; neither is in the environment."""
+    s3 = servers["s3"]
+    sw.use()  # no store variables at all
+    creds = tmp_path / "credentials"
+    creds.write_text(f"[cli]\naws_access_key_id = {s3.options['access_key']}\n"
+                     f"aws_secret_access_key = {s3.options['secret_key']}\n"
+                     f"region = {s3.options['region']}\n")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(creds))
+    (tmp_path / "f.txt").write_bytes(b"profile")
+    target = f"s3://{s3.bucket}/{prefix}/f.txt"
+    flags = ("--profile", "cli", "--endpoint-url", s3.options["endpoint"])
+    assert sw("cp", tmp_path / "f.txt", target, *flags, "-q").code == 0
+    assert sw("cat", target, *flags).out == "profile"
+    # a profile neither file holds is a usage error
+    r = sw("cat", target, "--profile", "nobody", "--endpoint-url", s3.options["endpoint"])
+    assert r.code == 2 and "nobody" in r.err
+    sw("rm", target, *flags, "-q")

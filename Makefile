@@ -9,8 +9,10 @@ STAMPS  := build/stamps
 SOURCES := $(shell find cpp -type f) CMakeLists.txt pyproject.toml $(wildcard third_party/cmake/*) \
 	   $(wildcard third_party/licenses/*)
 PYTEST_ARGS ?=
+# s3fs has a floor: unbounded, pip keeps the newest boto3 and falls back to s3fs 0.4.2 (the
+# last release without aiobotocore, whose botocore pin then picks boto3 to match).
 PIP_DEPS := "scikit-build-core>=0.11" "pybind11>=2.12" cmake ninja \
-	    pytest mypy ruff boto3 botocore cryptography urllib3 pycurl obstore pyyaml minio s3fs
+	    pytest mypy ruff boto3 botocore cryptography urllib3 pycurl obstore pyyaml minio "s3fs>=2024.1"
 # the storewire command's progress display (docs/cli.md)
 PIP_DEPS += rich
 # benchmarks/cli.py: the command lines storewire is timed against (rclone is from Debian)

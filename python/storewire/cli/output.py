@@ -117,7 +117,9 @@ class Reporter:
         for path in self._watched:
             head, tail = os.path.split(path)
             # the file itself, or the adapter's own temporary name beside it
-            beside = glob.glob(os.path.join(glob.escape(head), f".{glob.escape(tail)}*"))
+            # (S3: ".name.XXXX.part"; Sector: "name.sector-partial-XXXX")
+            beside = [*glob.glob(os.path.join(glob.escape(head), f".{glob.escape(tail)}*")),
+                      *glob.glob(os.path.join(glob.escape(head), f"{glob.escape(tail)}.*"))]
             for found in [path, *beside]:
                 try:
                     total += os.stat(found).st_size

@@ -112,6 +112,17 @@ void DataChannel::drop(const std::string& ip, int port, const std::shared_ptr<Pe
   p->stop = true;
 }
 
+void DataChannel::abandon(const std::string& ip, int port) {
+  std::shared_ptr<Peer> p;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = peers_.find({ip, port});
+    if (it == peers_.end()) return;
+    p = it->second;
+  }
+  drop(ip, port, p);
+}
+
 std::shared_ptr<std::mutex> DataChannel::connect_lock(const std::string& ip, int port) {
   std::lock_guard<std::mutex> lock(mu_);
   std::shared_ptr<std::mutex>& m = connecting_[{ip, port}];
@@ -326,6 +337,11 @@ void DataChannel::recv_exact(Peer& p, char* buf, std::size_t n, const Checkpoint
       continue;
     }
     last_byte = Clock::now();
+    // Data that never pauses must still let Ctrl-C through, a few times a second.
+    if (cp && last_byte - p.last_check > std::chrono::milliseconds(100)) {
+      p.last_check = last_byte;
+      cp();
+    }
     buf += got;
     n -= static_cast<std::size_t>(got);
   }
@@ -406,6 +422,11 @@ std::int64_t DataChannel::recv_frame_to(const std::string& ip, int port, std::in
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::Protocol) drop(ip, port, p);  // a bad header: out of step too
     throw;
+  } catch (...) {
+    // Interrupted (Ctrl-C from the checkpoint) or a failing sink: possibly mid-frame, and
+    // the slave still sends what was asked for: out of step, so later files need a new one.
+    drop(ip, port, p);
+    throw;
   }
 }
 
@@ -455,6 +476,9 @@ std::pair<std::int32_t, std::string> DataChannel::recv_any(const std::string& ip
     throw;
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::Protocol) drop(ip, port, p);
+    throw;
+  } catch (...) {  // interrupted, possibly mid-frame: out of step
+    drop(ip, port, p);
     throw;
   }
 }

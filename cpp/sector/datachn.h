@@ -76,6 +76,10 @@ class DataChannel {
   std::pair<std::int32_t, std::string> recv_any(const std::string& ip, int port, bool& error,
                                                 const Checkpoint& cp);
   bool connected(const std::string& ip, int port);
+  // Gives up the peer's connection, e.g. after an interrupted upload whose slave still
+  // waits for data: forgotten at once, closed without lingering once no call uses it
+  // (the peer sees it break and ends its sessions); the next connect() makes a new one.
+  void abandon(const std::string& ip, int port);
   void close();
 
  private:
@@ -91,6 +95,8 @@ class DataChannel {
     std::mutex recv_mu;
     std::map<std::int32_t, std::deque<std::pair<bool, std::string>>> parked;  // (error, data)
     std::size_t parked_bytes = 0, parked_frames = 0;
+    // When a receive last let the checkpoint look for Ctrl-C (under recv_mu).
+    std::chrono::steady_clock::time_point last_check{};
     Peer() = default;
     Peer(const Peer&) = delete;
     Peer& operator=(const Peer&) = delete;

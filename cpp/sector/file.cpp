@@ -108,7 +108,21 @@ std::vector<std::pair<std::string, std::int32_t>> File::slaves() const {
   return reply_.slaves;
 }
 
+template <class F>
+auto File::exchange_locked(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const SectorError&) {
+    throw;  // broken links are dropped by the data channel; error frames keep it in step
+  } catch (...) {
+    lost_ = true;
+    throw;
+  }
+}
+
 void File::connect_locked(const Checkpoint& cp) {
+  if (lost_)  // an interrupted call dropped the link: the slave's session is gone
+    throw SectorError(E_CONNECTION, "data channel", path_ + ": interrupted earlier");
   for (const auto& [ip, port] : reply_.slaves) {
     // The slave's file session lives on our connection: once that broke, the session is
     // gone and no new connection can resume it.
@@ -117,7 +131,11 @@ void File::connect_locked(const Checkpoint& cp) {
     client_.data_channel().connect(ip, port, client_.timeout_s(), cp);
   }
   linked_ = true;
-  if ((mode_ & kModeWrite) && !chain_set_) {
+  if ((mode_ & kModeWrite) && !chain_set_) exchange_locked([&] { set_chain_locked(cp); });
+}
+
+void File::set_chain_locked(const Checkpoint& cp) {
+  {
     // cmd 8 to each replica: upstream (none for the first) and downstream neighbours.
     DataChannel& dc = client_.data_channel();
     const auto& s = reply_.slaves;
@@ -181,7 +199,7 @@ std::string File::read(std::int64_t n, const Checkpoint& cp) {
   try {
     if (!log_.empty()) sync_locked(cp);  // the slave must see our own writes
     try {
-      data = read_once_locked(len, cp);
+      data = exchange_locked([&] { return read_once_locked(len, cp); });
     } catch (const SectorError& e) {
       if (!slave_failed(e) || !fail_over_locked(cp)) throw;
       data = read_once_locked(len, cp);  // once, on the replica the master picked
@@ -247,12 +265,13 @@ std::int64_t File::download(const std::function<void(const char*, std::size_t)>&
   try {
     if (!log_.empty()) sync_locked(cp);  // the slave must see our own writes
     try {
-      download_once_locked(start, total, deliver, cp);
+      exchange_locked([&] { download_once_locked(start, total, deliver, cp); });
     } catch (const SectorError& e) {
       if (failed) std::rethrow_exception(failed);  // the sink's own error comes first
       if (!slave_failed(e) || !fail_over_locked(cp)) throw;
       // Resume where the sink stopped, once, on the replica the master picked.
-      download_once_locked(start + streamed, total - streamed, deliver, cp);
+      exchange_locked(
+          [&] { download_once_locked(start + streamed, total - streamed, deliver, cp); });
     }
   } catch (const SectorError& e) {
     if (failed) std::rethrow_exception(failed);
@@ -293,18 +312,21 @@ std::int64_t File::upload(const std::function<void(char*, std::size_t)>& source,
     std::size_t n = static_cast<std::size_t>(std::min(total - done, kFrame));
     try {
       source(buf.data(), n);
+      if (enc_) {
+        std::string sealed = enc_->apply(buf.data(), n);
+        dc.send_frame(ip, port, reply_.transid, sealed.data(), sealed.size());
+      } else {
+        dc.send_frame(ip, port, reply_.transid, buf.data(), n);
+      }
+      done += static_cast<std::int64_t>(n);
+      if (cp) cp();
     } catch (...) {
-      closed_ = true;  // the slave still expects the rest: this session is lost
+      // The slave still expects the rest: this session is lost. Dropping the connection
+      // tells the slave so at once (it ends the session), instead of after its timeout.
+      closed_ = lost_ = true;
+      for (const auto& [sip, sport] : s) dc.abandon(sip, sport);
       throw;
     }
-    if (enc_) {
-      std::string sealed = enc_->apply(buf.data(), n);
-      dc.send_frame(ip, port, reply_.transid, sealed.data(), sealed.size());
-    } else {
-      dc.send_frame(ip, port, reply_.transid, buf.data(), n);
-    }
-    done += static_cast<std::int64_t>(n);
-    if (cp) cp();
   }
   log_.emplace_back(0, total);
   pos_ = total;
@@ -354,23 +376,28 @@ void File::write(const char* data, std::size_t n, const Checkpoint& cp) try {
 
 void File::sync_locked(const Checkpoint& cp) {
   if (log_.empty()) return;
-  DataChannel& dc = client_.data_channel();
   Writer w;
   for (const auto& [off, len] : log_) {
     w.i64(off);
     w.i64(len);
   }
   auto mtime = static_cast<std::int32_t>(std::time(nullptr));
+  exchange_locked([&] { sync_exchange_locked(w.bytes(), mtime, cp); });
+  log_.clear();
+}
+
+void File::sync_exchange_locked(const std::string& log, std::int32_t mtime,
+                                const Checkpoint& cp) {
+  DataChannel& dc = client_.data_channel();
   for (const auto& [ip, port] : reply_.slaves) {
     dc.send_i32(ip, port, reply_.transid, kCmdSync);
-    dc.send_i32(ip, port, reply_.transid, static_cast<std::int32_t>(w.bytes().size()));
-    dc.send_frame(ip, port, reply_.transid, w.bytes().data(), w.bytes().size());
+    dc.send_i32(ip, port, reply_.transid, static_cast<std::int32_t>(log.size()));
+    dc.send_frame(ip, port, reply_.transid, log.data(), log.size());
     dc.send_i32(ip, port, reply_.transid, mtime);
   }
   for (const auto& [ip, port] : reply_.slaves)
     if (dc.recv_i32(ip, port, reply_.transid, cp) != 1)
       throw SectorError(E_DATACHN, "flush", path_);
-  log_.clear();
 }
 
 void File::flush(const Checkpoint& cp) try {
@@ -386,13 +413,18 @@ void File::close(const Checkpoint& cp) try {
   Op op(*this, "close", cp);
   if (closed_) return;
   closed_ = true;
+  // Interrupted earlier: the connection is gone and with it the slave's session (it reports
+  // the close to the master itself); a handshake would wait for a reply that never comes.
+  if (lost_) return;
   DataChannel& dc = client_.data_channel();
   connect_locked(cp);
   sync_locked(cp);
-  for (const auto& [ip, port] : reply_.slaves) dc.send_i32(ip, port, reply_.transid, kCmdClose);
-  for (const auto& [ip, port] : reply_.slaves)
-    if (dc.recv_i32(ip, port, reply_.transid, cp) != -1)  // -1 is success
-      throw SectorError(E_DATACHN, "close", path_);
+  exchange_locked([&] {
+    for (const auto& [ip, port] : reply_.slaves) dc.send_i32(ip, port, reply_.transid, kCmdClose);
+    for (const auto& [ip, port] : reply_.slaves)
+      if (dc.recv_i32(ip, port, reply_.transid, cp) != -1)  // -1 is success
+        throw SectorError(E_DATACHN, "close", path_);
+  });
 } catch (const SectorError& e) {
   throw for_file(e, "close", path_);  // the lock is released by now
 }

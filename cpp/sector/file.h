@@ -56,6 +56,10 @@ class File {
   // the next n bytes) with cmd 4 (upload): data frames back to back to the first replica,
   // then the sync log {0, total}. For a file opened for writing with TRUNC. If `source`
   // throws, the file is left closed (the slave's session cannot be resumed).
+  // Ctrl-C in the middle of any call drops the slave's connection (out of step): the file
+  // is then lost, later calls fail with E_CONNECTION and close() returns at once without
+  // the close handshake (the slave ends the session when the connection goes); later
+  // files connect afresh.
   std::int64_t upload(const std::function<void(char*, std::size_t)>& source, std::int64_t total,
                       const Checkpoint& cp);
   // Writes at the current position (append mode: at the end).
@@ -73,6 +77,8 @@ class File {
 
  private:
   void sync_locked(const Checkpoint& cp);
+  void sync_exchange_locked(const std::string& log, std::int32_t mtime, const Checkpoint& cp);
+  void set_chain_locked(const Checkpoint& cp);
   void connect_locked(const Checkpoint& cp);
   std::string read_once_locked(std::int64_t len, const Checkpoint& cp);
   void download_once_locked(std::int64_t offset, std::int64_t want,
@@ -80,6 +86,10 @@ class File {
                             const Checkpoint& cp);
   // Reopens on another replica: true if the file now has a new slave to retry with.
   bool fail_over_locked(const Checkpoint& cp);
+  // Runs one exchange with the slaves; an exception other than a SectorError (Ctrl-C,
+  // a protocol error) leaves the session lost (see lost_).
+  template <class F>
+  auto exchange_locked(F&& f) -> decltype(f());
 
   // Holds the file for one call (see the class comment).
   class Op {
@@ -104,6 +114,10 @@ class File {
   bool chain_set_ = false;
   bool linked_ = false;  // connected to reply_.slaves: the slave session lives on that link
   bool closed_ = false;
+  // A call ended by Ctrl-C (or another non-Sector failure) in the middle of an exchange:
+  // the data channel dropped the connection, the slave ends the session when it sees that,
+  // and close() must not wait for a reply that can no longer come.
+  bool lost_ = false;
   std::vector<std::pair<std::int64_t, std::int64_t>> log_;  // writes since the last sync
   std::unique_ptr<FrameCipher> enc_, dec_;  // mode SECURE: one chain per direction
 };

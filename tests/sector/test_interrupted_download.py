@@ -1,0 +1,76 @@
+"""Ctrl-C in the middle of a native download: the call ends within seconds (the file's
+close does not wait ~60 s for a handshake on a stream still full of file data), and the
+same client then downloads correctly over a fresh connection."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+MIB = 1 << 20
+SIZE = 96 * MIB
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(16 * MIB):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _interrupt_when_started(folder: Path, stop: threading.Event, sent: list[float]) -> None:
+    """Sends SIGINT to this process once the partial download holds a few MiB."""
+    while not stop.is_set():
+        for entry in folder.glob("out.bin.sector-partial-*"):
+            try:
+                big = entry.stat().st_size >= 4 * MIB
+            except FileNotFoundError:
+                continue
+            if big:
+                sent.append(time.monotonic())
+                os.kill(os.getpid(), signal.SIGINT)
+                return
+        time.sleep(0.002)
+
+
+def test_ctrl_c_mid_download_returns_fast_and_the_client_still_works(
+    client: Any, tmp_path: Path
+) -> None:
+    src = tmp_path / "src.bin"
+    with src.open("wb") as f:
+        for _ in range(SIZE // (16 * MIB)):
+            f.write(os.urandom(16 * MIB))
+    client.upload(src, "/big.bin")
+    down = tmp_path / "down"
+    down.mkdir()
+    out = down / "out.bin"
+
+    stop = threading.Event()
+    sent: list[float] = []
+    watcher = threading.Thread(target=_interrupt_when_started, args=(down, stop, sent))
+    watcher.start()
+    interrupted = False
+    try:
+        client.download("/big.bin", out)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        returned = time.monotonic()
+        stop.set()
+        watcher.join()
+    assert sent, "the download ended before it could be interrupted"
+    assert interrupted
+    assert returned - sent[0] < 5.0, f"took {returned - sent[0]:.1f} s after Ctrl-C"
+    assert not out.exists() and not list(down.iterdir())  # the partial file is gone
+
+    # The same client, same file and same slave: a fresh connection, the whole file.
+    start = time.monotonic()
+    assert client.download("/big.bin", out) == SIZE
+    assert time.monotonic() - start < 30.0
+    assert _sha256(out) == _sha256(src)

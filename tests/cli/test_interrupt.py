@@ -24,8 +24,7 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # as in a shell's foreground job
 
 
-# Sector is not here: its native download, interrupted, can hang (reported to the lead).
-@pytest.mark.parametrize("scheme", ["ds3", "s3"])
+@pytest.mark.parametrize("scheme", ["ds3", "s3", "sector"])
 def test_ctrl_c_mid_download(servers: StoreServers, scheme: str, tmp_path: Path) -> None:
     server = servers[scheme]
     key = f"sigint-{os.getpid()}"

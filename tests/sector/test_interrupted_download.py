@@ -1,6 +1,7 @@
 """Ctrl-C in the middle of a native download: the call ends within seconds (the file's
 close does not wait ~60 s for a handshake on a stream still full of file data), and the
-same client then downloads correctly over a fresh connection."""
+same client then downloads correctly over a fresh connection. The slave closes the
+lost session when the connection goes, so the file's lock is released."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from storewire.errors import ConflictError
+
 MIB = 1 << 20
 SIZE = 96 * MIB
+SMALL = b"written after the interrupted download"
 
 
 def _sha256(path: Path) -> str:
@@ -47,6 +51,8 @@ def test_ctrl_c_mid_download_returns_fast_and_the_client_still_works(
         for _ in range(SIZE // (16 * MIB)):
             f.write(os.urandom(16 * MIB))
     client.upload(src, "/big.bin")
+    small = tmp_path / "small.bin"
+    small.write_bytes(SMALL)
     down = tmp_path / "down"
     down.mkdir()
     out = down / "out.bin"
@@ -68,6 +74,19 @@ def test_ctrl_c_mid_download_returns_fast_and_the_client_still_works(
     assert interrupted
     assert returned - sent[0] < 5.0, f"took {returned - sent[0]:.1f} s after Ctrl-C"
     assert not out.exists() and not list(down.iterdir())  # the partial file is gone
+
+    # The slave saw the connection go and closed the session: the lock is released
+    # (a writer is refused with E_BUSY while a reader holds the file).
+    deadline = time.monotonic() + 5.0
+    while True:
+        try:
+            client.upload(small, "/big.bin")
+            break
+        except ConflictError:
+            assert time.monotonic() < deadline, "the interrupted reader still locks the file"
+            time.sleep(0.05)
+    assert client.stat("/big.bin").size == len(SMALL)
+    client.upload(src, "/big.bin")
 
     # The same client, same file and same slave: a fresh connection, the whole file.
     start = time.monotonic()

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...errors import TransportError
+
 log = logging.getLogger("storewire.emulators.sector")
 
 I32 = struct.Struct("<i")
@@ -193,15 +195,19 @@ class Slave:
                 s.relayed.put(None)
 
     def _session_loop(self, s: _FileSession) -> None:
+        closed = False
         try:
             while True:
                 cmd = I32.unpack(self._next(s)[:4])[0]
                 if cmd == CMD_CLOSE:
+                    closed = True
                     self._close(s)
                     return
                 self._command(s, cmd)
         except _SessionEnded:
             pass
+        except TransportError as exc:  # the client dropped the connection (e.g. Ctrl-C)
+            log.debug("file session %d: connection lost: %s", s.transid, exc)
         except Exception:
             log.exception("file session %d failed", s.transid)
         finally:
@@ -209,6 +215,18 @@ class Slave:
                 self._sessions.pop(s.transid, None)
             if s.downstream is not None:
                 s.downstream.relay(s.transid, None)  # wakes a neighbour still waiting
+            if not closed and not self._closed:
+                self._report_lost(s)
+
+    def _report_lost(self, s: _FileSession) -> None:
+        """A session that ended without cmd 5 (the client's connection broke, e.g. after
+        Ctrl-C) is closed all the same, as a real slave does: reported to the master, so
+        that the file's lock goes."""
+        try:
+            size = s.local.stat().st_size
+            self._on_close(SessionReport(s.transid, s.path, size, s.mtime, bool(s.mode & 2)))
+        except Exception:  # the master or the file may be gone by now
+            log.debug("file session %d: no close report", s.transid, exc_info=True)
 
     def _next(self, s: _FileSession, *, chained: bool = False) -> bytes:
         """The session's next frame: from the client, or (``chained`` with an upstream

@@ -1,4 +1,4 @@
-"""Dask across processes: the example (examples/fsspec/dask_parquet.py) writes a partitioned
+"""Dask across processes: the example (examples/dask/dask_parquet.py) writes a partitioned
 Parquet dataset with pandas/pyarrow to each store and reads it back with
 dask.dataframe.read_parquet on a LocalCluster of two worker processes; equal to the source."""
 
@@ -15,7 +15,7 @@ from fs_helpers import PROTOCOL, fresh_dir, make_fs
 
 from store_servers import SCHEMES, StoreServers
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fsspec" / "dask_parquet.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "dask" / "dask_parquet.py"
 
 
 def _example() -> ModuleType:

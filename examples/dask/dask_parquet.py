@@ -1,7 +1,7 @@
 """A partitioned Parquet dataset written with pandas/pyarrow to a store, then read back with
 ``dask.dataframe.read_parquet`` on a Dask cluster of worker processes (docs/fsspec.md).
 
-    python examples/fsspec/dask_parquet.py ds3://books/sales sector://data/sales \
+    python examples/dask/dask_parquet.py ds3://books/sales sector://data/sales \
         swv3io://bigdata/sales sws3://my-bucket/sales [--scheduler tcp://host:8786]
 
 Each store's settings come from its environment variables (DS3_*, AWS_*, V3IO_*, SECTOR_*).

@@ -8,11 +8,13 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from storewire.emulators.sector import slave as slave_module
 from storewire.errors import ConflictError
 
 MIB = 1 << 20
@@ -28,24 +30,32 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _interrupt_when_started(folder: Path, stop: threading.Event, sent: list[float]) -> None:
-    """Sends SIGINT to this process once the partial download holds a few MiB."""
-    while not stop.is_set():
-        for entry in folder.glob("out.bin.sector-partial-*"):
-            try:
-                big = entry.stat().st_size >= 4 * MIB
-            except FileNotFoundError:
-                continue
-            if big:
-                sent.append(time.monotonic())
-                os.kill(os.getpid(), signal.SIGINT)
-                return
-        time.sleep(0.002)
+@pytest.fixture
+def ctrl_c_after_first_frame(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The emulated slave sends this process SIGINT right after the first download data
+    frame and paces the later ones, so that Ctrl-C always lands mid-stream. Returns the
+    times at which the signal went out."""
+    sent: list[float] = []
+    original = slave_module.Slave._send
+
+    def send(self: slave_module.Slave, s: Any, data: bytes | memoryview) -> None:
+        big = len(data) >= MIB
+        if big and sent:
+            time.sleep(0.2)
+        original(self, s, data)
+        if big and not sent:
+            sent.append(time.monotonic())
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(slave_module.Slave, "_send", send)
+    return sent
 
 
 def test_ctrl_c_mid_download_returns_fast_and_the_client_still_works(
-    client: Any, tmp_path: Path
+    client: Any, tmp_path: Path, ctrl_c_after_first_frame: list[float],
+    monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    sent = ctrl_c_after_first_frame
     src = tmp_path / "src.bin"
     with src.open("wb") as f:
         for _ in range(SIZE // (16 * MIB)):
@@ -57,19 +67,13 @@ def test_ctrl_c_mid_download_returns_fast_and_the_client_still_works(
     down.mkdir()
     out = down / "out.bin"
 
-    stop = threading.Event()
-    sent: list[float] = []
-    watcher = threading.Thread(target=_interrupt_when_started, args=(down, stop, sent))
-    watcher.start()
     interrupted = False
     try:
         client.download("/big.bin", out)
     except KeyboardInterrupt:
         interrupted = True
-    finally:
-        returned = time.monotonic()
-        stop.set()
-        watcher.join()
+    returned = time.monotonic()
+    monkeypatch.undo()  # the later transfers at full speed
     assert sent, "the download ended before it could be interrupted"
     assert interrupted
     assert returned - sent[0] < 5.0, f"took {returned - sent[0]:.1f} s after Ctrl-C"

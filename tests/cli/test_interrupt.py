@@ -15,13 +15,10 @@ from cli_helpers import store_env
 
 from store_servers import StoreServers
 from storewire.stores import open_store
+from storewire.testing.serve_process import child_command
 
 STOREWIRE = str(Path(sys.executable).with_name("storewire"))
 SIZE = 24 * 1024 * 1024
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # as in a shell's foreground job
 
 
 @pytest.mark.parametrize("scheme", ["ds3", "s3", "sector"])
@@ -35,9 +32,10 @@ def test_ctrl_c_mid_download(servers: StoreServers, scheme: str, tmp_path: Path)
     dest.mkdir()
     url = (f"sector:///{server.bucket}/{key}" if scheme == "sector"
            else f"{scheme}://{server.bucket}/{key}")
-    child = subprocess.Popen([STOREWIRE, "cp", "-r", url, str(dest), "-j", "1"],
+    # SIGINT at its default, as in a shell's foreground job.
+    child = subprocess.Popen(child_command([STOREWIRE, "cp", "-r", url, str(dest), "-j", "1"]),
                              env=store_env(server), stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
+                             stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30
         while not os.listdir(dest) and child.poll() is None and time.monotonic() < deadline:

@@ -8,7 +8,6 @@ on a full pipe, and stops it with SIGINT (Ctrl-C) as a user would.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
 import signal
@@ -61,12 +60,23 @@ def read_env_file(path: Path) -> dict[str, str]:
 _PR_SET_PDEATHSIG = 1
 
 
-def _child_setup() -> None:
-    # A shell starts background jobs with SIGINT ignored, and Python keeps an ignored
-    # SIGINT ignored: give the server the default so that our SIGINT stops it.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    # And the server stops itself if we die without stopping it.
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+# What a child needs before it runs, done by a tiny interpreter that then execs the command:
+# no preexec_fn, whose Python code runs between fork and exec in a copy of a threaded test
+# process (fork handlers of imported libraries there have crashed the child). A shell starts
+# background jobs with SIGINT ignored, and an ignored SIGINT stays ignored across exec: give
+# the command the default, so that our SIGINT stops it. And the command stops itself (SIGTERM)
+# if the thread that started it dies without stopping it.
+_LAUNCHER = (
+    "import ctypes, os, signal, sys\n"
+    "signal.signal(signal.SIGINT, signal.SIG_DFL)\n"
+    f"ctypes.CDLL(None, use_errno=True).prctl({_PR_SET_PDEATHSIG}, signal.SIGTERM)\n"
+    "os.execvp(sys.argv[1], sys.argv[1:])\n"
+)
+
+
+def child_command(command: list[str]) -> list[str]:
+    """``command`` run with SIGINT at its default and a parent-death SIGTERM (see above)."""
+    return [sys.executable, "-c", _LAUNCHER, *command]
 
 
 class ServeProcess:
@@ -101,12 +111,11 @@ class ServeProcess:
 
     def start(self) -> ServeProcess:
         self.proc = subprocess.Popen(
-            self.command,
+            child_command(self.command),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
             env=clean_env(self.name),
-            preexec_fn=_child_setup,
         )
         self._reader = threading.Thread(target=self._pump, name="storewire-serve", daemon=True)
         self._reader.start()

@@ -70,6 +70,12 @@ inline void remember_main_thread() {
                             .cast<unsigned long>();
 }
 
+// Whether this thread is the one that runs Python's signal handlers (readable without the
+// GIL). Only it can see Ctrl-C: PyErr_CheckSignals does nothing on any other thread.
+inline bool on_main_thread() {
+  return PyThread_get_thread_ident() == main_thread_ident().load();
+}
+
 // True for another thread while the interpreter shuts down: such a thread must not take
 // the GIL back (the main thread, which runs the shutdown, must and may).
 inline bool must_not_take_gil() {
@@ -116,8 +122,13 @@ class AcquireGil {
 
 // The Checkpoint native code calls between waits while the GIL is released: it takes
 // the GIL only to look for Ctrl-C, and raises KeyboardInterrupt through the native call.
+// Only the main thread ever runs Python's signal handlers (PyErr_CheckSignals does nothing
+// elsewhere), so other threads never take the GIL here: a daemon thread waiting for the GIL
+// when the interpreter starts to shut down would be ended by pthread_exit (see
+// park_forever), and that window cannot be closed by checking first.
 inline const Checkpoint& signal_checkpoint() {
   static const Checkpoint cp = [] {
+    if (!on_main_thread()) return;
     AcquireGil gil;
     if (PyErr_CheckSignals() != 0) throw pybind11::error_already_set();
   };

@@ -120,6 +120,15 @@ std::vector<Result> run(Client& client, std::vector<std::shared_ptr<const Reques
     bindings::ReleaseGil nogil;
     batch = client.submit(std::move(specs));
   }
+  if (!bindings::on_main_thread()) {
+    // No Ctrl-C can reach this thread: wait without taking the GIL back every 50 ms. A
+    // thread blocked taking it when the interpreter starts to shut down is ended by
+    // pthread_exit, which aborts the process (convert.h, park_forever).
+    bindings::ReleaseGil nogil;
+    while (!batch->wait_for(std::chrono::milliseconds(50))) {
+    }
+    return std::move(batch->results());
+  }
   for (;;) {
     bool done;
     {
@@ -154,6 +163,7 @@ struct PyClient {
     Client& c = get();
     // Polled from the transfer's thread every ~50 ms: Ctrl-C cancels the request.
     auto interrupted = [] {
+      if (!bindings::on_main_thread()) return false;  // only it sees Ctrl-C (convert.h)
       bindings::AcquireGil gil;
       return PyErr_CheckSignals() != 0;
     };

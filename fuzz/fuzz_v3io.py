@@ -31,7 +31,7 @@ OUTPUTS = sorted(
 def one_input(data: bytes) -> None:
     for cls in OUTPUTS:
         try:
-            repr(response.Response(200, [], data, cls, operation="fuzz").output)
+            repr(response.Response(cls, 200, [], data, operation="fuzz").output)
         except errors.StorageError:
             pass
     status = 400 + (data[0] % 200 if data else 0)

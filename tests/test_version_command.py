@@ -39,8 +39,10 @@ def test_version_names_each_native_library_with_its_version_and_origin():
     assert out.stderr == ""  # an optimised build: no warning
     first, second, *_ = out.stdout.splitlines()
     assert first == f"storewire {storewire.__version__}"
+    # `make test-asan`'s build names its sanitizers too
     assert re.fullmatch(rf"native core {re.escape(storewire.__version__)}: Release build, "
-                        r"optimised, compiler \d+\.\d+\.\d+.*", second), second
+                        r"optimised, (sanitizers address,undefined, )?compiler \d+\.\d+\.\d+.*",
+                        second), second
     rows = _rows(out.stdout)
     assert list(rows) == ["libcurl", "OpenSSL", "UDT", "pugixml"]
     # shared: the very files this machine's -dev packages link, loaded from the system

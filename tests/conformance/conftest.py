@@ -44,20 +44,11 @@ def _no_proxy() -> Iterator[None]:
 
 
 def _rgw(stack: ExitStack) -> Backend:
-    endpoint = os.environ.get("STOREWIRE_S3_TEST_ENDPOINT")
-    if endpoint:
-        host = endpoint
-        access = os.environ.get("STOREWIRE_S3_TEST_ACCESS_KEY", "testaccesskey")
-        secret = os.environ.get("STOREWIRE_S3_TEST_SECRET_KEY", "testsecretkey")
-        region = "us-east-1"
-    else:
-        from storewire.testing import radosgw
+    from storewire.testing.radosgw import s3_test_server
 
-        gateway = radosgw.RadosGateway(block_size_bytes=6 * 1024**3)
-        gateway.start()
-        stack.callback(gateway.stop)
-        host, access, secret = gateway.host, gateway.access_key, gateway.secret_key
-        region = gateway.region
+    server = s3_test_server(stack)
+    host, access, secret, region = (server.host, server.access_key, server.secret_key,
+                                    server.region)
     client = stack.enter_context(s3.Client(host, access_key=access, secret_key=secret,
                                            region=region, tls=False))
     bucket = f"sw-conformance-{os.getpid()}"

@@ -18,6 +18,7 @@ not 3300/6789/7480, so several clusters (parallel test runs) can coexist; and
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -452,3 +453,32 @@ def _terminate(proc: subprocess.Popen[bytes], timeout_s: float = 10.0) -> None:
         with contextlib.suppress(ProcessLookupError):
             proc.kill()
         proc.wait(timeout=timeout_s)
+
+
+@dataclasses.dataclass(frozen=True)
+class S3TestServer:
+    """Where the S3 tests send their requests."""
+
+    host: str  # host:port
+    access_key: str
+    secret_key: str
+    region: str = "us-east-1"
+
+
+def s3_test_server(stack: contextlib.ExitStack) -> S3TestServer:
+    """The server named by ``STOREWIRE_S3_TEST_ENDPOINT`` (with ``STOREWIRE_S3_TEST_ACCESS_KEY``
+    and ``STOREWIRE_S3_TEST_SECRET_KEY``) when set; otherwise a fresh gateway that ``stack``
+    stops. A free port picked for it can be taken before it binds: then one more try."""
+    endpoint = os.environ.get("STOREWIRE_S3_TEST_ENDPOINT")
+    if endpoint:
+        return S3TestServer(endpoint,
+                            os.environ.get("STOREWIRE_S3_TEST_ACCESS_KEY", "testaccesskey"),
+                            os.environ.get("STOREWIRE_S3_TEST_SECRET_KEY", "testsecretkey"))
+    gateway = RadosGateway(block_size_bytes=6 * 1024**3)
+    try:
+        gateway.start()
+    except RadosGatewayUnavailable:
+        gateway = RadosGateway(block_size_bytes=6 * 1024**3)
+        gateway.start()
+    stack.callback(gateway.stop)
+    return S3TestServer(gateway.host, gateway.access_key, gateway.secret_key, gateway.region)

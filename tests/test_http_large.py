@@ -6,13 +6,12 @@ the body in memory.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
-from storewire.testing import write_pattern_file
+from storewire.testing import file_sha256, write_pattern_file
 
 SIZE = 1 << 30
 MAX_GROWTH = 100 << 20
@@ -40,14 +39,6 @@ def _peak_rss() -> int:
     return _status_kib("VmHWM") * 1024
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @pytest.mark.slow
 def test_one_gib_put_then_get_streams_with_flat_memory(http_server, client, tmp_path):
     source = tmp_path / "source.bin"
@@ -70,7 +61,7 @@ def test_one_gib_put_then_get_streams_with_flat_memory(http_server, client, tmp_
         assert get.bytes_received == SIZE
         assert growth < MAX_GROWTH, f"peak RSS grew by {growth >> 20} MiB for a 1 GiB body"
         assert target.stat().st_size == SIZE
-        assert _sha256_file(target) == want
+        assert file_sha256(target) == want
     finally:
         # Three 1 GiB files would otherwise linger in pytest's kept temp directories.
         for path in (source, target, stored):

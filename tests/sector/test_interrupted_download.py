@@ -5,7 +5,6 @@ lost session when the connection goes, so the file's lock is released."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import time
@@ -16,18 +15,11 @@ import pytest
 
 from storewire.emulators.sector import slave as slave_module
 from storewire.errors import ConflictError
+from storewire.testing import file_sha256
 
 MIB = 1 << 20
 SIZE = 96 * MIB
 SMALL = b"written after the interrupted download"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(16 * MIB):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @pytest.fixture
@@ -96,4 +88,4 @@ def test_ctrl_c_mid_download_returns_fast_and_the_client_still_works(
     start = time.monotonic()
     assert client.download("/big.bin", out) == SIZE
     assert time.monotonic() - start < 30.0
-    assert _sha256(out) == _sha256(src)
+    assert file_sha256(out) == file_sha256(src)

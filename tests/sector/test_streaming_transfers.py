@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from storewire.emulators.sector import slave as slave_module
+from storewire.testing import file_sha256
 
 MIB = 1 << 20
 
@@ -23,14 +24,6 @@ def _write_random(path: Path, size: int) -> str:
             f.write(block)
             digest.update(block)
             left -= len(block)
-    return digest.hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(16 * MIB):
-            digest.update(block)
     return digest.hexdigest()
 
 
@@ -58,7 +51,7 @@ def test_upload_and_download_use_the_streaming_commands(client, tmp_path, comman
     commands.clear()
     assert client.download("/stream/f.bin", dst, encrypt=encrypt) == src.stat().st_size
     assert commands == [slave_module.CMD_DOWNLOAD]
-    assert _sha256(dst) == expected
+    assert file_sha256(dst) == expected
 
 
 def test_download_replaces_an_existing_local_file(client, tmp_path):
@@ -84,7 +77,7 @@ def test_one_gib_upload_and_download_match_by_checksum(client, tmp_path, encrypt
         src.unlink()
         assert client.stat("/big/1GiB.bin").size == 1 << 30
         assert client.download("/big/1GiB.bin", dst, encrypt=encrypt) == 1 << 30
-        assert _sha256(dst) == expected
+        assert file_sha256(dst) == expected
     finally:
         src.unlink(missing_ok=True)
         dst.unlink(missing_ok=True)

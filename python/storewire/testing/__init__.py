@@ -7,6 +7,7 @@ is needed at run time by the clients themselves.
 from .http_server import LocalHTTPServer
 from .payload import (
     BLOCK_SIZE,
+    file_sha256,
     iter_pattern,
     pattern_bytes,
     pattern_sha256,
@@ -16,6 +17,7 @@ from .payload import (
 __all__ = [
     "BLOCK_SIZE",
     "LocalHTTPServer",
+    "file_sha256",
     "iter_pattern",
     "pattern_bytes",
     "pattern_sha256",

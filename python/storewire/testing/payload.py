@@ -74,6 +74,15 @@ def pattern_sha256(size: int, seed: int = 0, *, offset: int = 0) -> str:
     return digest.hexdigest()
 
 
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """Hex SHA-256 of a file's bytes, read in 16 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(16 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def write_pattern_file(path: str | os.PathLike[str], size: int, seed: int = 0) -> str:
     """Write ``size`` pattern bytes to ``path`` (real blocks, not sparse); return the hex
     SHA-256 of what was written."""

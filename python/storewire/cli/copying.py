@@ -6,11 +6,20 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import sys
 from collections.abc import Sequence
 from datetime import datetime
 
 from .args import add_connection, add_filters, add_jobs, add_output, formatter
-from .locations import FileItem, Location, UsageError, apply_filters, expand, listing
+from .locations import (
+    FileItem,
+    Location,
+    UsageError,
+    apply_filters,
+    expand,
+    has_glob,
+    listing,
+)
 from .output import Reporter
 from .session import Session
 from .transfer import Transfer, run_transfers
@@ -55,10 +64,44 @@ def plan_copies(session: Session, sources: Sequence[Location], dest: Location,
     return out
 
 
+def _cp_stream(args: argparse.Namespace, session: Session, reporter: Reporter) -> int:
+    """``cp - DEST`` (stdin up) or ``cp SOURCE -`` (one file to stdout)."""
+    from . import streams
+
+    src_text, dst_text = args.paths
+    if args.recursive or args.dryrun or args.filters:
+        raise UsageError("'-' (stdin/stdout) takes one file: no -r, --dryrun or filters")
+    if src_text == streams.STDIO:
+        dest = Location.parse(dst_text)
+        reporter.start(1, 0)
+        size = streams.upload_from(session, sys.stdin.buffer, dest, reporter.moving)
+        reporter.done("upload", "-", str(dest), size)
+    else:
+        src = Location.parse(src_text)
+        if has_glob(src.key) or src.slash:
+            raise UsageError(f"{src}: '-' as the destination takes one file")
+        size = streams.download_to(session, src, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        reporter.done("download", str(src), "-", size)
+    reporter.summary()
+    return 0
+
+
 def _cp(args: argparse.Namespace, remove_source: bool) -> int:
     if len(args.paths) < 2:
         raise UsageError("expected SOURCE... DEST")
+    stdio = [i for i, p in enumerate(args.paths) if p == "-"]
+    if stdio and (remove_source or len(args.paths) != 2):
+        raise UsageError("'-' (stdin/stdout) works with cp and one SOURCE and DEST")
     session = Session(args)
+    if stdio:
+        # on stdout the data is the output: no progress or summary there
+        quiet = args.quiet or args.paths[1] == "-"
+        reporter = Reporter.for_options(quiet, args.json and not quiet, "copied")
+        try:
+            return _cp_stream(args, session, reporter)
+        finally:
+            session.close()
     reporter = Reporter.for_options(args.quiet, args.json,
                                     "moved" if remove_source else "copied")
     try:

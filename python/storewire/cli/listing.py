@@ -20,9 +20,6 @@ from .session import Session
 
 __all__ = ["add_commands"]
 
-#: ``cat`` reads a large object in pieces of this size.
-_CAT_PIECE = 16 * 1024 * 1024
-
 
 def _when(mtime: datetime | None) -> str:
     return mtime.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if mtime else " " * 19
@@ -149,27 +146,13 @@ def _stat(args: argparse.Namespace) -> int:
 
 
 def _cat(args: argparse.Namespace) -> int:
+    from .streams import download_to
+
     session = Session(args)
     out = sys.stdout.buffer
     try:
         for text in args.paths:
-            loc = Location.parse(text)
-            if loc.is_local:
-                with open(loc.key, "rb") as f:
-                    while piece := f.read(_CAT_PIECE):
-                        out.write(piece)
-                continue
-            store = session.store(loc)
-            size = store.head(loc.bucket, loc.key).size
-            if size <= _CAT_PIECE:
-                out.write(store.read(loc.bucket, loc.key))
-                continue
-            for start in range(0, size, _CAT_PIECE * 4):  # four ranges in flight at a time
-                stop = min(start + _CAT_PIECE * 4, size)
-                ranges = [(loc.key, s, min(s + _CAT_PIECE, stop))
-                          for s in range(start, stop, _CAT_PIECE)]
-                for piece in store.read_ranges(loc.bucket, ranges):
-                    out.write(piece)
+            download_to(session, Location.parse(text), out)
         out.flush()
     finally:
         session.close()

@@ -63,6 +63,7 @@ class Reporter:
         self._progress: Any = None
         self._task: Any = None
         self._watched: list[str] = []
+        self._moving = 0  # bytes of the files in flight that their transfer reported
         self._shown = 0
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -112,6 +113,12 @@ class Reporter:
         with self._lock:
             self._watched = list(paths)
 
+    def moving(self, nbytes: int) -> None:
+        """``nbytes`` more of a file in flight have moved (a transfer's progress
+        callback, from any thread): the bar moves inside one large upload."""
+        with self._lock:
+            self._moving += nbytes
+
     def _partial_bytes(self) -> int:
         total = 0
         for path in self._watched:
@@ -122,16 +129,24 @@ class Reporter:
                       *glob.glob(os.path.join(glob.escape(head), f"{glob.escape(tail)}.*"))]
             for found in [path, *beside]:
                 try:
-                    total += os.stat(found).st_size
+                    st = os.stat(found)
                 except OSError:
-                    pass
+                    continue
+                # the blocks written, where a download sets the file's size up front
+                total += min(st.st_size, st.st_blocks * 512)
         return total
 
     def _tick(self) -> None:
-        while not self._stopping.wait(0.25):
+        partial, ticks = 0, 0
+        while not self._stopping.wait(0.1):  # ~10 frames a second
+            ticks += 1
             with self._lock:
-                partial = self._partial_bytes() if self._watched else 0
-                self._show(self.totals.bytes + partial)
+                # a few large files: every frame; a batch of many small ones: twice a second
+                if self._watched and (len(self._watched) <= 16 or ticks % 5 == 0):
+                    partial = self._partial_bytes()
+                elif not self._watched:
+                    partial = 0
+                self._show(self.totals.bytes + partial + self._moving)
 
     def _show(self, done: int) -> None:
         """Moves the bar to ``done`` bytes, never backwards (a file renamed, then counted);
@@ -159,6 +174,7 @@ class Reporter:
         with self._lock:
             self.totals.files += 1
             self.totals.bytes += size
+            self._moving = 0  # now counted in the totals
             self._show(self.totals.bytes)
         if self.mode == "json":
             self._json({"action": action, "source": source, "dest": dest, "size": size,
@@ -176,6 +192,7 @@ class Reporter:
         """One item failed with the typed error ``exc``."""
         with self._lock:
             self.totals.failed += 1
+            self._moving = 0
         if self.mode == "json":
             self._json({"action": action, "source": source, "dest": dest, "ok": False,
                         "error": type(exc).__name__, "code": getattr(exc, "code", ""),

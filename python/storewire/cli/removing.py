@@ -1,4 +1,4 @@
-"""``storewire rm`` and ``storewire mkdir``."""
+"""``storewire rm``, ``mkdir``, ``mb`` and ``rb``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from storewire import errors
 
 from .args import add_connection, add_filters, add_output, formatter
-from .locations import Location, apply_filters, expand
+from .locations import Location, UsageError, apply_filters, expand
 from .output import Reporter
 from .session import Session
 
@@ -110,6 +110,55 @@ def _mkdir(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _bucket_of(text: str, command: str) -> Location:
+    loc = Location.parse(text)
+    if loc.is_local or loc.key.strip("/"):
+        raise UsageError(f"{command} takes a bucket URL (ds3://name, s3://name, "
+                         f"sector:///name), not {text!r}")
+    return loc
+
+
+def _mb(args: argparse.Namespace) -> int:
+    session = Session(args)
+    reporter = Reporter("plain")
+    try:
+        for text in args.paths:
+            loc = _bucket_of(text, "mb")
+            try:
+                session.store(loc).make_bucket(loc.bucket)
+            except errors.StorageError as exc:
+                reporter.failed("make_bucket", str(loc), None, exc)
+                continue
+            print(f"make_bucket: {loc}", flush=True)
+    finally:
+        session.close()
+    return 1 if reporter.totals.failed else 0
+
+
+def _rb(args: argparse.Namespace) -> int:
+    session = Session(args)
+    reporter = Reporter("plain")
+    try:
+        for text in args.paths:
+            loc = _bucket_of(text, "rb")
+            try:
+                store = session.store(loc)
+                if args.force:  # aws s3 rb --force: everything in it first
+                    files = [i.location for i in expand(session, loc, True)]
+                    remove_files(session, Reporter("quiet"), files)
+                    if loc.scheme == "sector":
+                        for key in _empty_dirs(session, loc):
+                            store.rmdir(loc.bucket, key)
+                store.remove_bucket(loc.bucket)
+            except errors.StorageError as exc:
+                reporter.failed("remove_bucket", str(loc), None, exc)
+                continue
+            print(f"remove_bucket: {loc}", flush=True)
+    finally:
+        session.close()
+    return 1 if reporter.totals.failed else 0
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "rm", formatter_class=formatter,
@@ -137,3 +186,23 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     add_connection(p)
     p.set_defaults(func=_mkdir)
 
+
+    p = sub.add_parser(
+        "mb", formatter_class=formatter, help="make a bucket (aws s3 mb, rclone mkdir)",
+        description="Make buckets: ds3://name, s3://name, sector:///name (a top-level "
+        "directory). V3IO containers are made in the platform's control plane.\n\n"
+        "Example:\n  storewire mb s3://new-bucket")
+    p.add_argument("paths", nargs="+", metavar="BUCKET")
+    add_connection(p)
+    p.set_defaults(func=_mb)
+
+    p = sub.add_parser(
+        "rb", formatter_class=formatter, help="remove a bucket (aws s3 rb, rclone rmdir/purge)",
+        description="Remove empty buckets; with --force, delete everything in them first "
+        "(aws s3 rb --force, rclone purge).\n\nExamples:\n"
+        "  storewire rb ds3://old-bucket\n  storewire rb --force s3://scratch")
+    p.add_argument("paths", nargs="+", metavar="BUCKET")
+    p.add_argument("--force", action="store_true",
+                   help="delete every object (and, on Sector, directory) in it first")
+    add_connection(p)
+    p.set_defaults(func=_rb)

@@ -33,8 +33,9 @@ BATCH_BYTES = 256 * 1024 * 1024
 #: A file this large travels alone, with the system's large-file path (Store.get_file:
 #: parallel ranged GETs on S3).
 LARGE_FILE = 64 * 1024 * 1024
-#: Schemes whose server copies a file in one request (S3 CopyObject, the Sector master).
-_SERVER_COPY = ("s3", "sector")
+#: Schemes whose server copies a file in one request (S3 CopyObject, the Sector master,
+#: CopyObject on a DS3 endpoint's S3 side). V3IO's data API has no copy.
+_SERVER_COPY = ("ds3", "s3", "sector")
 
 
 @dataclass(frozen=True)
@@ -132,8 +133,13 @@ class Runner:
 
     def _upload(self, batch: Sequence[Transfer]) -> None:
         dst = batch[0].dest
-        self.session.store(dst).put_many(
-            dst.bucket, {t.dest.key: t.item.location.key for t in batch})
+        store = self.session.store(dst)
+        if len(batch) == 1 and batch[0].item.size >= LARGE_FILE:
+            # alone, with the bar moving as its parts (S3) or blobs (DS3) are stored
+            store.put_file(dst.bucket, dst.key, batch[0].item.location.key,
+                           progress=self.reporter.moving)
+            return
+        store.put_many(dst.bucket, {t.dest.key: t.item.location.key for t in batch})
 
     def _local_copy(self, batch: Sequence[Transfer]) -> None:
         def one(t: Transfer) -> None:

@@ -250,10 +250,15 @@ class Store(ABC, Generic[C]):
         """Stores ``data`` as ``key`` (replacing it)."""
         self.client.put(bucket, key, data)
 
-    def put_file(self, bucket: str, key: str, path: PathLike) -> None:
+    def put_file(self, bucket: str, key: str, path: PathLike,
+                 progress: Callable[[int], None] | None = None) -> None:
         """Stores the local file ``path`` as ``key`` with the system's large-file path
-        (multipart, a bulk job, the Sector data channel)."""
+        (multipart, a bulk job, the Sector data channel). ``progress(nbytes)`` is told
+        of the bytes sent as they go where the client reports them (S3 parts, DS3
+        blobs), else once at the end."""
         self.client.put_file(bucket, key, path)
+        if progress is not None:
+            progress(os.path.getsize(path))
 
     def put_many(self, bucket: str, items: Mapping[str, Buffer | PathLike]) -> None:
         """Every ``{key: buffer or local path}`` stored as one batch."""

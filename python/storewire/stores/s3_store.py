@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import s3
@@ -101,6 +101,11 @@ class S3Store(Store[Config]):
                                            resource=bucket)
             return Entry.directory(bucket, "")
         return super().info(bucket, key)
+
+    def put_file(self, bucket: str, key: str, path: PathLike,
+                 progress: Callable[[int], None] | None = None) -> None:
+        """Multipart when large; ``progress`` hears of each part as it is stored."""
+        self.client.upload_file(path, bucket, key, progress=progress)
 
     # --- batches on the engine ----------------------------------------------------------
 

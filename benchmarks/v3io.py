@@ -7,17 +7,19 @@ use, since both packages are imported as ``v3io``), with its default settings:
 
 - 10,000 ``put_item`` through a batch, then 10,000 ``get_item`` through a batch;
 - a scan of a 100,000-item table with an items cursor (``kv.new_cursor().all()``);
-- 1,000 x 4 KiB objects ``put_object`` through a batch, then ``get_object``.
+- 1,000 x 4 KiB objects ``put_object`` through a batch, then ``get_object``;
+- 100,000 small records into a one-shard stream with ``put_records`` (1,000 per call),
+  then read back with ``seek`` + ``get_records`` (1,000 per call).
 
     .venv/bin/python benchmarks/v3io.py [--scan-items 100000] [--repeat 2]
 
 Each client runs the workload ``--repeat`` times (ABBA order, so neither always goes
 first); the best run per row is kept.
 
-Prints one table: operations per second, the speed-up, and each client process's CPU time
-per operation (user + system, all threads; the emulator is not counted). On a small
-machine the emulator, not the client, bounds most rows: the CPU column shows how much of
-the client's own cost is left.
+Prints one markdown table: per row, each client's CPU per operation (user + system, all
+threads; the emulator is not counted) beside its wall time, the CPU ratio (ours / official)
+and the wall-clock speed-up. On a small machine the emulator, not the client, bounds most
+rows: the CPU columns show how much of the client's own cost is left.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ ROWS = (
     ("scan", "get_items scan (cursor)", 0),  # count filled in from --scan-items
     ("put_object", "1,000 x 4 KiB put_object (batch)", 1_000),
     ("get_object", "1,000 x 4 KiB get_object (batch)", 1_000),
+    ("put_records", "100,000 records put_records (1,000/call)", 100_000),
+    ("get_records", "100,000 records get_records (1,000/call)", 100_000),
 )
 
 
@@ -66,6 +70,21 @@ def _best(results: list[dict[str, float]]) -> dict[str, float]:
         fastest = min(results, key=lambda r: r[key])
         best[key], best[key + "_cpu"] = fastest[key], fastest[key + "_cpu"]
     return best
+
+
+def _table(ours: dict[str, float], theirs: dict[str, float], scan_items: int) -> str:
+    """The result table (markdown): client CPU us/op and wall seconds for both clients."""
+    lines = ["| operation | storewire CPU/op | official CPU/op | CPU ratio | storewire wall "
+             "| official wall | speed-up |", "|---|---|---|---|---|---|---|"]
+    for key, title, count in ROWS:
+        count = count or scan_items
+        if key == "scan":
+            title = f"{count:,}-item get_items scan (cursor)"
+        mine_cpu, their_cpu = ours[key + "_cpu"] / count * 1e6, theirs[key + "_cpu"] / count * 1e6
+        lines.append(f"| {title} | {mine_cpu:.1f} us | {their_cpu:.1f} us "
+                     f"| {mine_cpu / their_cpu:.2f} | {ours[key]:.2f} s | {theirs[key]:.2f} s "
+                     f"| {theirs[key] / ours[key]:.1f}x |")
+    return "\n".join(lines)
 
 
 def main() -> int:
@@ -94,17 +113,7 @@ def main() -> int:
                 runs[who].append(json.loads(out))
     ours, theirs = _best(runs["ours"]), _best(runs["official"])
     print()
-    print(f"{'operation':<38}{'storewire v3io':>16}{'official 0.7.2':>16}{'speed-up':>10}"
-          f"{'client CPU/op (ours / official)':>34}")
-    for key, title, count in ROWS:
-        count = count or args.scan_items
-        if key == "scan":
-            title = f"{count:,}-item get_items scan (cursor)"
-        mine, other = count / ours[key], count / theirs[key]
-        cpu = (f"{ours[key + '_cpu'] / count * 1e6:.1f} us / "
-               f"{theirs[key + '_cpu'] / count * 1e6:.1f} us")
-        print(f"{title:<38}{mine:>11,.0f} op/s{other:>11,.0f} op/s{mine / other:>9.1f}x"
-              f"{cpu:>34}")
+    print(_table(ours, theirs, args.scan_items))
     return 0
 
 

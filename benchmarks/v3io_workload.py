@@ -23,6 +23,8 @@ ITEMS = 10_000
 OBJECTS = 1_000
 OBJECT_BYTES = 4096
 LOAD_BATCH = 5_000
+RECORDS = 100_000
+RECORDS_PER_CALL = 1_000  # the most one PutRecords carries
 
 
 def _client() -> v3io.dataplane.Client:
@@ -82,6 +84,33 @@ def run(container: str, prefix: str, scan_table: str, scan_count: int) -> dict[s
     times["get_object"] = time.perf_counter() - started
     times["get_object_cpu"] = time.process_time() - cpu
     assert all(r.body == body for r in responses)
+    times.update(stream_rows(client, container, f"{prefix}-stream"))
+    return times
+
+
+def stream_rows(client: v3io.dataplane.Client, container: str, stream: str) -> dict[str, float]:
+    """100,000 small records: put_records (1,000 per call), then get_records of them all."""
+    client.stream.create(container, stream, shard_count=1, retention_period_hours=1)
+    records = [{"data": f"record-{i:06d}", "partition_key": f"p{i % 16}"}
+               for i in range(RECORDS)]
+    times: dict[str, float] = {}
+    started, cpu = time.perf_counter(), time.process_time()
+    for start in range(0, RECORDS, RECORDS_PER_CALL):
+        client.stream.put_records(container, stream, records[start:start + RECORDS_PER_CALL])
+    times["put_records"] = time.perf_counter() - started
+    times["put_records_cpu"] = time.process_time() - cpu
+
+    started, cpu = time.perf_counter(), time.process_time()
+    location = client.stream.seek(container, stream, 0, "EARLIEST").output.location
+    got: list[bytes] = []
+    while len(got) < RECORDS:
+        out = client.stream.get_records(container, stream, 0, location,
+                                        limit=RECORDS_PER_CALL).output
+        got.extend(record.data for record in out.records)
+        location = out.next_location
+    times["get_records"] = time.perf_counter() - started
+    times["get_records_cpu"] = time.process_time() - cpu
+    assert len(got) == RECORDS and got[-1] == b"record-099999", got[-1]
     return times
 
 

@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <deque>
 #include <mutex>
+#include <thread>
 
 #include "http/ca_bundle.h"
+#include "http/event_loop.h"
 #include "http/head.h"
 #include "http/transfer.h"
 
@@ -33,6 +37,137 @@ std::unique_ptr<Transfer> take(std::vector<std::unique_ptr<Transfer>>& list, Tra
 
 }  // namespace
 
+// One multi handle, its epoll loop and the thread that drives them. Transfers assigned to
+// a loop stay on it (retries included); max_in_flight is shared by all loops of a client.
+class Client::Loop {
+ public:
+  explicit Loop(Client& owner) : c_(owner) {
+    multi_ = curl_multi_init();
+    if (!multi_) throw Error(ErrorKind::Internal, "curl_multi_init failed");
+    // Keep enough idle connections for every transfer slot to find one again.
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
+                      static_cast<long>(c_.options_.max_in_flight + 4));
+    if (c_.options_.max_host_connections > 0)
+      curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, c_.options_.max_host_connections);
+    try {
+      events_ = std::make_unique<EventLoop>(multi_);
+    } catch (...) {
+      curl_multi_cleanup(multi_);
+      throw;
+    }
+  }
+  ~Loop() {
+    stop();
+    for (CURL* e : idle_easy_) curl_easy_cleanup(e);
+    events_.reset();
+    curl_multi_cleanup(multi_);
+  }
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  // Submitting threads, under the client's mutex (so the loop cannot be stopped meanwhile).
+  void push(std::vector<std::unique_ptr<Transfer>>& transfers) {
+    const int n = static_cast<int>(transfers.size());
+    load_ += n;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (auto& t : transfers) submitted_.push_back(std::move(t));
+      queued_ += n;
+    }
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    events_->wake();
+  }
+  void cancel(const std::shared_ptr<Batch>& batch) {
+    if (!thread_.joinable()) return;  // never got a transfer
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      cancel_requests_.push_back(batch);
+    }
+    events_->wake();
+  }
+  void wake() { events_->wake(); }
+  // Joins the thread; the client set stopping_ first.
+  void stop() {
+    if (!thread_.joinable()) return;
+    events_->wake();
+    thread_.join();
+  }
+  int load() const { return load_.load(std::memory_order_relaxed); }
+  bool has_queued() const { return queued_.load() > 0; }
+
+ private:
+  void run();
+  void take_submissions();
+  void start_ready();
+  void start(std::unique_ptr<Transfer> t);
+  void reap();
+  void retire(Transfer* t, CURLcode code);
+  void complete(std::unique_ptr<Transfer> t);
+  void apply_cancellations();
+  long wait_ms() const;
+  CURL* take_easy();
+  void give_back_easy(CURL* easy) {
+    if (easy) idle_easy_.push_back(easy);
+  }
+
+  Client& c_;
+  CURLM* multi_ = nullptr;
+  std::unique_ptr<EventLoop> events_;
+  std::thread thread_;
+  std::atomic<int> load_{0};    // transfers assigned here and not yet complete
+  std::atomic<int> queued_{0};  // of which waiting for a slot (submitted_ + ready_)
+
+  // Shared with submitting threads.
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Transfer>> submitted_;
+  std::vector<std::shared_ptr<Batch>> cancel_requests_;
+
+  // Loop thread only.
+  std::deque<std::unique_ptr<Transfer>> ready_;      // FIFO of transfers waiting for a slot
+  std::vector<std::unique_ptr<Transfer>> waiting_;   // retries waiting for their due time
+  std::vector<std::unique_ptr<Transfer>> running_;
+  std::vector<CURL*> idle_easy_;
+};
+
+namespace {
+
+// Event-loop threads for large transfers: one per core up to 4 (more only adds wake-ups
+// on the same memory bandwidth). STOREWIRE_HTTP_LOOPS overrides it, e.g. to compare 1.
+int loops_wanted(const ClientOptions& o) {
+  if (o.max_host_connections > 0) return 1;  // one pool: the per-host limit holds exactly
+  int n = static_cast<int>(std::min(4u, std::max(1u, std::thread::hardware_concurrency())));
+  if (const char* env = std::getenv("STOREWIRE_HTTP_LOOPS")) {
+    const int v = std::atoi(env);
+    if (v >= 1 && v <= 64) n = v;
+  }
+  return std::max(1, std::min(n, o.max_in_flight));
+}
+
+// Transfers big enough that spreading them over loops pays; small ones share loop 0.
+bool is_large(const RequestSpec& s) {
+  constexpr std::uint64_t kLarge = 1u << 20;
+  switch (s.sink.kind) {
+    case BodySink::Kind::File:
+      return true;
+    case BodySink::Kind::Buffer:
+      if (s.sink.capacity >= kLarge) return true;
+      break;
+    case BodySink::Kind::Memory:
+      break;
+  }
+  switch (s.body.kind) {
+    case BodySource::Kind::File:
+      return !s.body.length || *s.body.length >= kLarge;
+    case BodySource::Kind::Buffer:
+      return s.body.size >= kLarge;
+    case BodySource::Kind::None:
+      break;
+  }
+  return false;
+}
+
+}  // namespace
+
 Client::Client(ClientOptions options) : options_(std::move(options)), retry_(options_) {
   if (options_.max_in_flight < 1)
     throw Error(ErrorKind::InvalidArgument, "max_in_flight must be at least 1");
@@ -42,14 +177,8 @@ Client::Client(ClientOptions options) : options_(std::move(options)), retry_(opt
     throw Error(ErrorKind::InvalidArgument, *problem);
   global_init();
   if (!options_.ca_file && options_.verify_tls) options_.ca_file = default_ca_bundle();
-  multi_ = curl_multi_init();
-  if (!multi_) throw Error(ErrorKind::Internal, "curl_multi_init failed");
-  // Keep enough idle connections for every transfer slot to find one again.
-  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options_.max_in_flight + 4));
-  if (options_.max_host_connections > 0)
-    curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, options_.max_host_connections);
-  events_ = std::make_unique<EventLoop>(multi_);
-  loop_ = std::thread([this] { run(); });
+  const int n = loops_wanted(options_);
+  for (int i = 0; i < n; ++i) loops_.push_back(std::make_unique<Loop>(*this));
 }
 
 Client::~Client() { close(); }
@@ -71,13 +200,35 @@ void Client::close() {
     idle_direct_.clear();
   }
   stopping_ = true;
-  events_->wake();
-  if (loop_.joinable()) loop_.join();
-  for (CURL* e : idle_easy_) curl_easy_cleanup(e);
-  idle_easy_.clear();
-  events_.reset();
-  curl_multi_cleanup(multi_);
-  multi_ = nullptr;
+  // The loops themselves stay until the destructor: direct calls still finishing on other
+  // threads look at them when they give their slot back.
+  for (auto& loop : loops_) loop->stop();
+}
+
+Client::Loop& Client::loop_for(const RequestSpec& spec) {
+  if (loops_.size() == 1 || !is_large(spec)) return *loops_[0];
+  Loop* best = loops_[0].get();
+  for (auto& loop : loops_) {
+    if (loop->load() < best->load()) best = loop.get();
+  }
+  return *best;
+}
+
+bool Client::reserve_slot() {
+  int now = in_flight_.load();
+  while (now < options_.max_in_flight) {
+    if (in_flight_.compare_exchange_weak(now, now + 1)) return true;
+  }
+  return false;
+}
+
+void Client::release_slot(const Loop* from) {
+  --in_flight_;
+  // A loop whose queue waits for a slot sleeps until someone frees one: wake it. (It
+  // counted its queue before looking at in_flight_, so this cannot be missed.)
+  for (auto& loop : loops_) {
+    if (loop.get() != from && loop->has_queued()) loop->wake();
+  }
 }
 
 std::shared_ptr<Batch> Client::submit(std::vector<std::shared_ptr<const RequestSpec>> specs,
@@ -87,19 +238,30 @@ std::shared_ptr<Batch> Client::submit(std::vector<std::shared_ptr<const RequestS
   transfers.reserve(specs.size());
   for (std::size_t i = 0; i < specs.size(); ++i)
     transfers.push_back(std::make_unique<Transfer>(std::move(specs[i]), batch, i));
-  // Waking the loop under the lock keeps close() from freeing the multi handle meanwhile.
+  // Handing over under the lock keeps close() from stopping the loops meanwhile.
   std::lock_guard<std::mutex> lock(mutex_);
   if (closed_) throw Error(ErrorKind::InvalidArgument, "the HTTP client is closed");
-  for (auto& t : transfers) submitted_.push_back(std::move(t));
-  events_->wake();
+  if (loops_.size() == 1) {
+    loops_[0]->push(transfers);
+    return batch;
+  }
+  std::vector<std::unique_ptr<Transfer>> small, one(1);
+  for (auto& t : transfers) {
+    if (!is_large(t->spec())) {
+      small.push_back(std::move(t));
+      continue;
+    }
+    one[0] = std::move(t);
+    loop_for(one[0]->spec()).push(one);  // one at a time: the loads change as we go
+  }
+  if (!small.empty()) loops_[0]->push(small);
   return batch;
 }
 
 void Client::cancel(const std::shared_ptr<Batch>& batch) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (closed_) return;
-  cancel_requests_.push_back(batch);
-  events_->wake();
+  for (auto& loop : loops_) loop->cancel(batch);
 }
 
 Result Client::perform(std::shared_ptr<const RequestSpec> spec) {
@@ -108,17 +270,6 @@ Result Client::perform(std::shared_ptr<const RequestSpec> spec) {
   while (!batch->wait_for(std::chrono::milliseconds(1000))) {
   }
   return std::move(batch->results()[0]);
-}
-
-CURL* Client::take_easy() {
-  if (idle_easy_.empty()) {
-    CURL* e = curl_easy_init();
-    if (e) Transfer::configure(e, options_);
-    return e;
-  }
-  CURL* e = idle_easy_.back();
-  idle_easy_.pop_back();
-  return e;
 }
 
 Client::DirectSlot Client::take_direct(Transfer* user) {
@@ -183,7 +334,7 @@ Result Client::perform_direct(std::shared_ptr<const RequestSpec> spec,
       break;
     }
   }
-  --in_flight_;
+  release_slot(nullptr);
   t.release_easy();
   give_back_direct(slot, &t);
   return std::move(t.result());
@@ -222,12 +373,19 @@ bool Client::wait_direct(double seconds, Transfer& t, const std::function<bool()
   return !t.cancelled();
 }
 
-void Client::give_back_easy(CURL* easy) {
-  if (easy) idle_easy_.push_back(easy);
+CURL* Client::Loop::take_easy() {
+  if (idle_easy_.empty()) {
+    CURL* e = curl_easy_init();
+    if (e) Transfer::configure(e, c_.options_);
+    return e;
+  }
+  CURL* e = idle_easy_.back();
+  idle_easy_.pop_back();
+  return e;
 }
 
-void Client::run() {
-  while (!stopping_) {
+void Client::Loop::run() {
+  while (!c_.stopping_) {
     take_submissions();
     apply_cancellations();
     start_ready();
@@ -238,6 +396,7 @@ void Client::run() {
   take_submissions();
   for (auto& t : running_) {
     curl_multi_remove_handle(multi_, t->easy());
+    --c_.in_flight_;
     t->cancel();
     give_back_easy(t->release_easy());
   }
@@ -251,15 +410,16 @@ void Client::run() {
   drain(running_);
   drain(ready_);
   drain(waiting_);
+  queued_ = 0;
 }
 
-void Client::take_submissions() {
+void Client::Loop::take_submissions() {
   std::lock_guard<std::mutex> lock(mutex_);
   for (auto& t : submitted_) ready_.push_back(std::move(t));
   submitted_.clear();
 }
 
-void Client::apply_cancellations() {
+void Client::Loop::apply_cancellations() {
   std::vector<std::shared_ptr<Batch>> requests;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -277,7 +437,7 @@ void Client::apply_cancellations() {
       running_[i] = std::move(running_.back());
       running_.pop_back();
       curl_multi_remove_handle(multi_, t->easy());
-      --in_flight_;
+      c_.release_slot(this);
       // Removing an unfinished transfer makes curl close its connection.
       give_back_easy(t->release_easy());
       t->cancel();
@@ -287,81 +447,86 @@ void Client::apply_cancellations() {
     }
   }
   auto sweep = [&](auto& list) {
+    int swept = 0;
     for (auto& t : list) {
       if (t && doomed(t)) {
         t->cancel();
         complete(std::move(t));
+        ++swept;
       }
     }
     list.erase(std::remove(list.begin(), list.end(), nullptr), list.end());
+    return swept;
   };
-  sweep(ready_);
+  queued_ -= sweep(ready_);
   sweep(waiting_);
 }
 
-bool Client::start_ready() {
-  const auto now = Clock::now();
-  for (auto& t : waiting_) {
-    if (t->due <= now) ready_.push_back(std::move(t));
+void Client::Loop::start_ready() {
+  if (!waiting_.empty()) {
+    const auto now = Clock::now();
+    for (auto& t : waiting_) {
+      if (t->due <= now) {
+        ready_.push_back(std::move(t));
+        ++queued_;
+      }
+    }
+    waiting_.erase(std::remove(waiting_.begin(), waiting_.end(), nullptr), waiting_.end());
   }
-  waiting_.erase(std::remove(waiting_.begin(), waiting_.end(), nullptr), waiting_.end());
-  bool started = false;
-  while (!ready_.empty() && in_flight_ < options_.max_in_flight) {
+  while (!ready_.empty() && c_.reserve_slot()) {
     auto t = std::move(ready_.front());
     ready_.pop_front();
+    --queued_;
     start(std::move(t));
-    started = true;
   }
-  return started;
 }
 
-void Client::start(std::unique_ptr<Transfer> t) {
+void Client::Loop::start(std::unique_ptr<Transfer> t) {
   CURL* easy = take_easy();
   if (!easy) {
+    c_.release_slot(this);
     t->result().failure = TransportFailure{ErrorKind::Internal, "curl_easy_init failed", ""};
     complete(std::move(t));
     return;
   }
-  if (!t->prepare(easy, options_)) {
+  if (!t->prepare(easy, c_.options_)) {
     give_back_easy(t->release_easy());
+    c_.release_slot(this);
     complete(std::move(t));
     return;
   }
   if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
     give_back_easy(t->release_easy());
+    c_.release_slot(this);
     t->result().failure = TransportFailure{ErrorKind::Internal, "curl_multi_add_handle failed", ""};
     complete(std::move(t));
     return;
   }
-  ++in_flight_;
   running_.push_back(std::move(t));
 }
 
-bool Client::reap() {
-  bool any = false;
+void Client::Loop::reap() {
   int left = 0;
   while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
     if (msg->msg != CURLMSG_DONE) continue;
     Transfer* raw = nullptr;
     curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &raw);
     retire(raw, msg->data.result);
-    any = true;
   }
-  return any;
 }
 
-void Client::retire(Transfer* raw, CURLcode code) {
+void Client::Loop::retire(Transfer* raw, CURLcode code) {
   std::unique_ptr<Transfer> t = take(running_, raw);
   if (!t) return;
   curl_multi_remove_handle(multi_, t->easy());
-  --in_flight_;
+  c_.release_slot(this);
   t->finish(code);
   CURL* easy = t->release_easy();
   // curl itself drops a connection that failed, so the handle can be reused.
   give_back_easy(easy);
   const int attempts = t->result().attempts;
-  if (!stopping_ && retry_.should_retry(t->spec(), t->result(), attempts)) {
-    const double delay = retry_.delay_s(t->result(), attempts);
+  if (!c_.stopping_ && c_.retry_.should_retry(t->spec(), t->result(), attempts)) {
+    const double delay = c_.retry_.delay_s(t->result(), attempts);
     t->due = Clock::now() + std::chrono::microseconds(static_cast<long long>(delay * 1e6));
     waiting_.push_back(std::move(t));
     return;
@@ -369,19 +534,20 @@ void Client::retire(Transfer* raw, CURLcode code) {
   complete(std::move(t));
 }
 
-void Client::complete(std::unique_ptr<Transfer> t) {
+void Client::Loop::complete(std::unique_ptr<Transfer> t) {
   Batch& batch = t->batch();
   const std::size_t index = t->index();
   Result result = std::move(t->result());
   // Release the transfer (files, spec) before the waiter can return.
   std::shared_ptr<Batch> keep = t->batch_ptr();
   t.reset();
+  --load_;
   batch.complete(index, std::move(result));
 }
 
-long Client::wait_ms() const {
+long Client::Loop::wait_ms() const {
   // curl's own timer is handled by the event loop; this covers our queues.
-  if (!ready_.empty() && in_flight_ < options_.max_in_flight) return 0;
+  if (!ready_.empty() && c_.in_flight_ < c_.options_.max_in_flight) return 0;
   long timeout = 1000;
   const auto now = Clock::now();
   for (const auto& t : waiting_) {

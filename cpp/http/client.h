@@ -1,14 +1,18 @@
-// The HTTP engine: one libcurl multi handle driven by a private event-loop thread.
+// The HTTP engine: libcurl multi handles, each driven by a private event-loop thread.
 //
-// Callers submit batches from any thread and wait on them; the loop keeps up to
-// max_in_flight transfers running, reuses connections (the multi handle's pool),
-// schedules retries, and completes each batch when all its transfers are over.
+// Callers submit batches from any thread and wait on them; the loops keep up to
+// max_in_flight transfers running between them, reuse connections (each loop's multi
+// handle has its pool), schedule retries, and complete each batch when all its transfers
+// are over. Small requests all run on the first loop (its connections stay warm and one
+// thread wakes per batch); large ones (file bodies or sinks, buffers of 1 MiB and more) go
+// to the least-loaded of up to min(cores, 4) loops, so that receiving, checksumming and
+// writing the bytes of several transfers use several cores. A client with a per-host
+// connection limit keeps one loop, so that the limit holds exactly.
 #pragma once
 
 #include <curl/curl.h>
 
 #include <atomic>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -16,7 +20,6 @@
 #include <vector>
 
 #include "http/batch.h"
-#include "http/event_loop.h"
 #include "http/retry.h"
 #include "http/types.h"
 
@@ -55,19 +58,17 @@ class Client {
 
   int in_flight() const { return in_flight_.load(); }
   const ClientOptions& options() const { return options_; }
+  // Event-loop threads this client may use (they start when first needed).
+  int loop_count() const { return static_cast<int>(loops_.size()); }
 
  private:
-  void run();
-  void take_submissions();
-  bool start_ready();
-  void start(std::unique_ptr<Transfer> t);
-  bool reap();
-  void retire(Transfer* t, CURLcode code);
-  void complete(std::unique_ptr<Transfer> t);
-  void apply_cancellations();
-  long wait_ms() const;
-  CURL* take_easy();
-  void give_back_easy(CURL* easy);
+  class Loop;  // one multi handle, its epoll loop and its thread (client.cpp)
+
+  // A slot of max_in_flight, taken before a transfer starts on any loop.
+  bool reserve_slot();
+  // Gives a slot back and wakes the loops that may be waiting for one.
+  void release_slot(const Loop* from);
+  Loop& loop_for(const RequestSpec& spec);  // under mutex_
 
   // A private multi handle + easy handle (and so a private connection) for direct calls.
   struct DirectSlot {
@@ -82,25 +83,15 @@ class Client {
 
   ClientOptions options_;
   RetryPolicy retry_;
-  CURLM* multi_ = nullptr;
-  std::unique_ptr<EventLoop> events_;
-  std::thread loop_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> in_flight_{0};
+  std::vector<std::unique_ptr<Loop>> loops_;  // fixed at construction; [0] always runs
 
   // Shared with submitting threads.
   std::mutex mutex_;
-  std::vector<std::unique_ptr<Transfer>> submitted_;
-  std::vector<std::shared_ptr<Batch>> cancel_requests_;
   bool closed_ = false;
   std::vector<DirectSlot> idle_direct_;
   std::vector<std::pair<Transfer*, CURLM*>> active_direct_;  // cancelled by close()
-
-  // Loop thread only.
-  std::deque<std::unique_ptr<Transfer>> ready_;      // FIFO of transfers waiting for a slot
-  std::vector<std::unique_ptr<Transfer>> waiting_;   // retries waiting for their due time
-  std::vector<std::unique_ptr<Transfer>> running_;
-  std::vector<CURL*> idle_easy_;
 };
 
 }  // namespace storewire::http

@@ -16,8 +16,10 @@ namespace {
 
 // Error bodies kept in memory are capped so a hostile server cannot exhaust it.
 constexpr std::size_t kMaxErrorBody = 4u << 20;
-// File bodies are written in pieces of this size (fewer pwrite calls).
+// Small pieces of a file body are gathered up to this size before a pwrite (fewer calls);
+// a piece of kDirectWrite or more goes to the file straight from curl's buffer (no copy).
 constexpr std::size_t kFileChunk = 1u << 20;
+constexpr std::size_t kDirectWrite = 64u << 10;
 
 std::string curl_code_name(CURLcode code) {
   switch (code) {
@@ -353,6 +355,12 @@ int Transfer::on_seek(void* self_ptr, curl_off_t offset, int origin) {
 
 bool Transfer::flush_file() {
   if (file_pending_.empty()) return true;
+  if (!write_file(file_pending_.data(), file_pending_.size())) return false;
+  file_pending_.clear();
+  return true;
+}
+
+bool Transfer::write_file(const char* data, std::size_t size) {
   const BodySink& sink = spec_->sink;
   // Opened at the first byte of a successful body, so an error reply creates no file.
   if (sink_fd_ < 0) {
@@ -362,12 +370,11 @@ bool Transfer::flush_file() {
       return false;
     }
   }
-  // file_pending_ holds the bytes just before sink_pos_ + the current callback's.
+  // Everything before file_written_ is in the file; `data` comes next.
   const std::uint64_t at = sink.offset + file_written_;
   std::size_t done = 0;
-  while (done < file_pending_.size()) {
-    ssize_t w = ::pwrite(sink_fd_, file_pending_.data() + done, file_pending_.size() - done,
-                         static_cast<off_t>(at + done));
+  while (done < size) {
+    ssize_t w = ::pwrite(sink_fd_, data + done, size - done, static_cast<off_t>(at + done));
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0) {
       local_errno_ = w < 0 ? errno : EIO;
@@ -375,8 +382,7 @@ bool Transfer::flush_file() {
     }
     done += static_cast<std::size_t>(w);
   }
-  file_written_ += file_pending_.size();
-  file_pending_.clear();
+  file_written_ += size;
   return true;
 }
 
@@ -400,10 +406,15 @@ size_t Transfer::on_write(char* data, size_t size, size_t n, void* self_ptr) {
     }
     std::memcpy(sink.data + self->sink_pos_, data, len);
   } else {
-    // curl hands over ~16 KiB at a time: gather up to kFileChunk before each pwrite.
-    if (self->file_pending_.empty()) self->file_pending_.reserve(kFileChunk);
-    self->file_pending_.append(data, len);
-    if (self->file_pending_.size() >= kFileChunk && !self->flush_file()) return 0;
+    // curl hands over what one recv() got (up to its 512 KiB buffer): large pieces are
+    // written where they are, small ones gathered up to kFileChunk first.
+    if (len >= kDirectWrite) {
+      if (!self->flush_file() || !self->write_file(data, len)) return 0;
+    } else {
+      if (self->file_pending_.empty()) self->file_pending_.reserve(kFileChunk);
+      self->file_pending_.append(data, len);
+      if (self->file_pending_.size() >= kFileChunk && !self->flush_file()) return 0;
+    }
   }
   if (self->spec_->observer && self->sink_accepts_body())
     self->spec_->observer->update(data, len);

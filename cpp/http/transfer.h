@@ -61,6 +61,7 @@ class Transfer {
   void reset_attempt();
   bool sink_accepts_body() const;
   bool flush_file();  // writes file_pending_ at its offset; false (errno kept) on failure
+  bool write_file(const char* data, std::size_t size);  // the next bytes of the file sink
   void fail(ErrorKind kind, std::string message, std::string detail = {});
 
   std::shared_ptr<const RequestSpec> spec_;

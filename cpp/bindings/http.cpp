@@ -11,6 +11,7 @@
 #include "errors.h"
 #include "http/client.h"
 #include "http/head.h"
+#include "http_access.h"
 #include "init.h"
 #include "options.h"
 
@@ -203,6 +204,20 @@ struct PyClient {
 
 }  // namespace
 
+namespace storewire::bindings {  // for http_async.cpp (http_access.h)
+
+http::Client& http_client_of(py::handle client) { return client.cast<PyClient&>().get(); }
+
+std::shared_ptr<const http::RequestSpec> http_spec_of(py::handle request) {
+  return request.cast<const PyRequest&>().spec;
+}
+
+py::object http_response(http::Result result, const std::string& url) {
+  return py::cast(PyResponse{std::make_shared<Result>(std::move(result)), url});
+}
+
+}  // namespace storewire::bindings
+
 void init_http(py::module_& m) {
   m.def("defaults", &bindings::client_option_defaults,
         "The engine's defaults for Client's options (a new dict each call): the one place "
@@ -332,4 +347,5 @@ void init_http(py::module_& m) {
       .def("close", &PyClient::close)
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__", [](PyClient& self, const py::args&) { self.close(); });
+  init_http_async(m);  // Completions (http_async.cpp)
 }

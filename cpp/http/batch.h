@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -14,15 +15,21 @@
 namespace storewire::http {
 
 // Lets one thread sleep until any of many batches completes (e.g. a bulk engine with
-// several blobs in flight), instead of polling each batch.
+// several blobs in flight), instead of polling each batch. `on_notify`, when given, also
+// runs on each notify() (on the engine's thread: it must be quick and must not throw),
+// e.g. to queue the batch on a Notifier that an asyncio loop watches.
 class CompletionSignal {
  public:
+  CompletionSignal() = default;
+  explicit CompletionSignal(std::function<void()> on_notify) : on_notify_(std::move(on_notify)) {}
+
   void notify() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       ++count_;
     }
     changed_.notify_all();
+    if (on_notify_) on_notify_();
   }
   std::uint64_t count() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -38,6 +45,7 @@ class CompletionSignal {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::uint64_t count_ = 0;
+  std::function<void()> on_notify_;
 };
 
 class Batch {

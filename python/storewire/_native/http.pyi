@@ -132,3 +132,29 @@ class Client:
 def defaults() -> dict[str, int | float | bool | list[int]]:
     """The engine's defaults for Client's options (a new dict each call): the one place
     they are declared, read by storewire.config and the docs."""
+
+class Completions:
+    """Asynchronous submission to a Client: submit() returns a ticket at once; the file
+    descriptor fileno() becomes readable when tickets complete, and drain() returns them
+    with their responses. Made for an event loop's add_reader. Use from one thread (the
+    loop's)."""
+
+    def __init__(self, client: Client) -> None: ...
+    def fileno(self) -> int:
+        """The eventfd: readable while completed tickets wait for drain()."""
+    def submit(self, requests: Sequence[Request]) -> int:
+        """Starts the requests together under one ticket, which completes when all are
+        over."""
+    def cancel(self, ticket: int) -> bool:
+        """Stops the ticket's transfers (it then completes with CancelledError responses);
+        False when it is not pending."""
+    def drain(self) -> list[tuple[int, list[Response]]]:
+        """[(ticket, [Response, ...]), ...] for every ticket completed since the last
+        call."""
+    @property
+    def pending(self) -> int:
+        """Tickets submitted and not yet drained."""
+    def close(self) -> None:
+        """Cancels pending tickets, waits until their transfers stopped, closes the fd."""
+    def __enter__(self) -> Completions: ...
+    def __exit__(self, *exc: object) -> None: ...

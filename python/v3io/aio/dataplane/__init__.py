@@ -1,9 +1,8 @@
-"""``v3io.aio.dataplane.Client``: the official asyncio client's names over the sync client.
+"""``v3io.aio.dataplane.Client``: the official asyncio client's names on the native engine.
 
-Each awaited call runs the sync client's request building, native transfer and parsing on
-a small bounded thread pool (``max_connections`` threads, the sync client's in-flight
-bound), so the event loop never blocks. Native completions signalled on a file descriptor,
-without a thread per call in flight, are still to come (issue 15).
+An awaited call is submitted to the engine's event-loop thread and completes through an
+eventfd that the running asyncio loop watches (``loop.add_reader``): no thread per call,
+and the loop never blocks. Cancelling the awaiting task stops the transfer.
 """
 
 from __future__ import annotations

@@ -1,14 +1,15 @@
 """``v3io.aio.dataplane.Client``: the official asyncio client's constructor and models
-over a sync :class:`v3io.dataplane.Client` (see the package docstring for how calls run)."""
+over the native engine (see the package docstring for how calls are awaited)."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from ...dataplane.client import Client as SyncClient
+from ...dataplane.native_transport import Transport
+from .engine import AsyncEngine
 from .models import ContainerModel, KVModel, ObjectModel, StreamModel
-from .runner import Runner
+from .owner import AsyncOwner
 
 __all__ = ["Client"]
 
@@ -30,13 +31,16 @@ class Client:
         retry_intervals: Any = None,
         **options: Any,
     ) -> None:
+        # the sync client: settings, connection pool, encoding, cursors and stream.delete
         self._sync = SyncClient(logger, endpoint, access_key, max_connections, timeout,
                                 "httpclient", logger_verbosity, transport_verbosity,
                                 **options)
         self.endpoint = self._sync.endpoint
         self.max_connections = self._sync.max_connections
-        # one thread per request the engine runs at once: more would only queue there
-        self._runner = Runner(self.max_connections)
+        transport = self._sync._transport
+        assert isinstance(transport, Transport)  # "httpclient": always the native engine
+        self._engine = AsyncEngine(transport)
+        self._owner = AsyncOwner(self._sync, self._engine)
         self.kv = KVModel(self)
         self.object = ObjectModel(self)
         self.stream = StreamModel(self)
@@ -46,11 +50,10 @@ class Client:
         return f"aio.Client(endpoint={self.endpoint!r}, max_connections={self.max_connections})"
 
     async def close(self) -> None:
-        """Closes the connections: queued calls are dropped (their awaits raise
-        ``CancelledError``), calls in flight end with an error."""
-        self._runner.close()
-        # not on our pool: its threads may all be busy with calls that close() ends
-        await asyncio.get_running_loop().run_in_executor(None, self._sync.close)
+        """Closes the connections: pending awaits raise ``CancelledError`` and their
+        transfers stop; later calls raise ``RuntimeError``."""
+        await self._engine.close()
+        self._sync.close()  # nothing of ours runs on it any more: returns at once
 
     async def __aenter__(self) -> Client:
         return self

@@ -1,15 +1,16 @@
 """The asyncio models: ``client.object``, ``client.kv``, ``client.stream``,
-``client.container``, each method the sync model's, awaited."""
+``client.container``, each method the sync model's, awaited (the sync model encodes, the
+client's :class:`~v3io.aio.dataplane.owner.AsyncOwner` turns the call into an await)."""
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ...dataplane import models as sync
 from ...dataplane.model import Model
 from .kv_cursor import Cursor
-from .runner import awaitable
 
 if TYPE_CHECKING:
     from .client import Client
@@ -17,12 +18,34 @@ if TYPE_CHECKING:
 __all__ = ["ContainerModel", "KVModel", "ObjectModel", "StreamModel"]
 
 
+def awaitable(name: str, method: Callable[..., Any],
+              drop: tuple[str, ...] = ("transport_actions",)) -> Callable[..., Any]:
+    """An ``async def`` calling the sync model's ``name`` on the client's async owner,
+    with ``method``'s help text and signature less ``drop`` (the official asyncio methods
+    have no ``transport_actions``, except ``kv.delete``): arguments are bound to that
+    signature and passed on by name."""
+    full = inspect.signature(method)
+    signature = full.replace(parameters=[p for p in full.parameters.values()
+                                         if p.name not in drop])
+    bind = signature.bind
+
+    async def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        arguments = bind(self, *args, **kwargs).arguments
+        del arguments["self"]
+        return await getattr(self._sync, name)(**arguments)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = method.__doc__
+    call.__signature__ = signature  # type: ignore[attr-defined]
+    return call
+
+
 class _Model(Model):
     _kind = ""
 
     def __init__(self, client: Client) -> None:
-        self._runner = client._runner
-        self._sync = getattr(client._sync, self._kind)
+        self._client = client
+        self._sync = getattr(client._owner, self._kind)
 
 
 class ObjectModel(_Model):
@@ -44,7 +67,7 @@ class KVModel(_Model):
 
     def new_cursor(self, *args: Any, **kwargs: Any) -> Cursor:
         """An items cursor whose ``next_item()`` and ``all()`` are awaited."""
-        return Cursor(self._runner, self._sync.new_cursor(*args, **kwargs))
+        return Cursor(self._client._sync.kv.new_cursor(*args, **kwargs))
 
 
 KVModel.new_cursor.__signature__ = inspect.signature(  # type: ignore[attr-defined]
@@ -65,3 +88,4 @@ class StreamModel(_Model):
 class ContainerModel(_Model):
     _kind = "container"
     list = awaitable("list", sync.ContainerModel.list)
+

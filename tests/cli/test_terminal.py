@@ -122,3 +122,49 @@ def test_help_reads_like_aws_cli_and_rclone() -> None:
                  "--endpoint-url URL", "--profile NAME", "--env-file PATH", "--json"):
         assert flag in out, flag
     assert "Examples:" in out
+
+
+def _screens_until_exit(sock: str, session: str, seconds: float) -> list[str]:
+    """capture-pane every 50 ms until the typed command printed ``EXIT=``."""
+    screens: list[str] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        screens.append(_tmux("-S", sock, "capture-pane", "-p", "-t", session))
+        if any(line.startswith("EXIT=") for line in screens[-1].splitlines()):
+            break
+        time.sleep(0.05)
+    return screens
+
+
+def test_progress_moves_inside_one_transfer(servers: StoreServers, tmp_path: Path) -> None:
+    """One object streamed up as a multipart upload while its source is still being
+    written: the live display counts the parts stored, before the object is done."""
+    s3 = servers["s3"]
+    env_file = tmp_path / "s3.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in s3.env.items()))
+    session = f"storewire-big-{os.getpid()}"
+    sock = str(tmp_path / "tmux.sock")
+    subprocess.run(["tmux", "-S", sock, "new-session", "-d", "-s", session, "-x", "150",
+                    "-y", "20", "bash --norc --noprofile"], check=True, env=store_env())
+    try:
+        # three stretches of 48, 48 and 32 MiB with pauses between: the parts of the
+        # first stretch are stored while the rest has not been written yet
+        source = ("(head -c 48M /dev/urandom; sleep 1; head -c 48M /dev/urandom; sleep 1; "
+                  "head -c 32M /dev/urandom)")
+        target = f"s3://{s3.bucket}/tty-big-{os.getpid()}.bin"
+        command = (f"{source} | {shlex.quote(STOREWIRE)} cp - {target} "
+                   f"--env-file {shlex.quote(str(env_file))}; echo EXIT=$?")
+        _tmux("-S", sock, "send-keys", "-t", session, command, "Enter")
+        screens = _screens_until_exit(sock, session, 60)
+        lines = screens[-1].splitlines()
+        assert "EXIT=0" in lines, screens[-1]
+        shown = []  # the byte counts of the live display, frame by frame, before the end
+        for screen in screens[:-1]:
+            bars = [line for line in screen.splitlines() if line.startswith("copying ")]
+            if bars and "/? MiB" in bars[-1]:
+                shown.append(float(bars[-1].split("/? MiB")[0].split()[-1]))
+        middle = {v for v in shown if 0 < v < 128}
+        assert len(middle) >= 2, shown  # it moved, and moved again, mid-transfer
+        assert any(line.startswith("copied 1 file (128.0 MiB)") for line in lines), screens[-1]
+    finally:
+        subprocess.run(["tmux", "-S", sock, "kill-server"], check=False)

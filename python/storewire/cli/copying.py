@@ -73,7 +73,7 @@ def _cp_stream(args: argparse.Namespace, session: Session, reporter: Reporter) -
         raise UsageError("'-' (stdin/stdout) takes one file: no -r, --dryrun or filters")
     if src_text == streams.STDIO:
         dest = Location.parse(dst_text)
-        reporter.start(1, 0)
+        reporter.start(1, None)  # a stream's size is known at its end
         size = streams.upload_from(session, sys.stdin.buffer, dest, reporter.moving)
         reporter.done("upload", "-", str(dest), size)
     else:

@@ -78,9 +78,10 @@ class Reporter:
 
     # --- the live display ---------------------------------------------------------------
 
-    def start(self, files: int, size: int) -> None:
-        """The work is known: ``files`` files of ``size`` bytes in all."""
-        self.totals.planned_files, self.totals.planned_bytes = files, size
+    def start(self, files: int, size: int | None) -> None:
+        """The work is known: ``files`` files of ``size`` bytes in all (None: not known
+        before the end, as for a stream from stdin)."""
+        self.totals.planned_files, self.totals.planned_bytes = files, size or 0
         self.totals.started = time.monotonic()
         if self.mode != "tty":
             return
@@ -100,7 +101,8 @@ class Reporter:
             DownloadColumn(binary_units=True), TransferSpeedColumn(), TextColumn("ETA"),
             TimeRemainingColumn(), console=Console(file=self.out), transient=False)
         doing = _DOING.get(self.verb, self.verb)
-        self._task = self._progress.add_task(doing, total=max(size, 1), files=0,
+        self._task = self._progress.add_task(doing, total=None if size is None else max(size, 1),
+                                             files=0,
                                              planned=files)
         self._progress.start()
         self._ticker = threading.Thread(target=self._tick, name="storewire-progress",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from importlib import metadata
+from typing import Any
 
 from .verbs import ByteRange, ObjectMeta
 
@@ -25,13 +25,22 @@ _OPTIMISED_BUILDS = frozenset({"release", "relwithdebinfo", "minsizerel"})
 
 
 def _read_version() -> str:
+    from importlib import metadata  # ~60 ms: only when the version is asked for
+
     try:
         return metadata.version("storewire")
     except metadata.PackageNotFoundError:  # running from a source tree, not installed
         return "0.0.0+unknown"
 
 
-__version__ = _read_version()
+def __getattr__(name: str) -> Any:
+    # ``storewire.__version__`` read on first use (PEP 562), so that a command's start
+    # does not pay for importlib.metadata
+    if name == "__version__":
+        version = _read_version()
+        globals()["__version__"] = version
+        return version
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def build_info() -> dict[str, str]:

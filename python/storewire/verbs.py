@@ -20,7 +20,6 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, ClassVar, NamedTuple, Protocol, Union
 
 from storewire import errors
@@ -174,6 +173,8 @@ def parse_mtime(text: str | None) -> datetime | None:
     try:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
+        from email.utils import parsedate_to_datetime  # HTTP dates only: a slow import
+
         try:
             when = parsedate_to_datetime(text)
         except (TypeError, ValueError):

@@ -17,9 +17,10 @@ namespace {
 // Error bodies kept in memory are capped so a hostile server cannot exhaust it.
 constexpr std::size_t kMaxErrorBody = 4u << 20;
 // Small pieces of a file body are gathered up to this size before a pwrite (fewer calls);
-// a piece of kDirectWrite or more goes to the file straight from curl's buffer (no copy).
+// a piece of kDirectWrite or more goes to the file straight from curl's buffer (on loopback
+// recv() often returns less than 64 KiB: gathering those was the large GET's memmove).
 constexpr std::size_t kFileChunk = 1u << 20;
-constexpr std::size_t kDirectWrite = 64u << 10;
+constexpr std::size_t kDirectWrite = 16u << 10;
 
 std::string curl_code_name(CURLcode code) {
   switch (code) {

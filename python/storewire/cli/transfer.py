@@ -36,6 +36,8 @@ LARGE_FILE = 64 * 1024 * 1024
 #: Schemes whose server copies a file in one request (S3 CopyObject, the Sector master,
 #: CopyObject on a DS3 endpoint's S3 side). V3IO's data API has no copy.
 _SERVER_COPY = ("ds3", "s3", "sector")
+#: S3's limit of one CopyObject; a larger object goes down and up again.
+_COPY_OBJECT_MAX = 5 * 2**30
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,9 @@ class Runner:
     def _store_copy(self, batch: Sequence[Transfer]) -> None:
         src, dst = batch[0].item.location, batch[0].dest
         source, dest = self.session.store(src), self.session.store(dst)
-        if source is dest and src.scheme in _SERVER_COPY:
+        too_big = src.scheme != "sector" and any(t.item.size > _COPY_OBJECT_MAX
+                                                  for t in batch)
+        if source is dest and src.scheme in _SERVER_COPY and not too_big:
             _threads(lambda t: source.copy(src.bucket, t.item.location.key, dst.bucket,
                                            t.dest.key), batch, self.jobs)
             return

@@ -17,6 +17,10 @@ class FrameCipher {
 
   // Encrypts (pads) or decrypts (unpads) one frame, advancing the chain.
   std::string apply(const char* data, std::size_t n);
+  // The same without copies. Encrypting: buf holds n plain bytes and has room for n + 8;
+  // returns the ciphertext size (n + 1..8). Decrypting: buf holds n ciphertext bytes;
+  // returns the plain size.
+  std::size_t apply_in_place(char* buf, std::size_t n);
 
  private:
   struct State;

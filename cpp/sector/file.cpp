@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "sector/client.h"
+#include "sector/frame_pipeline.h"
 #include "sector/protocol.h"
 #include "sector/validate.h"
 #include "storewire/error.h"
@@ -128,7 +129,18 @@ void File::connect_locked(const Checkpoint& cp) {
     // gone and no new connection can resume it.
     if (linked_ && !client_.data_channel().connected(ip, port))
       throw SectorError(E_CONNECTION, "data channel", ip + ":" + std::to_string(port));
-    client_.data_channel().connect(ip, port, client_.timeout_s(), cp);
+    try {
+      client_.data_channel().connect(ip, port, client_.timeout_s(), cp);
+    } catch (const SectorError&) {
+      throw;  // a slave that cannot be reached: a read may still move to another replica
+    } catch (...) {
+      // Ctrl-C while connecting: the file is given up. Without this, closing it (at the
+      // latest from ~File, with no checkpoint) would wait for the rendezvous again, up to
+      // a whole attempt (20 s), just to say goodbye. The master frees the lock when the
+      // slave gives up its side, or at logout.
+      lost_ = true;
+      throw;
+    }
   }
   linked_ = true;
   if ((mode_ & kModeWrite) && !chain_set_) exchange_locked([&] { set_chain_locked(cp); });
@@ -181,7 +193,7 @@ std::string File::read_once_locked(std::int64_t len, const Checkpoint& cp) {
   if (dc.recv_i32(ip, port, reply_.transid, cp) != 0) throw SectorError(E_DATACHN, "read", path_);
   // Exactly len bytes (len + 1..8 of padding when encrypted): more is refused unread.
   std::string data = dc.recv_frame(ip, port, reply_.transid, cp, dec_ ? len + 8 : len);
-  if (dec_) data = dec_->apply(data.data(), data.size());
+  if (dec_) data.resize(dec_->apply_in_place(data.data(), data.size()));
   if (static_cast<std::int64_t>(data.size()) != len)
     bad_field("read frame.size", std::to_string(data.size()),
               ("not the " + std::to_string(len) + " bytes asked").c_str());
@@ -230,11 +242,11 @@ void File::download_once_locked(std::int64_t offset, std::int64_t want,
     std::int64_t n;
     if (dec_) {
       std::string frame = dc.recv_frame(ip, port, reply_.transid, cp, want - got + 8);
-      std::string plain = dec_->apply(frame.data(), frame.size());
-      n = static_cast<std::int64_t>(plain.size());
+      frame.resize(dec_->apply_in_place(frame.data(), frame.size()));  // no second copy
+      n = static_cast<std::int64_t>(frame.size());
       if (n > want - got)
         bad_field("download frame.size", std::to_string(n), "more than the file holds");
-      if (n > 0) deliver(plain.data(), plain.size());
+      if (n > 0) deliver(frame.data(), frame.size());
     } else {
       n = dc.recv_frame_to(ip, port, reply_.transid, deliver, cp, want - got);
     }
@@ -297,36 +309,33 @@ std::int64_t File::upload(const std::function<void(char*, std::size_t)>& source,
   const auto& s = reply_.slaves;
   Writer w;
   w.i64(total);
-  for (auto it = s.rbegin(); it != s.rend(); ++it) {  // every replica, reverse chain order
-    dc.send_i32(it->first, it->second, reply_.transid, kCmdUpload);
-    dc.send_frame(it->first, it->second, reply_.transid, w.bytes().data(), w.bytes().size());
-    if (dc.recv_i32(it->first, it->second, reply_.transid, cp) != 0)
-      throw SectorError(E_DATACHN, "upload", path_);
-  }
-  const auto& [ip, port] = s.front();
-  const std::int64_t kFrame = 16 << 20;  // <= 64 000 000
-  std::string buf(static_cast<std::size_t>(std::min(std::max<std::int64_t>(total, 1), kFrame)),
-                  '\0');
-  std::int64_t done = 0;
-  while (done < total) {
-    std::size_t n = static_cast<std::size_t>(std::min(total - done, kFrame));
-    try {
-      source(buf.data(), n);
-      if (enc_) {
-        std::string sealed = enc_->apply(buf.data(), n);
-        dc.send_frame(ip, port, reply_.transid, sealed.data(), sealed.size());
-      } else {
-        dc.send_frame(ip, port, reply_.transid, buf.data(), n);
-      }
-      done += static_cast<std::int64_t>(n);
-      if (cp) cp();
-    } catch (...) {
-      // The slave still expects the rest: this session is lost. Dropping the connection
-      // tells the slave so at once (it ends the session), instead of after its timeout.
-      closed_ = lost_ = true;
-      for (const auto& [sip, sport] : s) dc.abandon(sip, sport);
-      throw;
+  exchange_locked([&] {
+    for (auto it = s.rbegin(); it != s.rend(); ++it) {  // every replica, reverse chain order
+      dc.send_i32(it->first, it->second, reply_.transid, kCmdUpload);
+      dc.send_frame(it->first, it->second, reply_.transid, w.bytes().data(), w.bytes().size());
+      if (dc.recv_i32(it->first, it->second, reply_.transid, cp) != 0)
+        throw SectorError(E_DATACHN, "upload", path_);
     }
+  });
+  const auto& [ip, port] = s.front();
+  // A helper reads (and encrypts) the next frame while this thread sends the current one.
+  // Encrypted frames are smaller so that the two stages overlap from early on.
+  const std::size_t kFrame = enc_ ? (4u << 20) : (16u << 20);  // <= 64 000 000
+  try {
+    FramePipeline frames(source, enc_.get(), total, kFrame);
+    const char* data = nullptr;
+    std::size_t size = 0;
+    while (frames.next(data, size, cp)) {
+      dc.send_frame(ip, port, reply_.transid, data, size);
+      frames.release();
+      if (cp) cp();
+    }
+  } catch (...) {
+    // The slave still expects the rest: this session is lost. Dropping the connection
+    // tells the slave so at once (it ends the session), instead of after its timeout.
+    closed_ = lost_ = true;
+    for (const auto& [sip, sport] : s) dc.abandon(sip, sport);
+    throw;
   }
   log_.emplace_back(0, total);
   pos_ = total;

@@ -54,8 +54,10 @@ class File {
                         const Checkpoint& cp);
   // Replaces the whole file with `total` bytes from `source(buf, n)` (which fills buf with
   // the next n bytes) with cmd 4 (upload): data frames back to back to the first replica,
-  // then the sync log {0, total}. For a file opened for writing with TRUNC. If `source`
-  // throws, the file is left closed (the slave's session cannot be resumed).
+  // then the sync log {0, total}. For a file opened for writing with TRUNC. `source` runs
+  // on a helper thread (FramePipeline), one call at a time, while the previous frame is
+  // sent; a SECURE file's frames are encrypted there too. If `source` throws, the file is
+  // left closed (the slave's session cannot be resumed).
   // Ctrl-C in the middle of any call drops the slave's connection (out of step): the file
   // is then lost, later calls fail with E_CONNECTION and close() returns at once without
   // the close handshake (the slave ends the session when the connection goes); later

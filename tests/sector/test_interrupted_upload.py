@@ -1,0 +1,75 @@
+"""Ctrl-C while an upload is still opening its file (issue 13): the emulated slave holds
+back its side of the data-channel rendezvous, so the client is waiting to connect when
+SIGINT comes. The call ends within about a second (the interrupted file never connected,
+so no close handshake is tried on the way out), and once the client logs out, as the CLI
+does when it stops, the master has released the file's lock: another client uploads the
+same path at once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storewire.emulators.sector import slave as slave_module
+from storewire.errors import ConflictError
+
+DATA = b"uploaded after the interrupted open"
+
+
+@pytest.fixture
+def slow_rendezvous(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The slave starts its side of the rendezvous 3 s late, and this process gets
+    SIGINT 0.3 s after the internal open reached the slave. Returns when it went out."""
+    sent: list[float] = []
+    original = slave_module.Slave._peer_loop
+
+    def late_peer_loop(self: slave_module.Slave, ip: str, port: int) -> None:
+        if not sent:
+            time.sleep(0.3)
+            sent.append(time.monotonic())
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(2.7)
+        original(self, ip, port)
+
+    monkeypatch.setattr(slave_module.Slave, "_peer_loop", late_peer_loop)
+    return sent
+
+
+@pytest.mark.parametrize("encrypt", [False, True])
+def test_ctrl_c_during_the_open_of_an_upload(make_client: Callable[..., Any], tmp_path: Path,
+                                             slow_rendezvous: list[float],
+                                             encrypt: bool) -> None:
+    client = make_client()
+    assert threading.current_thread() is threading.main_thread()  # signals land here
+    src = tmp_path / "src.bin"
+    src.write_bytes(os.urandom(1 << 20))
+    interrupted = False
+    try:
+        client.upload(src, "/up.bin", encrypt=encrypt)
+    except KeyboardInterrupt:
+        interrupted = True
+    returned = time.monotonic()
+    assert slow_rendezvous, "the upload ended before it could be interrupted"
+    assert interrupted
+    took = returned - slow_rendezvous[0]
+    assert took < 1.5, f"took {took:.1f} s after Ctrl-C"
+
+    client.logout()  # as sector.Client.close() and the CLI do on the way out
+    client.close()
+    other = make_client()
+    small = tmp_path / "small.bin"
+    small.write_bytes(DATA)
+    try:
+        other.upload(small, "/up.bin", encrypt=encrypt)
+    except ConflictError:
+        pytest.fail("the interrupted upload still locks the file after its client left")
+    out = tmp_path / "out.bin"
+    other.download("/up.bin", out, encrypt=encrypt)
+    assert out.read_bytes() == DATA

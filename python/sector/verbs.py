@@ -29,6 +29,8 @@ from storewire.verbs import (
     key_list,
 )
 
+from .parallel import DEFAULT_WORKERS, run_parallel
+
 if TYPE_CHECKING:
     from typing_extensions import Buffer
 
@@ -161,6 +163,9 @@ class Verbs:
         """Stores a buffer as the file ``key`` (replacing it)."""
         path = self._object_path(bucket, key, "put")
         self._make_parent(path)
+        self._put_buffer(path, data)
+
+    def _put_buffer(self, path: str, data: Buffer) -> None:
         with self.open(path, "w") as f:
             view = memoryview(data).cast("B")
             if view.nbytes:
@@ -172,17 +177,30 @@ class Verbs:
         self._make_parent(remote)
         self.upload(path, remote)
 
-    def put_many(self, bucket: str, items: Mapping[str, Buffer | PathLike]) -> None:
-        """Stores every ``{key: buffer or file path}`` (one data channel each)."""
-        for key, value in item_list(items, bucket):
-            if isinstance(value, (str, os.PathLike)):
-                self.put_file(bucket, key, value)
-            else:
-                self.put(bucket, key, value)
+    def put_many(self, bucket: str, items: Mapping[str, Buffer | PathLike], *,
+                 workers: int = DEFAULT_WORKERS) -> None:
+        """Stores every ``{key: buffer or file path}``, up to ``workers`` files at a time
+        (one data-channel session each, in parallel; 1 = one after the other)."""
+        jobs = [(self._object_path(bucket, k, "put_many"), v) for k, v in item_list(items, bucket)]
+        # Missing directories once each, before the threads start.
+        for path in {p.rsplit("/", 1)[0]: p for p, _ in jobs}.values():
+            self._make_parent(path)
 
-    def get_many(self, bucket: str, keys: Iterable[str]) -> dict[str, bytes]:
-        """``{key: bytes}`` for every key."""
-        return {key: self.get(bucket, key) for key in key_list(keys, "get_many", bucket)}
+        def put(job: tuple[str, Buffer | PathLike]) -> None:
+            path, value = job
+            if isinstance(value, (str, os.PathLike)):
+                self.upload(value, path)
+            else:
+                self._put_buffer(path, value)
+
+        run_parallel(put, jobs, workers, "put_many")
+
+    def get_many(self, bucket: str, keys: Iterable[str], *,
+                 workers: int = DEFAULT_WORKERS) -> dict[str, bytes]:
+        """``{key: bytes}`` for every key, up to ``workers`` files at a time."""
+        names = key_list(keys, "get_many", bucket)
+        bodies = run_parallel(lambda k: self.get(bucket, k), names, workers, "get_many")
+        return dict(zip(names, bodies, strict=True))
 
     def delete(self, bucket: str, key: str) -> None:
         """Deletes ``key``; a key that is already gone is not an error (a missing bucket

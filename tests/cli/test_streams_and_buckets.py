@@ -129,3 +129,19 @@ def test_put_file_reports_progress_as_it_goes(scheme: str, servers: StoreServers
     assert sum(seen) == path.stat().st_size
     if scheme == "s3":
         assert len(seen) == 3
+
+
+def test_stdout_closed_early(servers: StoreServers, prefix: str) -> None:
+    """``storewire cp URL - | head -c 10``: the reader goes away; exit 1 with one line on
+    stderr, no traceback (Python's own "Exception ignored" at exit included)."""
+    ds3 = servers["ds3"]
+    target = url(ds3, prefix, "long.bin")
+    assert _run(ds3, "cp", "-", target, data=os.urandom(4 * 2**20)).returncode == 0
+    proc = subprocess.Popen([STOREWIRE, "cp", target, "-"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=store_env(ds3))
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # gone before the command writes its first byte
+    with proc.stderr:
+        err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert err == "storewire cp: standard output was closed before the end\n", err

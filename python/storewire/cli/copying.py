@@ -80,8 +80,11 @@ def _cp_stream(args: argparse.Namespace, session: Session, reporter: Reporter) -
         src = Location.parse(src_text)
         if has_glob(src.key) or src.slash:
             raise UsageError(f"{src}: '-' as the destination takes one file")
-        size = streams.download_to(session, src, sys.stdout.buffer)
-        sys.stdout.buffer.flush()
+        try:
+            size = streams.download_to(session, src, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            return streams.stdout_closed("cp")
         reporter.done("download", str(src), "-", size)
     reporter.summary()
     return 0

@@ -146,7 +146,7 @@ def _stat(args: argparse.Namespace) -> int:
 
 
 def _cat(args: argparse.Namespace) -> int:
-    from .streams import download_to
+    from .streams import download_to, stdout_closed
 
     session = Session(args)
     out = sys.stdout.buffer
@@ -154,6 +154,8 @@ def _cat(args: argparse.Namespace) -> int:
         for text in args.paths:
             download_to(session, Location.parse(text), out)
         out.flush()
+    except BrokenPipeError:
+        return stdout_closed("cat")
     finally:
         session.close()
     return 0

@@ -2,7 +2,7 @@
 to one object, or one object streamed to standard output.
 
 Up, on S3, the stream goes as a multipart upload whose parts are read as they are sent
-(at most ``workers + 1`` parts in memory); a stream shorter than one part is one PUT. The
+(at most ``STREAM_PARTS`` + 1 parts in memory); a stream shorter than one part is one PUT. The
 other stores take whole files only, so the stream is spooled to a temporary file first
 (read in pieces: memory stays bounded) and uploaded with the store's large-file path.
 
@@ -25,13 +25,15 @@ from storewire import errors
 from .locations import Location, UsageError
 from .session import Session
 
-__all__ = ["STDIO", "download_to", "upload_from"]
+__all__ = ["STDIO", "download_to", "stdout_closed", "upload_from"]
 
 #: The path that means stdin (as a source) or stdout (as a destination).
 STDIO = "-"
 #: ``cat`` and ``cp URL -`` read a large object in pieces of this size.
 PIECE = 16 * 1024 * 1024
 _SPOOL_READ = 1 << 20
+#: Parts of a stream from stdin in flight at most (each one part size in memory).
+STREAM_PARTS = 8
 
 
 def _read_exactly(stream: BinaryIO, size: int) -> bytes:
@@ -143,8 +145,8 @@ def upload_from(session: Session, stream: BinaryIO, dest: Location,
         return size
     if dest.scheme == "s3":
         store = session.store(dest)
-        return _s3_stream(store.client, dest.bucket, dest.key, stream, store.workers,
-                          progress)
+        return _s3_stream(store.client, dest.bucket, dest.key, stream,
+                          min(store.workers, STREAM_PARTS), progress)
     return _spooled(session, dest, stream, progress)
 
 
@@ -176,3 +178,15 @@ def download_to(session: Session, src: Location, out: BinaryIO) -> int:
                                            operation="get", resource=str(src))
             out.write(piece)
     return size
+
+
+def stdout_closed(command: str) -> int:
+    """The reader of stdout went away (``| head``): said once on stderr, exit code 1,
+    and stdout pointed at /dev/null so that Python's own final flush stays quiet."""
+    import sys
+
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
+    print(f"storewire {command}: standard output was closed before the end", file=sys.stderr)
+    return 1

@@ -325,6 +325,15 @@ def v3io() -> Iterable[bytes]:
              "<ShardCount>x</ShardCount></CommonPrefixes></ListBucketResult>")
 
 
+@target("fuzz_v3io_json", [*V3IO_WORDS, '"\\u00e9"', '"\\ud83d\\ude00"', "AAE=", "1.5e-3"])
+def v3io_json_reader() -> Iterable[bytes]:
+    for doc in v3io_json():
+        yield json.dumps(doc).encode()
+        yield json.dumps(doc, ensure_ascii=False, indent=1).encode()
+    yield b"[" * 100
+    yield b'{"a":"\\ud800\\udc00\\u0000\\n","b":-0.0e+5,"c":123456789012345678901}'
+
+
 @target("fuzz_s3_replies", [*S3_WORDS, "ETag", "Content-Length", "Content-Range", "bytes "])
 def s3_replies() -> Iterable[bytes]:
     # The first line holds the reply's headers as JSON ([[name, value], ...]).

@@ -71,7 +71,7 @@ def test_every_name_and_signature_matches():
 def test_stub_files_exist_for_every_submodule():
     from storewire import _native
 
-    for area in ("http", "auth", "xml", "ds3", "sector"):
+    for area in ("http", "auth", "xml", "ds3", "sector", "v3io"):
         assert isinstance(getattr(_native, area), type(sys))
         assert (STUB_DIR / f"{area}.pyi").is_file(), f"missing {area}.pyi"
 

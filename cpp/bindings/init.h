@@ -8,3 +8,4 @@ void init_auth(pybind11::module_& m);
 void init_xml(pybind11::module_& m);
 void init_ds3(pybind11::module_& m);
 void init_sector(pybind11::module_& m);
+void init_v3io(pybind11::module_& m);

@@ -62,4 +62,6 @@ PYBIND11_MODULE(_native, m) {
   add_area(m, "ds3", "DS3 (Spectra BlackPearl) requests, parsers and the bulk engine.", &init_ds3);
   add_area(m, "sector", "Sector 2.x client: TLS login, GMP messaging, file-system commands.",
            &init_sector);
+  add_area(m, "v3io", "V3IO JSON bodies: typed attributes, records and request bodies.",
+           &init_v3io);
 }

@@ -4,6 +4,7 @@ from . import auth as auth
 from . import ds3 as ds3
 from . import http as http
 from . import sector as sector
+from . import v3io as v3io
 from . import xml as xml
 
 __version__: str

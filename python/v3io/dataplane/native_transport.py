@@ -37,6 +37,7 @@ __all__ = ["Transport", "finish"]
 
 _KEY_HEADER = "X-v3io-session-key"
 _NOT_IDEMPOTENT = frozenset({"PutRecords", "UpdateItem", "AppendObject"})
+_LAZY_HEADERS_BYTES = 64 * 1024
 
 
 class Transport:
@@ -171,10 +172,13 @@ def finish(call: Call, native: _http.Response, *, check: bool = True,
         # A 404 to a delete sent more than once (a retry, or libcurl's own re-send on a
         # fresh connection) answers our earlier copy: the object is gone, as asked.
         status = 204
-    response = Response(call.output_class, status, native.headers,
-                        native.body if status != 204 else b"", operation=call.operation,
+    body = native.body if status != 204 else b""
+    # Headers are rarely read: a small answer keeps the engine's response to convert them
+    # on first use; a large one gives them up now, so its body is not held twice.
+    headers = native if len(body) <= _LAZY_HEADERS_BYTES else native.headers
+    response = Response(call.output_class, status, headers, body, operation=call.operation,
                         resource=call.resource)
-    if 200 <= status < 300 and call.operation in _BODY_REQUIRED and not native.body:
+    if 200 <= status < 300 and call.operation in _BODY_REQUIRED and not body:
         exc = errors.ProtocolError(
             f"invalid server response: {call.operation} answered {status} with an empty "
             "body", code="V3IO_EMPTY_BODY", operation=call.operation, resource=call.resource)

@@ -200,6 +200,15 @@ class GetItemOutput(Output):
 
     operation = "GetItem"
 
+    @classmethod
+    def parse(cls, body: bytes, status: int = 200) -> GetItemOutput:
+        decoded = v.items_object(body, cls.operation, "Item", "GetItem: Item")
+        out = cls.__new__(cls)
+        item = decoded.get("Item")
+        # decoded natively when it was an object; anything else gets the Python checks
+        out.item = item if type(item) is dict else cls(decoded).item
+        return out
+
     def __init__(self, decoded_body: dict[str, Any]) -> None:
         item = decoded_body.get("Item")
         self.item = {} if item is None else v.attributes(item, "GetItem: Item")
@@ -210,14 +219,25 @@ class GetItemsOutput(Output):
 
     operation = "GetItems"
 
+    @classmethod
+    def parse(cls, body: bytes, status: int = 200) -> GetItemsOutput:
+        decoded = v.items_object(body, cls.operation, "Items", "GetItems: Items")
+        out = cls.__new__(cls)
+        out._fields(decoded)
+        out.items = v.dict_list(decoded, "Items", cls.operation)  # items decoded natively
+        return out
+
     def __init__(self, decoded_body: dict[str, Any]) -> None:
-        where = "GetItems"
+        self._fields(decoded_body)
+        attributes = v.attributes
+        self.items = [attributes(item, "GetItems: Items", index) for index, item in
+                      enumerate(v.dict_list(decoded_body, "Items", self.operation))]
+
+    def _fields(self, decoded_body: dict[str, Any]) -> None:
+        where = self.operation
         self.last = v.flag(decoded_body, "LastItemIncluded", where)
         self.next_marker = v.string(decoded_body, "NextMarker", where)
         v.integer(decoded_body, "NumItems", where)
-        attributes = v.attributes
-        self.items = [attributes(item, "GetItems: Items", index)
-                      for index, item in enumerate(v.dict_list(decoded_body, "Items", where))]
 
 
 class DescribeStreamOutput(Output):
@@ -252,16 +272,35 @@ class PutRecordsResult(Output):
         self.error_message = v.string(decoded_body, "ErrorMessage", where)
 
 
+# How the native decoder fills PutRecordsResult (in __init__'s order; see records_object).
+_PUT_RESULT_FIELDS = [
+    ("SequenceNumber", "sequence_number", "i", 0, v.INT64_MAX),
+    ("ShardId", "shard_id", "i", 0, MAX_SHARDS),
+    ("ErrorCode", "error_code", "e", 0, 0),
+    ("ErrorMessage", "error_message", "s", 0, 0),
+]
+
+
 class PutRecordsOutput(Output):
     operation = "PutRecords"
 
+    @classmethod
+    def parse(cls, body: bytes, status: int = 200) -> PutRecordsOutput:
+        decoded = v.records_object(body, cls.operation, PutRecordsResult, _PUT_RESULT_FIELDS)
+        out = cls.__new__(cls)
+        out._fill(decoded, v.object_list(decoded, "Records", cls.operation, PutRecordsResult))
+        return out
+
     def __init__(self, decoded_body: dict[str, Any]) -> None:
-        where = "PutRecords"
+        where = self.operation
         records = v.dict_list(decoded_body, "Records", where)
-        self.failed_record_count = v.integer(decoded_body, "FailedRecordCount", where,
+        self._fill(decoded_body, [PutRecordsResult(r, f"{where}: Records[{i}]")
+                                  for i, r in enumerate(records)])
+
+    def _fill(self, decoded_body: dict[str, Any], records: list[PutRecordsResult]) -> None:
+        self.failed_record_count = v.integer(decoded_body, "FailedRecordCount", self.operation,
                                              high=len(records) if records else 2**31)
-        self.records = [PutRecordsResult(r, f"{where}: Records[{i}]")
-                        for i, r in enumerate(records)]
+        self.records = records
 
 
 class GetRecordsResult(Output):
@@ -278,14 +317,37 @@ class GetRecordsResult(Output):
         self.data = v.blob(decoded_body.get("Data"), f"{where}.Data")
 
 
+# How the native decoder fills GetRecordsResult (in __init__'s order; see records_object).
+_GET_RESULT_FIELDS = [
+    ("ArrivalTimeSec", "arrival_time_sec", "i", 0, v.INT64_MAX),
+    ("ArrivalTimeNSec", "arrival_time_nsec", "i", 0, 10**9 - 1),
+    ("SequenceNumber", "sequence_number", "i", 0, v.INT64_MAX),
+    ("ClientInfo", "client_info", "B", 0, 0),
+    ("PartitionKey", "partition_key", "s", 0, 0),
+    ("Data", "data", "b", 0, 0),
+]
+
+
 class GetRecordsOutput(Output):
     operation = "GetRecords"
 
+    @classmethod
+    def parse(cls, body: bytes, status: int = 200) -> GetRecordsOutput:
+        decoded = v.records_object(body, cls.operation, GetRecordsResult, _GET_RESULT_FIELDS)
+        out = cls.__new__(cls)
+        out._fill(decoded, v.object_list(decoded, "Records", cls.operation, GetRecordsResult))
+        return out
+
     def __init__(self, decoded_body: dict[str, Any]) -> None:
-        where = "GetRecords"
+        where = self.operation
+        self._fill(decoded_body, [GetRecordsResult(r, f"{where}: Records[{i}]")
+                                  for i, r in enumerate(v.dict_list(decoded_body, "Records",
+                                                                    where))])
+
+    def _fill(self, decoded_body: dict[str, Any], records: list[GetRecordsResult]) -> None:
+        where = self.operation
         self.next_location = v.string(decoded_body, "NextLocation", where)
         self.msec_behind_latest = v.integer(decoded_body, "MSecBehindLatest", where)
         self.records_behind_latest = v.integer(decoded_body, "RecordsBehindLatest", where)
         # a missing Records is tolerated (the official SDK raises TypeError)
-        self.records = [GetRecordsResult(r, f"{where}: Records[{i}]")
-                        for i, r in enumerate(v.dict_list(decoded_body, "Records", where))]
+        self.records = records

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from storewire import errors
+from storewire._native import v3io as native
 
 from . import output
 from .response import RaiseForStatusArg
@@ -24,6 +26,8 @@ __all__ = ["Call", "Encoder", "Request", "call_encoder"]
 _JSON = ("Content-Type", "application/json")
 _OCTET = ("Content-Type", "application/octet-stream")  # the SDK misspells it; we do not
 _SEEK_TYPES = ("EARLIEST", "LATEST", "SEQUENCE", "TIME")
+# A path of these characters is its own percent-encoding (quote() would return it as is).
+_UNRESERVED_PATH = re.compile(r"[A-Za-z0-9_.~/-]*").fullmatch
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
@@ -130,15 +134,13 @@ def _path(container: str, path: str = "", collection: bool = False) -> str:
     full = f"/{container}/{path.lstrip('/')}"
     if collection and not full.endswith("/"):
         full += "/"
-    return quote(full, safe="/")
+    return full if _UNRESERVED_PATH(full) else quote(full, safe="/")
 
 
-def _function(name: str, body: Mapping[str, Any] | None) -> tuple[list[tuple[str, str]], bytes]:
-    headers = [("X-v3io-function", name)]
-    if body is None:
-        return headers, b""
-    headers.append(_JSON)
-    return headers, _dumps(body).encode()
+def _json(body: Any) -> bytes:
+    """Compact JSON, natively for plain values (the same bytes as ``_dumps``)."""
+    data = native.encode_json(body)
+    return data if data is not None else _dumps(body).encode()
 
 
 def _data_call(
@@ -146,12 +148,17 @@ def _data_call(
     method: str,
     container: str,
     path: str,
-    body: Mapping[str, Any] | None,
+    body: Mapping[str, Any] | bytes | None,
     output_class: type[output.Output] | None = None,
     *,
     collection: bool = False,
 ) -> Call:
-    headers, data = _function(operation, body)
+    """A data-plane call: ``body`` is a mapping sent as JSON, or JSON bytes already."""
+    if body is None:
+        headers, data = [("X-v3io-function", operation)], b""
+    else:
+        headers = [("X-v3io-function", operation), _JSON]
+        data = body if type(body) is bytes else _json(body)
     return Call(operation, method, _path(container, path, collection), headers, data,
                 output_class, f"{container}/{path.lstrip('/')}")
 
@@ -236,6 +243,9 @@ def put_item(
     container: str, path: str, attributes: Mapping[str, Any], condition: str | None = None,
     update_mode: str | None = None,
 ) -> Call:
+    data = native.encode_item(attributes, condition, update_mode, encode_value)
+    if data is not None:  # the common case, encoded in one native pass
+        return _data_call("PutItem", "PUT", container, path, data)
     body: dict[str, Any] = {"Item": encode_attributes(attributes)}
     if condition:
         body["ConditionExpression"] = condition
@@ -335,7 +345,7 @@ def create_schema(
 ) -> Call:
     schema = {"hashingBucketNum": 0, "key": key, "fields": list(fields or [])}
     table = path.rstrip("/")
-    return put_object(container, f"{table}/.#schema", _dumps(schema).encode())
+    return put_object(container, f"{table}/.#schema", _json(schema))
 
 
 # streams
@@ -388,6 +398,12 @@ def _b64(data: Any) -> str:
 
 
 def put_records(container: str, path: str, records: Sequence[Mapping[str, Any]]) -> Call:
+    data = native.encode_records(records)  # a list of plain dicts, in one native pass
+    if data is not None:
+        call = _data_call("PutRecords", "POST", container, path, data,
+                          output.PutRecordsOutput, collection=True)
+        call.record_count = len(records)
+        return call
     encoded = []
     for record in records:
         entry: dict[str, Any] = {"Data": _b64(record["data"])}
@@ -414,4 +430,7 @@ def get_records(container: str, path: str, location: str, limit: int | None = No
 
 def join(*parts: Any) -> str:
     """Model-style path pieces (table path + key, stream path + shard) as one path."""
+    if len(parts) == 2 and type(parts[0]) is str and type(parts[1]) is str:
+        head, tail = parts[0].strip("/"), parts[1].strip("/")  # table + key: the hot case
+        return f"{head}/{tail}" if head and tail else head or tail
     return "/".join(str(p).strip("/") for p in parts if str(p).strip("/"))

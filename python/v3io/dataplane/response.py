@@ -86,7 +86,7 @@ class Response:
         self,
         output: type[Output] | None,
         status_code: int,
-        headers: Headers | list[tuple[str, str]] | Mapping[str, str],
+        headers: Headers | list[tuple[str, str]] | Mapping[str, str] | Any,
         body: bytes,
         *,
         operation: str = "",
@@ -104,7 +104,13 @@ class Response:
     def headers(self) -> Headers:
         if not isinstance(self._headers, Headers):
             raw = self._headers
-            self._headers = Headers(list(raw.items()) if isinstance(raw, Mapping) else raw)
+            if isinstance(raw, Mapping):
+                items = list(raw.items())
+            elif isinstance(raw, list):
+                items = raw
+            else:  # the engine's response: its headers are converted on first use only
+                items = raw.headers
+            self._headers = Headers(items)
         return self._headers
 
     @property

@@ -12,12 +12,12 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
-import json
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 from storewire import errors
+from storewire._native import v3io as native
 
 __all__ = [
     "attributes",
@@ -61,18 +61,57 @@ def protocol_error(where: str, problem: str, value: Any = None, *, show: bool = 
 # JSON structure
 
 
-def json_object(body: bytes, operation: str) -> dict[str, Any]:
-    """``body`` as a JSON object; anything else (not JSON, too deep, not an object) is a
-    ProtocolError."""
+def _decoded(decode: Callable[..., Any], body: bytes, operation: str, *args: Any) -> Any:
+    """``decode(body, *args)`` (a :mod:`storewire._native.v3io` decoder), its JSON errors
+    named for ``operation``; errors of the reference decoder it calls pass unchanged."""
     try:
-        decoded = json.loads(body)
-    except RecursionError:  # deeply nested arrays/objects: the decoder's stack limit
-        protocol_error(f"{operation}:", "body is JSON nested too deeply", show=False)
-    except ValueError as exc:  # includes UnicodeDecodeError and oversized int literals
-        protocol_error(f"{operation}:", f"body is not valid JSON ({exc})", show=False)
+        decoded = decode(body, *args)
+    except errors.ProtocolError as exc:
+        if exc.code != "json":
+            raise
+        if "nested too deeply" in exc.message:
+            protocol_error(f"{operation}:", "body is JSON nested too deeply", show=False)
+        protocol_error(f"{operation}:", f"body is not valid JSON ({exc.message})", show=False)
     if type(decoded) is not dict:
         protocol_error(f"{operation}:", "body must be a JSON object", decoded)
     return decoded
+
+
+def json_object(body: bytes, operation: str) -> dict[str, Any]:
+    """``body`` as a JSON object; anything else (not strict UTF-8 JSON, too deep, not an
+    object) is a ProtocolError."""
+    return _decoded(native.decode_json, body, operation)  # type: ignore[no-any-return]
+
+
+def items_object(body: bytes, operation: str, field: str, where: str) -> dict[str, Any]:
+    """Like :func:`json_object`, with member ``field`` (an item, or a list of items)
+    already decoded as in :func:`attributes`, in native code; values that are not in a
+    canonical form go through :func:`typed_value`, so results and errors are the same."""
+    return _decoded(native.decode_items, body, operation,  # type: ignore[no-any-return]
+                    field, where, typed_value)
+
+
+def records_object(body: bytes, operation: str, cls: type, fields: list[tuple[str, str, str,
+                                                                            int, int]]
+                   ) -> dict[str, Any]:
+    """Like :func:`json_object`, with ``Records`` made into ``cls`` instances in native
+    code by ``fields`` (JSON name, attribute, kind, low, high); a record in another form
+    is built by ``cls(record, where)``, which checks it."""
+    return _decoded(native.decode_records, body, operation,  # type: ignore[no-any-return]
+                    "Records", f"{operation}: Records", cls, fields)
+
+
+def object_list(obj: Mapping[str, Any], name: str, where: str, cls: type) -> list[Any]:
+    """Field ``name`` as decoded by :func:`records_object` ([] when absent)."""
+    value = obj.get(name)
+    if value is None:
+        return []
+    if type(value) is not list:
+        protocol_error(f"{where}.{name}", "must be a list", value)
+    for index, entry in enumerate(value):
+        if type(entry) is not cls:
+            protocol_error(f"{where}.{name}[{index}]", "must be an object", entry)
+    return value
 
 
 def string(obj: Mapping[str, Any], name: str, where: str, *, required: bool = False,

@@ -1,0 +1,580 @@
+// storewire._native.v3io: V3IO JSON bodies <-> Python values, the per-item work of the
+// v3io client (typed attributes, base64 blobs, numbers, stream records) done in C++.
+//
+// Decoders take the fast path only for the canonical forms a V3IO server sends; any other
+// shape is handed, as plain JSON values, to the Python callable the caller passes (the
+// reference decoder in v3io/dataplane/validate.py), so results and error messages stay
+// exactly the Python decoder's. Encoders return None for inputs they do not cover, and the
+// caller then encodes in Python. Malformed JSON raises ProtocolError (kind "protocol").
+#include <pybind11/pybind11.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "errors.h"
+#include "init.h"
+#include "v3io/json.h"
+
+namespace py = pybind11;
+using namespace storewire;
+using namespace storewire::v3io;
+
+namespace {
+
+constexpr Py_ssize_t kMaxStringChars = 61199;  // as v3io/dataplane/typed.py
+constexpr int kMaxEncodeDepth = 32;
+
+py::object steal(PyObject* o) {
+  if (o == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(o);
+}
+
+class Reader {
+ public:
+  explicit Reader(const Document& doc) : doc_(doc), nodes_(doc.nodes()) {}
+
+  // Any node as its plain Python value (what json.loads gives).
+  py::object plain(std::uint32_t i) const {
+    const Node& n = nodes_[i];
+    switch (n.kind) {
+      case Kind::Null: return py::none();
+      case Kind::True: return py::bool_(true);
+      case Kind::False: return py::bool_(false);
+      case Kind::Int: return steal(PyLong_FromLongLong(n.integer));
+      case Kind::BigInt: {
+        const std::string text(doc_.text(n));
+        return steal(PyLong_FromString(text.c_str(), nullptr, 10));
+      }
+      case Kind::Float: return steal(PyFloat_FromDouble(to_double(doc_.text(n))));
+      case Kind::String: return str(n);
+      case Kind::Array: {
+        py::object list = steal(PyList_New(n.count));
+        std::uint32_t j = i + 1;
+        for (std::uint32_t k = 0; k < n.count; ++k, j = doc_.next(j)) {
+          PyList_SET_ITEM(list.ptr(), k, plain(j).release().ptr());
+        }
+        return list;
+      }
+      case Kind::Object: {
+        py::object dict = steal(PyDict_New());
+        std::uint32_t j = i + 1;
+        for (std::uint32_t k = 0; k < n.count; ++k) {
+          py::object key = str(nodes_[j]);
+          py::object value = plain(j + 1);
+          if (PyDict_SetItem(dict.ptr(), key.ptr(), value.ptr()) != 0) throw py::error_already_set();
+          j = doc_.next(j + 1);
+        }
+        return dict;
+      }
+    }
+    return py::none();
+  }
+
+  py::object str(const Node& n) const {
+    const std::string_view t = doc_.text(n);
+    // escaped text may hold lone surrogates (from \u escapes), as Python's json keeps them
+    return steal(PyUnicode_DecodeUTF8(t.data(), static_cast<Py_ssize_t>(t.size()),
+                                      n.escaped ? "surrogatepass" : "strict"));
+  }
+
+  static double to_double(std::string_view text) {
+    const std::string copy(text);
+    const double d = PyOS_string_to_double(copy.c_str(), nullptr, nullptr);
+    if (d == -1.0 && PyErr_Occurred()) throw py::error_already_set();
+    return d;
+  }
+
+  // One typed attribute value {"<type>": <value>} at node i; `where` names it for the
+  // reference decoder when the value is not in a canonical form.
+  template <typename Where>
+  py::object typed(std::uint32_t i, const py::object& fallback, Where where) const {
+    const Node& n = nodes_[i];
+    if (n.kind == Kind::Object && n.count == 1) {
+      const std::string_view type = doc_.text(nodes_[i + 1]);
+      const Node& v = nodes_[i + 2];
+      if (type.size() == 1 && type[0] == 'S' && v.kind == Kind::String) return str(v);
+      if (type.size() == 1 && type[0] == 'N' && v.kind == Kind::String) {
+        std::int64_t value = 0;
+        switch (number_form(doc_.text(v), value)) {
+          case NumberForm::Int: return steal(PyLong_FromLongLong(value));
+          case NumberForm::Float: return steal(PyFloat_FromDouble(to_double(doc_.text(v))));
+          case NumberForm::Other: break;
+        }
+      } else if (type == "BOOL" && (v.kind == Kind::True || v.kind == Kind::False)) {
+        return py::bool_(v.kind == Kind::True);
+      } else if (type.size() == 1 && type[0] == 'B' && v.kind == Kind::String) {
+        std::string data;
+        if (base64_decode_strict(doc_.text(v), data)) return blob(data);
+      }
+    }
+    return fallback(plain(i), where());
+  }
+
+  static py::object blob(const std::string& data) {
+    std::size_t count = 0;
+    const ArrayKind kind = array_blob(data, count);
+    if (kind == ArrayKind::None) {
+      return steal(PyBytes_FromStringAndSize(data.data(), static_cast<Py_ssize_t>(data.size())));
+    }
+    py::object list = steal(PyList_New(static_cast<Py_ssize_t>(count)));
+    const char* p = data.data() + 16;
+    for (std::size_t k = 0; k < count; ++k, p += 8) {
+      PyObject* item;
+      if (kind == ArrayKind::Double) {
+        double d;
+        std::memcpy(&d, p, 8);
+        item = PyFloat_FromDouble(d);
+      } else {
+        std::int64_t v;
+        std::memcpy(&v, p, 8);
+        item = PyLong_FromLongLong(v);
+      }
+      if (item == nullptr) throw py::error_already_set();
+      PyList_SET_ITEM(list.ptr(), static_cast<Py_ssize_t>(k), item);
+    }
+    return list;
+  }
+
+  // An item's attributes at object node i. `where` is the item's place ("GetItem: Item",
+  // "GetItems: Items[3]"), formatted only when a value needs the reference decoder.
+  template <typename Where>
+  py::object attributes(std::uint32_t i, const py::object& fallback, Where where) const {
+    const Node& n = nodes_[i];
+    py::object dict = steal(PyDict_New());
+    std::uint32_t j = i + 1;
+    for (std::uint32_t k = 0; k < n.count; ++k) {
+      py::object name = str(nodes_[j]);
+      py::object value = typed(j + 1, fallback, [&] {
+        return steal(PyUnicode_FromFormat("%U.%U", where().ptr(), name.ptr()));
+      });
+      if (PyDict_SetItem(dict.ptr(), name.ptr(), value.ptr()) != 0) throw py::error_already_set();
+      j = doc_.next(j + 1);
+    }
+    return dict;
+  }
+
+  const Document& doc() const { return doc_; }
+  const std::vector<Node>& nodes() const { return nodes_; }
+
+ private:
+  const Document& doc_;
+  const std::vector<Node>& nodes_;
+};
+
+std::string_view bytes_view(const py::handle& body, std::unique_ptr<bindings::HeldBuffer>& held) {
+  if (PyBytes_Check(body.ptr())) {
+    return {PyBytes_AS_STRING(body.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(body.ptr()))};
+  }
+  held = std::make_unique<bindings::HeldBuffer>(py::reinterpret_borrow<py::object>(body), false);
+  return {held->data(), held->size()};
+}
+
+// The top-level object with member `field` turned by `convert(value node)`; a body that is
+// not an object comes back as its plain value (the caller reports it).
+template <typename Convert>
+py::object decode_top(const Reader& r, const std::string& field, Convert convert) {
+  const auto& nodes = r.nodes();
+  if (nodes[0].kind != Kind::Object) return r.plain(0);
+  py::object dict = steal(PyDict_New());
+  std::uint32_t j = 1;
+  for (std::uint32_t k = 0; k < nodes[0].count; ++k) {
+    py::object key = r.str(nodes[j]);
+    py::object value = r.doc().text(nodes[j]) == field ? convert(j + 1) : r.plain(j + 1);
+    if (PyDict_SetItem(dict.ptr(), key.ptr(), value.ptr()) != 0) throw py::error_already_set();
+    j = r.doc().next(j + 1);
+  }
+  return dict;
+}
+
+py::object decode_json(const py::object& body) {
+  std::unique_ptr<bindings::HeldBuffer> held;
+  const Document doc(bytes_view(body, held));
+  return Reader(doc).plain(0);
+}
+
+py::object decode_items(const py::object& body, const std::string& field, const py::str& where,
+                        const py::object& typed_value) {
+  std::unique_ptr<bindings::HeldBuffer> held;
+  const Document doc(bytes_view(body, held));
+  const Reader r(doc);
+  const auto& nodes = doc.nodes();
+  return decode_top(r, field, [&](std::uint32_t v) -> py::object {
+    const Node& n = nodes[v];
+    if (n.kind == Kind::Object) return r.attributes(v, typed_value, [&] { return py::object(where); });
+    if (n.kind != Kind::Array) return r.plain(v);
+    py::object list = steal(PyList_New(n.count));
+    std::uint32_t j = v + 1;
+    for (Py_ssize_t k = 0; k < static_cast<Py_ssize_t>(n.count); ++k, j = doc.next(j)) {
+      py::object item = nodes[j].kind == Kind::Object
+          ? r.attributes(j, typed_value, [&] {
+              return steal(PyUnicode_FromFormat("%U[%zd]", where.ptr(), k));
+            })
+          : r.plain(j);
+      PyList_SET_ITEM(list.ptr(), k, item.release().ptr());
+    }
+    return list;
+  });
+}
+
+// One field of a record class: JSON member, attribute, kind and (for ints) the range.
+struct Field {
+  std::string json;
+  py::object attr;
+  char kind;  // i: int in range, e: any int, s: str, b: blob (required), B: blob (optional)
+  std::int64_t low, high;
+};
+
+// A record object at node i as an instance of cls, or nullptr-equivalent (None) when a
+// field is not in its canonical form (the caller then runs the class's own checks).
+py::object fast_record(const Reader& r, std::uint32_t i, const py::handle& cls,
+                       const std::vector<Field>& fields) {
+  const auto& nodes = r.nodes();
+  std::vector<py::object> values(fields.size());
+  std::vector<bool> seen(fields.size(), false);
+  std::uint32_t j = i + 1;
+  for (std::uint32_t k = 0; k < nodes[i].count; ++k, j = r.doc().next(j + 1)) {
+    const std::string_view key = r.doc().text(nodes[j]);
+    for (std::size_t f = 0; f < fields.size(); ++f) {
+      if (fields[f].json != key) continue;
+      if (seen[f]) return py::none();  // a repeated member: let Python's rules decide
+      seen[f] = true;
+      const Node& v = nodes[j + 1];
+      if (v.kind == Kind::Null) {
+        if (fields[f].kind == 'b') return py::none();
+        values[f] = py::none();
+        break;
+      }
+      switch (fields[f].kind) {
+        case 'i':
+          if (v.kind != Kind::Int || v.integer < fields[f].low || v.integer > fields[f].high) {
+            return py::none();
+          }
+          values[f] = steal(PyLong_FromLongLong(v.integer));
+          break;
+        case 'e':
+          if (v.kind != Kind::Int) return py::none();
+          values[f] = steal(PyLong_FromLongLong(v.integer));
+          break;
+        case 's':
+          if (v.kind != Kind::String) return py::none();
+          values[f] = r.str(v);
+          break;
+        default: {  // b, B
+          std::string data;
+          if (v.kind != Kind::String || !base64_decode_strict(r.doc().text(v), data)) {
+            return py::none();
+          }
+          values[f] = steal(PyBytes_FromStringAndSize(data.data(),
+                                                      static_cast<Py_ssize_t>(data.size())));
+        }
+      }
+      break;
+    }
+  }
+  auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  py::object empty = steal(PyTuple_New(0));
+  py::object obj = steal(type->tp_new(type, empty.ptr(), nullptr));
+  for (std::size_t f = 0; f < fields.size(); ++f) {
+    if (!seen[f] && fields[f].kind == 'b') return py::none();
+    const py::object& value = values[f] ? values[f] : py::none();
+    if (PyObject_SetAttr(obj.ptr(), fields[f].attr.ptr(), value.ptr()) != 0) {
+      throw py::error_already_set();
+    }
+  }
+  return obj;
+}
+
+py::object decode_records(const py::object& body, const std::string& field, const py::str& where,
+                          const py::object& cls, const py::list& spec) {
+  if (!PyType_Check(cls.ptr())) throw py::type_error("cls must be a class");
+  std::vector<Field> fields;
+  for (const auto& entry : spec) {
+    auto t = py::reinterpret_borrow<py::tuple>(entry);
+    const std::string kind = t[2].cast<std::string>();
+    fields.push_back(Field{t[0].cast<std::string>(), py::reinterpret_borrow<py::object>(t[1]),
+                           kind.empty() ? 's' : kind[0], t[3].cast<std::int64_t>(),
+                           t[4].cast<std::int64_t>()});
+  }
+  std::unique_ptr<bindings::HeldBuffer> held;
+  const Document doc(bytes_view(body, held));
+  const Reader r(doc);
+  const auto& nodes = doc.nodes();
+  return decode_top(r, field, [&](std::uint32_t v) -> py::object {
+    const Node& n = nodes[v];
+    if (n.kind != Kind::Array) return r.plain(v);
+    py::object list = steal(PyList_New(n.count));
+    std::uint32_t j = v + 1;
+    for (Py_ssize_t k = 0; k < static_cast<Py_ssize_t>(n.count); ++k, j = doc.next(j)) {
+      py::object item;
+      if (nodes[j].kind == Kind::Object) {
+        item = fast_record(r, j, cls, fields);
+        if (item.is_none()) {  // the class's own checks: the exact result or error
+          item = cls(r.plain(j), steal(PyUnicode_FromFormat("%U[%zd]", where.ptr(), k)));
+        }
+      } else {
+        item = r.plain(j);
+      }
+      PyList_SET_ITEM(list.ptr(), k, item.release().ptr());
+    }
+    return list;
+  });
+}
+
+// --- encoders -------------------------------------------------------------------------
+
+bool utf8_of(PyObject* s, std::string_view& out) {
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(s, &size);
+  if (data == nullptr) throw py::error_already_set();  // lone surrogate: as .encode() fails
+  out = {data, static_cast<std::size_t>(size)};
+  return true;
+}
+
+void append_str(PyObject* s, std::string& out) {
+  std::string_view text;
+  utf8_of(s, text);
+  json_string_append(text, out);
+}
+
+void append_int(PyObject* v, std::string& out) {
+  int overflow = 0;
+  const long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+  if (overflow == 0) {
+    if (x == -1 && PyErr_Occurred()) throw py::error_already_set();
+    out += std::to_string(x);
+    return;
+  }
+  py::object text = steal(PyObject_Str(v));
+  std::string_view t;
+  utf8_of(text.ptr(), t);
+  out.append(t);
+}
+
+bool append_float_repr(PyObject* v, std::string& out) {
+  char* text = PyOS_double_to_string(PyFloat_AS_DOUBLE(v), 'r', 0, Py_DTSF_ADD_DOT_0, nullptr);
+  if (text == nullptr) throw py::error_already_set();
+  out.append(text);
+  PyMem_Free(text);
+  return true;
+}
+
+bool append_bytes_b64(PyObject* v, std::string& out) {
+  if (PyBytes_CheckExact(v)) {
+    base64_append({PyBytes_AS_STRING(v), static_cast<std::size_t>(PyBytes_GET_SIZE(v))}, out);
+    return true;
+  }
+  if (PyByteArray_CheckExact(v)) {
+    base64_append({PyByteArray_AS_STRING(v), static_cast<std::size_t>(PyByteArray_GET_SIZE(v))},
+                  out);
+    return true;
+  }
+  return false;
+}
+
+// One attribute value as {"<type>": ...}; false: the caller falls back to Python.
+bool append_typed(PyObject* v, const py::object& encode_value, std::string& out) {
+  if (PyUnicode_CheckExact(v) && PyUnicode_GET_LENGTH(v) <= kMaxStringChars) {
+    out += "{\"S\":";
+    append_str(v, out);
+  } else if (PyBool_Check(v)) {
+    out += v == Py_True ? "{\"BOOL\":true" : "{\"BOOL\":false";
+  } else if (PyLong_CheckExact(v)) {
+    out += "{\"N\":\"";
+    append_int(v, out);
+    out += '"';
+  } else if (PyFloat_CheckExact(v)) {
+    out += "{\"N\":\"";
+    append_float_repr(v, out);
+    out += '"';
+  } else if (PyBytes_CheckExact(v) || PyByteArray_CheckExact(v)) {
+    out += "{\"B\":\"";
+    append_bytes_b64(v, out);
+    out += '"';
+  } else {
+    // arrays, datetimes, memoryviews, long strings: the Python encoder (or its error)
+    py::object typed = encode_value(py::handle(v));
+    if (!PyDict_CheckExact(typed.ptr()) || PyDict_GET_SIZE(typed.ptr()) != 1) return false;
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    PyDict_Next(typed.ptr(), &pos, &key, &value);
+    if (!PyUnicode_CheckExact(key) || !PyUnicode_CheckExact(value)) return false;
+    out += '{';
+    append_str(key, out);
+    out += ':';
+    append_str(value, out);
+  }
+  out += '}';
+  return true;
+}
+
+py::object to_bytes(const std::string& s) {
+  return steal(PyBytes_FromStringAndSize(s.data(), static_cast<Py_ssize_t>(s.size())));
+}
+
+py::object encode_item(const py::handle& attributes, const py::handle& condition,
+                       const py::handle& update_mode, const py::object& encode_value) {
+  if (!PyDict_CheckExact(attributes.ptr())) return py::none();
+  std::string out = "{\"Item\":{";
+  PyObject *key, *value;
+  Py_ssize_t pos = 0;
+  bool first = true;
+  while (PyDict_Next(attributes.ptr(), &pos, &key, &value)) {
+    if (!PyUnicode_CheckExact(key)) return py::none();
+    if (!first) out += ',';
+    first = false;
+    append_str(key, out);
+    out += ':';
+    py::object hold = py::reinterpret_borrow<py::object>(value);  // the dict may change
+    if (!append_typed(value, encode_value, out)) return py::none();
+  }
+  out += '}';
+  const std::pair<const py::handle*, const char*> extras[] = {
+      {&condition, ",\"ConditionExpression\":"}, {&update_mode, ",\"UpdateMode\":"}};
+  for (const auto& [obj, name] : extras) {
+    const int truthy = PyObject_IsTrue(obj->ptr());
+    if (truthy < 0) throw py::error_already_set();
+    if (!truthy) continue;
+    if (!PyUnicode_CheckExact(obj->ptr())) return py::none();
+    out += name;
+    append_str(obj->ptr(), out);
+  }
+  out += '}';
+  return to_bytes(out);
+}
+
+bool append_data_b64(PyObject* v, std::string& out) {
+  if (PyUnicode_CheckExact(v)) {
+    std::string_view text;
+    utf8_of(v, text);
+    out += '"';
+    base64_append(text, out);
+    out += '"';
+    return true;
+  }
+  out += '"';
+  if (!append_bytes_b64(v, out)) return false;
+  out += '"';
+  return true;
+}
+
+py::object encode_records(const py::handle& records) {
+  if (!PyList_CheckExact(records.ptr())) return py::none();
+  static PyObject* const kData = PyUnicode_InternFromString("data");
+  static PyObject* const kInfo = PyUnicode_InternFromString("client_info");
+  static PyObject* const kShard = PyUnicode_InternFromString("shard_id");
+  static PyObject* const kKey = PyUnicode_InternFromString("partition_key");
+  std::string out = "{\"Records\":[";
+  const Py_ssize_t n = PyList_GET_SIZE(records.ptr());
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* record = PyList_GET_ITEM(records.ptr(), i);
+    if (!PyDict_CheckExact(record)) return py::none();
+    if (i) out += ',';
+    PyObject* data = PyDict_GetItemWithError(record, kData);
+    if (data == nullptr) {
+      if (PyErr_Occurred()) throw py::error_already_set();
+      return py::none();  // Python raises the KeyError
+    }
+    out += "{\"Data\":";
+    if (!append_data_b64(data, out)) return py::none();
+    PyObject* info = PyDict_GetItemWithError(record, kInfo);
+    if (info != nullptr && info != Py_None) {
+      out += ",\"ClientInfo\":";
+      if (!append_data_b64(info, out)) return py::none();
+    }
+    PyObject* shard = PyDict_GetItemWithError(record, kShard);
+    if (shard != nullptr && shard != Py_None) {
+      if (!PyLong_CheckExact(shard)) return py::none();
+      out += ",\"ShardId\":";
+      append_int(shard, out);
+    }
+    PyObject* key = PyDict_GetItemWithError(record, kKey);
+    if (key != nullptr && key != Py_None) {
+      if (!PyUnicode_CheckExact(key)) return py::none();
+      out += ",\"PartitionKey\":";
+      append_str(key, out);
+    }
+    if (PyErr_Occurred()) throw py::error_already_set();
+    out += '}';
+  }
+  out += "]}";
+  return to_bytes(out);
+}
+
+// Plain JSON (dict with str keys, list, str, int, bool, None, finite float) as Python's
+// compact json.dumps(ensure_ascii=False) writes it; false for anything else.
+bool append_plain(PyObject* v, std::string& out, int depth) {
+  if (depth > kMaxEncodeDepth) return false;
+  if (PyUnicode_CheckExact(v)) { append_str(v, out); return true; }
+  if (v == Py_None) { out += "null"; return true; }
+  if (PyBool_Check(v)) { out += v == Py_True ? "true" : "false"; return true; }
+  if (PyLong_CheckExact(v)) { append_int(v, out); return true; }
+  if (PyFloat_CheckExact(v)) {
+    const double d = PyFloat_AS_DOUBLE(v);
+    if (d != d || d - d != 0) return false;  // NaN/Infinity: Python's own spelling
+    return append_float_repr(v, out);
+  }
+  if (PyList_CheckExact(v)) {
+    py::object hold = py::reinterpret_borrow<py::object>(v);
+    out += '[';
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); ++i) {
+      if (i) out += ',';
+      if (!append_plain(PyList_GET_ITEM(v, i), out, depth + 1)) return false;
+    }
+    out += ']';
+    return true;
+  }
+  if (PyDict_CheckExact(v)) {
+    py::object hold = py::reinterpret_borrow<py::object>(v);
+    out += '{';
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    bool first = true;
+    while (PyDict_Next(v, &pos, &key, &value)) {
+      if (!PyUnicode_CheckExact(key)) return false;
+      if (!first) out += ',';
+      first = false;
+      append_str(key, out);
+      out += ':';
+      if (!append_plain(value, out, depth + 1)) return false;
+    }
+    out += '}';
+    return true;
+  }
+  return false;
+}
+
+py::object encode_json(const py::handle& value) {
+  std::string out;
+  if (!append_plain(value.ptr(), out, 0)) return py::none();
+  return to_bytes(out);
+}
+
+}  // namespace
+
+void init_v3io(py::module_& m) {
+  m.def("decode_json", &decode_json, py::arg("body"),
+        "A JSON body as plain Python values (what json.loads gives); malformed or too "
+        "deeply nested JSON raises ProtocolError.");
+  m.def("decode_items", &decode_items, py::arg("body"), py::arg("field"), py::arg("where"),
+        py::arg("typed_value"),
+        "A JSON object body with member ``field`` decoded as typed attributes: an object is "
+        "one item, a list holds items (non-object entries stay plain). Values not in a "
+        "canonical form go to ``typed_value(value, where)``. A body that is not an object "
+        "comes back as its plain value. Malformed JSON raises ProtocolError.");
+  m.def("decode_records", &decode_records, py::arg("body"), py::arg("field"), py::arg("where"),
+        py::arg("cls"), py::arg("fields"),
+        "A JSON object body whose list member ``field`` holds records made into ``cls`` "
+        "instances by ``fields`` [(json name, attribute, kind, low, high)]; a record not in "
+        "canonical form is built as ``cls(record, where[i])``.");
+  m.def("encode_item", &encode_item, py::arg("attributes"), py::arg("condition"),
+        py::arg("update_mode"), py::arg("encode_value"),
+        "The PutItem body for ``attributes`` (None: encode in Python instead).");
+  m.def("encode_records", &encode_records, py::arg("records"),
+        "The PutRecords body for a list of record dicts (None: encode in Python instead).");
+  m.def("encode_json", &encode_json, py::arg("value"),
+        "Compact JSON of plain values, as json.dumps(separators=(',', ':'), "
+        "ensure_ascii=False) (None for anything else).");
+}

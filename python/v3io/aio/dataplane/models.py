@@ -28,8 +28,14 @@ def awaitable(name: str, method: Callable[..., Any],
     signature = full.replace(parameters=[p for p in full.parameters.values()
                                          if p.name not in drop])
     bind = signature.bind
+    dropped = frozenset(drop) & full.parameters.keys()
+    # positional arguments before the first dropped parameter mean the same to both
+    names = [p for p in full.parameters if p != "self"]
+    same = min((names.index(p) for p in dropped), default=len(names))
 
     async def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if len(args) <= same and not dropped & kwargs.keys():  # the common case: no bind
+            return await getattr(self._sync, name)(*args, **kwargs)
         arguments = bind(self, *args, **kwargs).arguments
         del arguments["self"]
         return await getattr(self._sync, name)(**arguments)

@@ -204,6 +204,16 @@ class Store:
                 self._savepoint = True
             return self._db.execute(sql, args)
 
+    def execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """:meth:`execute` for many rows in one call (a PutRecords' records)."""
+        with self.lock:
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN")
+            if self._depth and self._atomic and not self._savepoint:
+                self._db.execute("SAVEPOINT request")
+                self._savepoint = True
+            self._db.executemany(sql, rows)
+
     def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
         with self.lock:
             return self._db.execute(sql, args).fetchall()

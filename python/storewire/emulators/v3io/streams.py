@@ -10,6 +10,8 @@ or from an earlier stream at the same path is refused as ``IllegalLocation``.
 from __future__ import annotations
 
 import base64
+import binascii
+import functools
 import hashlib
 import json
 import struct
@@ -138,9 +140,14 @@ def _b64(value: Any, what: str) -> bytes:
         raise _invalid(f"{what} is not valid base64") from None
 
 
+@functools.lru_cache(maxsize=4096)  # producers reuse a few keys: hash each once
 def _partition_shard(key: str, count: int) -> int:
     # any stable hash will do (the real one is undocumented); md5 spreads keys evenly
     return int.from_bytes(hashlib.md5(key.encode()).digest()[:8], "big") % count
+
+
+def _b64text(data: bytes) -> str:
+    return binascii.b2a_base64(data, newline=False).decode("ascii")
 
 
 def put_records(store: Store, root: Node, url_parts: list[str], body: dict[str, Any]) -> Response:
@@ -176,6 +183,7 @@ def put_records(store: Store, root: Node, url_parts: list[str], body: dict[str, 
         last: dict[int, int] = {}
         added: dict[int, int] = {}
         now = store.now()
+        rows: list[tuple[Any, ...]] = []
         for data, client_info, shard_id, key in decoded:
             error = None
             if shard_id is not None:
@@ -206,12 +214,12 @@ def put_records(store: Store, root: Node, url_parts: list[str], body: dict[str, 
                 added[shard] = 0
             last[shard] += 1
             added[shard] += len(data)
-            store.execute(
-                "INSERT INTO records (shard, seq, arrival_ns, partition_key, client_info, data)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (shards[shard].id, last[shard], now, key, client_info, data),
-            )
+            rows.append((shards[shard].id, last[shard], now, key, client_info, data))
             results.append({"SequenceNumber": last[shard], "ShardId": shard})
+        if rows:  # one statement for all the records: the per-row cost is sqlite's only
+            store.execute_many(
+                "INSERT INTO records (shard, seq, arrival_ns, partition_key, client_info, data)"
+                " VALUES (?, ?, ?, ?, ?, ?)", rows)
         for shard, node in shards.items():
             store.touch(
                 node, meta=json.dumps({"last_seq": last[shard]}), size=node.size + added[shard]
@@ -347,10 +355,10 @@ def get_records(store: Store, root: Node, url_parts: list[str], body: dict[str, 
             "SequenceNumber": number,
         }
         if client_info is not None:
-            record["ClientInfo"] = base64.b64encode(client_info).decode()
+            record["ClientInfo"] = _b64text(client_info)
         if key is not None:
             record["PartitionKey"] = key
-        record["Data"] = base64.b64encode(data).decode()
+        record["Data"] = _b64text(data)
         records.append(record)
         next_seq = number + 1
         last_arrival = arrival_ns

@@ -2,6 +2,7 @@
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -490,12 +491,23 @@ void init_sector(py::module_& m) {
           "apply",
           [](PyCipher& self, const py::object& data) {
             bindings::HeldBuffer buf(data, false);
-            std::string out;
+            // Straight into the result: one copy of the frame, then the cipher in place
+            // (the emulator's slaves decrypt every upload frame through here).
+            PyObject* out =
+                PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(buf.size() + 8));
+            if (!out) throw py::error_already_set();
+            py::object result = py::reinterpret_steal<py::object>(out);
+            char* p = PyBytes_AS_STRING(out);
+            std::size_t n;
             {
               bindings::ReleaseGil release;
-              out = self.cipher->apply(buf.data(), buf.size());
+              if (buf.size()) std::memcpy(p, buf.data(), buf.size());
+              n = self.cipher->apply_in_place(p, buf.size());
             }
-            return py::bytes(out);
+            out = result.release().ptr();
+            if (_PyBytes_Resize(&out, static_cast<Py_ssize_t>(n)) != 0)
+              throw py::error_already_set();
+            return py::reinterpret_steal<py::bytes>(out);
           },
           py::arg("data"));
 

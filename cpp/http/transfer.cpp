@@ -479,11 +479,12 @@ void Transfer::finish(CURLcode code) {
   result_.status = head_.status();
   result_.reason = head_.reason();
   result_.headers = std::move(head_.headers());
-  const std::string where = " (" + spec_->method + " " + redact_url(spec_->url) + ")";
+  // Only failures name the request: a success builds no text at all.
+  auto where = [this] { return " (" + spec_->method + " " + redact_url(spec_->url) + ")"; };
   if (code == CURLE_OK && !head_.complete()) {
     // curl can end a transfer "successfully" when the peer closes inside the header
     // block: that is a cut, never an answer (an empty 200 would pass for data).
-    fail(ErrorKind::Protocol, "the connection closed inside the response header block" + where,
+    fail(ErrorKind::Protocol, "the connection closed inside the response header block" + where(),
          "INCOMPLETE_HEAD");
     return;
   }
@@ -493,7 +494,7 @@ void Transfer::finish(CURLcode code) {
     // curl checks this too; a second look costs nothing and guards every sink.
     fail(ErrorKind::Protocol,
          "the body has " + std::to_string(sink_pos_) + " bytes, Content-Length said " +
-             std::to_string(*head_.content_length()) + where,
+             std::to_string(*head_.content_length()) + where(),
          "CURLE_PARTIAL_FILE");
     return;
   }
@@ -503,11 +504,11 @@ void Transfer::finish(CURLcode code) {
   }
   std::string text = errbuf_[0] ? errbuf_ : curl_easy_strerror(code);
   if (!head_error_.empty()) {
-    fail(ErrorKind::Protocol, "invalid response head: " + head_error_ + where, "BAD_HEAD");
+    fail(ErrorKind::Protocol, "invalid response head: " + head_error_ + where(), "BAD_HEAD");
   } else if (resend_refused_) {
     fail(ErrorKind::Connection,
          "the connection closed after the request went out; it was not sent again, and the "
-         "server may have applied it" + where,
+         "server may have applied it" + where(),
          "RESEND_REFUSED");
   } else if (cancelled()) {
     fail(ErrorKind::Cancelled, "request cancelled");
@@ -521,7 +522,7 @@ void Transfer::finish(CURLcode code) {
     fail(ErrorKind::Io, std::string("local file error: ") + std::strerror(local_errno_),
          curl_code_name(code));
   } else {
-    fail(kind_of(code), redact_text(text, spec_->url) + where, curl_code_name(code));
+    fail(kind_of(code), redact_text(text, spec_->url) + where(), curl_code_name(code));
   }
 }
 

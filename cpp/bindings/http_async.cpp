@@ -39,7 +39,9 @@ class Completions {
   std::uint64_t submit(const py::sequence& requests) {
     if (!notifier_) throw Error(ErrorKind::InvalidArgument, "the completion queue is closed");
     Pending entry;
-    entry.requests = py::list(requests);  // their buffers must outlive the transfers
+    // A copy (a list given is not shared): the requests' buffers must outlive the transfers.
+    entry.requests = py::reinterpret_steal<py::list>(PySequence_List(requests.ptr()));
+    if (!entry.requests) throw py::error_already_set();
     entry.specs.reserve(entry.requests.size());
     for (py::handle r : entry.requests) entry.specs.push_back(bindings::http_spec_of(r));
     const std::uint64_t ticket = next_ticket_++;
@@ -57,7 +59,10 @@ class Completions {
   bool cancel(std::uint64_t ticket) {
     auto it = pending_.find(ticket);
     if (it == pending_.end()) return false;
-    bindings::http_client_of(client_).cancel(it->second.batch);
+    try {
+      bindings::http_client_of(client_).cancel(it->second.batch);
+    } catch (const Error&) {  // the client is closed: its batches completed as cancelled
+    }
     return true;
   }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "errors.h"
@@ -138,6 +139,18 @@ class Reader {
     return list;
   }
 
+  // An attribute name: items of one answer repeat the same names, so each is made once
+  // (and its hash computed once) per body.
+  py::object name(const Node& n) const {
+    const std::string_view t = doc_.text(n);
+    if (t.size() > kMaxCachedName) return str(n);
+    auto found = names_.find(t);
+    if (found != names_.end()) return found->second;
+    py::object s = str(n);
+    if (names_.size() < kMaxCachedNames) names_.emplace(t, s);
+    return s;
+  }
+
   // An item's attributes at object node i. `where` is the item's place ("GetItem: Item",
   // "GetItems: Items[3]"), formatted only when a value needs the reference decoder.
   template <typename Where>
@@ -146,7 +159,7 @@ class Reader {
     py::object dict = steal(PyDict_New());
     std::uint32_t j = i + 1;
     for (std::uint32_t k = 0; k < n.count; ++k) {
-      py::object name = str(nodes_[j]);
+      py::object name = this->name(nodes_[j]);
       py::object value = typed(j + 1, fallback, [&] {
         return steal(PyUnicode_FromFormat("%U.%U", where().ptr(), name.ptr()));
       });
@@ -160,8 +173,11 @@ class Reader {
   const std::vector<Node>& nodes() const { return nodes_; }
 
  private:
+  static constexpr std::size_t kMaxCachedName = 64;
+  static constexpr std::size_t kMaxCachedNames = 1024;
   const Document& doc_;
   const std::vector<Node>& nodes_;
+  mutable std::unordered_map<std::string_view, py::object> names_;
 };
 
 std::string_view bytes_view(const py::handle& body, std::unique_ptr<bindings::HeldBuffer>& held) {
@@ -219,6 +235,11 @@ py::object decode_items(const py::object& body, const std::string& field, const 
   });
 }
 
+const py::object& empty_tuple() {
+  static const py::object* const empty = new py::object(steal(PyTuple_New(0)));  // never freed
+  return *empty;
+}
+
 // One field of a record class: JSON member, attribute, kind and (for ints) the range.
 struct Field {
   std::string json;
@@ -274,11 +295,13 @@ py::object fast_record(const Reader& r, std::uint32_t i, const py::handle& cls,
       break;
     }
   }
-  auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
-  py::object empty = steal(PyTuple_New(0));
-  py::object obj = steal(type->tp_new(type, empty.ptr(), nullptr));
   for (std::size_t f = 0; f < fields.size(); ++f) {
     if (!seen[f] && fields[f].kind == 'b') return py::none();
+  }
+  // setattr in the order __init__ uses: instances then share their class's key layout
+  auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  py::object obj = steal(type->tp_new(type, empty_tuple().ptr(), nullptr));
+  for (std::size_t f = 0; f < fields.size(); ++f) {
     const py::object& value = values[f] ? values[f] : py::none();
     if (PyObject_SetAttr(obj.ptr(), fields[f].attr.ptr(), value.ptr()) != 0) {
       throw py::error_already_set();
@@ -294,7 +317,9 @@ py::object decode_records(const py::object& body, const std::string& field, cons
   for (const auto& entry : spec) {
     auto t = py::reinterpret_borrow<py::tuple>(entry);
     const std::string kind = t[2].cast<std::string>();
-    fields.push_back(Field{t[0].cast<std::string>(), py::reinterpret_borrow<py::object>(t[1]),
+    PyObject* attr = t[1].ptr();
+    if (!PyUnicode_CheckExact(attr)) throw py::type_error("attribute names must be str");
+    fields.push_back(Field{t[0].cast<std::string>(), py::reinterpret_borrow<py::object>(attr),
                            kind.empty() ? 's' : kind[0], t[3].cast<std::int64_t>(),
                            t[4].cast<std::int64_t>()});
   }

@@ -192,7 +192,7 @@ class Cursor:
             self._done = True
             self._page, self._index = [], 0
             return
-        out = GetItemsOutput(validate.json_object(response.body, "GetItems"))
+        out = GetItemsOutput.parse(response.body)  # items decoded in native code
         items = out.items
         self._requested += len(items)
         marker = out.next_marker
@@ -259,4 +259,19 @@ class Cursor:
             yield item
 
     def all(self) -> list[dict[str, Any]]:
-        return list(self)
+        """Every remaining item (as ``list(self)``, a page at a time)."""
+        items: list[dict[str, Any]] = []
+        while True:
+            room = None if self._limit is None else self._limit - self._returned
+            if room is not None and room <= 0:
+                return items
+            if self._index < len(self._page):
+                end = len(self._page) if room is None else self._index + room
+                chunk = self._page[self._index:end]
+                items.extend(chunk)
+                self._index += len(chunk)
+                self._returned += len(chunk)
+                continue
+            if self._done:
+                return items
+            self._fetch()

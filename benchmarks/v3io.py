@@ -9,7 +9,9 @@ use, since both packages are imported as ``v3io``), with its default settings:
 - a scan of a 100,000-item table with an items cursor (``kv.new_cursor().all()``);
 - 1,000 x 4 KiB objects ``put_object`` through a batch, then ``get_object``;
 - 100,000 small records into a one-shard stream with ``put_records`` (1,000 per call),
-  then read back with ``seek`` + ``get_records`` (1,000 per call).
+  then read back with ``seek`` + ``get_records`` (1,000 per call);
+- with ``v3io.aio`` (``v3io_aio_workload.py``): 10,000 ``kv.put`` awaited together with
+  ``asyncio.gather``, then 10,000 ``kv.get``.
 
     .venv/bin/python benchmarks/v3io.py [--scan-items 100000] [--repeat 2]
 
@@ -37,6 +39,7 @@ from storewire.testing.serve_process import ServeProcess
 
 REPO = Path(__file__).resolve().parents[1]
 WORKLOAD = Path(__file__).resolve().with_name("v3io_workload.py")
+AIO_WORKLOAD = Path(__file__).resolve().with_name("v3io_aio_workload.py")
 sys.path.insert(0, str(REPO / "tests" / "emulators"))
 
 import _v3io_support  # noqa: E402  (installs the official SDK into its venv)
@@ -51,11 +54,15 @@ ROWS = (
     ("get_object", "1,000 x 4 KiB get_object (batch)", 1_000),
     ("put_records", "100,000 records put_records (1,000/call)", 100_000),
     ("get_records", "100,000 records get_records (1,000/call)", 100_000),
+    # v3io_aio_workload.py: v3io.aio (ours: native engine; official: aiohttp)
+    ("aio_put_item", "10,000 put_item (v3io.aio, gather)", 10_000),
+    ("aio_get_item", "10,000 get_item (v3io.aio, gather)", 10_000),
 )
 
 
-def _workload(python: Path | str, env: dict[str, str], *args: str, isolated: bool) -> str:
-    command = [str(python), *(["-I"] if isolated else []), str(WORKLOAD), *args]
+def _workload(python: Path | str, env: dict[str, str], *args: str, isolated: bool,
+              script: Path = WORKLOAD) -> str:
+    command = [str(python), *(["-I"] if isolated else []), str(script), *args]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1800,
                           check=False)
     if done.returncode != 0:
@@ -110,7 +117,11 @@ def main() -> int:
                 python = sys.executable if who == "ours" else official
                 out = _workload(python, env, "run", CONTAINER, who, SCAN_TABLE,
                                 str(args.scan_items), isolated=who == "official")
-                runs[who].append(json.loads(out))
+                result = json.loads(out)
+                aio = _workload(python, env, CONTAINER, who, isolated=who == "official",
+                                script=AIO_WORKLOAD)
+                result.update(json.loads(aio))
+                runs[who].append(result)
     ours, theirs = _best(runs["ours"]), _best(runs["official"])
     print()
     print(_table(ours, theirs, args.scan_items))

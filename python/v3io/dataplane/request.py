@@ -301,8 +301,13 @@ def _attribute_names(names: str | Iterable[str]) -> str:
     return names if isinstance(names, str) else ",".join(names)
 
 
+_ALL_ATTRIBUTES = b'{"AttributesToGet":"*"}'  # the usual GetItem body, encoded once
+
+
 def get_item(container: str, path: str, attribute_names: str | Iterable[str] = "*") -> Call:
-    body = {"AttributesToGet": _attribute_names(attribute_names)}
+    body: Mapping[str, Any] | bytes = (
+        _ALL_ATTRIBUTES if attribute_names == "*"
+        else {"AttributesToGet": _attribute_names(attribute_names)})
     return _data_call("GetItem", "PUT", container, path, body, output.GetItemOutput)
 
 

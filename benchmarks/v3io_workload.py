@@ -84,7 +84,8 @@ def run(container: str, prefix: str, scan_table: str, scan_count: int) -> dict[s
     times["get_object"] = time.perf_counter() - started
     times["get_object_cpu"] = time.process_time() - cpu
     assert all(r.body == body for r in responses)
-    times.update(stream_rows(client, container, f"{prefix}-stream"))
+    # a new stream per run: --repeat runs the workload again on the same emulator
+    times.update(stream_rows(client, container, f"{prefix}-stream-{time.time_ns()}"))
     return times
 
 

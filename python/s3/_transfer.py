@@ -22,6 +22,7 @@ from storewire import errors
 from storewire._native import auth
 from storewire.log import get_logger
 
+from . import _crc
 from ._replies import Reply
 from ._signing import Headers
 from .types import ObjectHead
@@ -101,6 +102,9 @@ def upload_file(
 ) -> str:
     size = os.stat(path).st_size
     report = _Progress(progress)
+    if client.verify_checksums:
+        # Recorded for downloads to check instead of the ETag's MD5s (see _crc).
+        headers = _crc.with_header(headers, _crc.of_file(path, size))
     if size < client.multipart_threshold_bytes:
         md5 = auth.hash_file(path, "md5") if client.verify_checksums else None
         req = client.build_request(
@@ -313,11 +317,16 @@ def download_file(
     directory = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.part")
 
-    # Segments whose MD5s the ETag is made of: the whole object for a single-part ETag, the
-    # parts (of the first plausible part size) for a multipart one; none when unknowable.
+    # What is checked: the CRC32C storewire recorded at upload, over the whole object;
+    # else the segments whose MD5s the ETag is made of: the whole object for a single-part
+    # ETag, the parts (of the first plausible part size) for a multipart one; none when
+    # unknowable.
+    crc = _crc.recorded(head.metadata, resource) if verify else None
     bounds: list[tuple[int, int]] = []
     candidates: list[int] = []
-    if verify and _MD5_ETAG.match(etag):
+    if crc is not None:
+        pass  # each range's CRC32C is taken as it lands, in parallel, and joined at the end
+    elif verify and _MD5_ETAG.match(etag):
         bounds = [(0, size)]
     elif verify and multipart and size > 0:
         candidates = _part_size_candidates(client, size, int(multipart.group(2)))
@@ -335,6 +344,7 @@ def download_file(
         step = max(_RANGE_BYTES, -(-(hi - lo) // _MAX_PARTS))
         ranges.extend((o, min(step, hi - o), seg) for o in range(lo, hi, step))
     single = len(ranges) <= 1
+    range_crcs: dict[int, int] = {}  # offset -> CRC32C of the range (dict writes: GIL-safe)
     if_match = [("If-Match", f'"{etag}"')] if etag else []
 
     reply = Reply("download_file", resource)
@@ -373,6 +383,10 @@ def download_file(
                 )
             if seg is not None:
                 seg.completed(offset, length)
+            elif crc is not None:  # native, without the GIL; the bytes are in the page cache
+                range_crcs[offset] = int.from_bytes(
+                    auth.hash_file(tmp, "crc32c", offset, length), "big"
+                )
             report(length)
 
         return run
@@ -395,6 +409,18 @@ def download_file(
                 operation="download_file",
                 resource=resource,
             )
+        if crc is not None:
+            whole = 0
+            for offset, length, _ in ranges if size else []:
+                whole = _crc.combine(whole, range_crcs[offset], length)
+            got = _crc.encode(whole.to_bytes(4, "big"))
+            if got != _crc.encode(crc):
+                raise errors.IntegrityError(
+                    f"downloaded data (CRC32C {got}) does not match the {_crc.HEADER} "
+                    f"recorded at upload ({_crc.encode(crc)})",
+                    operation="download_file",
+                    resource=resource,
+                )
         if segments:
             if not all(seg.complete for seg in segments):
                 raise errors.ProtocolError(

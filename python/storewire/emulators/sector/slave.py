@@ -64,7 +64,8 @@ class _FileSession:
     encrypt: Any = None  # FrameCipher per direction when the file is opened SECURE
     decrypt: Any = None
 
-    def seal(self, data: bytes) -> bytes:
+    def seal(self, data: bytes | memoryview) -> bytes | memoryview:
+        # apply() copies the frame once into its result and ciphers it there: no other copy.
         return bytes(self.encrypt.apply(data)) if self.encrypt is not None else data
 
     def unseal(self, data: bytes) -> bytes:
@@ -280,7 +281,7 @@ class Slave:
             with open(s.local, "rb") as f:
                 f.seek(offset)
                 while n := f.readinto(buf):
-                    self._send(s, s.seal(bytes(view[:n])) if s.encrypt is not None else view[:n])
+                    self._send(s, s.seal(view[:n]))
         elif cmd == CMD_UPLOAD:
             (total,) = I64.unpack(self._next(s))
             self._send(s, I32.pack(0 if s.mode & 2 else -1))

@@ -11,12 +11,15 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import v3io.aio.dataplane
 import v3io.dataplane
 from fault_servers import ScriptedServer, read_head
+from storewire import errors
+from storewire.emulators.v3io import V3IOEmulator
 from storewire.testing.serve_process import ServeProcess
 
 
@@ -200,3 +203,34 @@ def test_awaited_batches_keep_up_with_sync_batches(served: tuple[str, str], name
     # 0.5x: on a loaded 2-core machine the loop thread competes with the engine and the
     # server for CPU (asyncio costs ~30-50 µs per await there); idle, the ratio is ~1
     assert best_aio <= best_sync / 0.5, (sync_s, aio_s)
+
+
+def test_the_official_aio_transport_class_sends_through_the_queue(
+        emulator: V3IOEmulator, name: str) -> None:
+    """``v3io.aio.dataplane.transport.aiohttp.Transport`` (the official standalone
+    transport) sends official Request objects and awaits them on the completion queue."""
+    from v3io.aio.dataplane.transport.aiohttp import Transport
+
+    def encoder(method: str, body: bytes | None) -> Any:
+        def encode(container: Any, access_key: Any, args: Any) -> Any:
+            return (method, f"/{container}/{name}/via-transport", None,
+                    {"X-v3io-session-key": access_key}, body)
+        return encode
+
+    async def scenario() -> bytes:
+        transport = Transport(None, emulator.endpoint, 4)
+        try:
+            await transport.request("bigdata", emulator.access_key, None,
+                                    encoder("PUT", b"sent by the transport"), None)
+            got = await transport.request("bigdata", emulator.access_key, None,
+                                          encoder("GET", None), None)
+            with pytest.raises(errors.NotFoundError):
+                await transport.request("bigdata", emulator.access_key, None,
+                                        encoder("DELETE", None), None)
+                await transport.request("bigdata", emulator.access_key, None,
+                                        encoder("GET", None), None)
+            return bytes(got.body)
+        finally:
+            await transport.close()
+
+    assert asyncio.run(scenario()) == b"sent by the transport"

@@ -16,12 +16,11 @@ from storewire._native import auth
 from storewire.log import get_logger
 
 from ._signing import Headers
-from .types import META_PREFIX
+from .types import CRC32C_HEADER
 
 _log = get_logger("s3.transfer")
 
-METADATA_NAME = "storewire-crc32c"  # as ObjectHead.metadata spells it
-HEADER = META_PREFIX + METADATA_NAME
+HEADER = CRC32C_HEADER  # not in ObjectHead.metadata (the caller's own), only in .headers
 
 
 def encode(crc: bytes) -> str:
@@ -92,10 +91,11 @@ def with_header(headers: Headers, crc: bytes) -> Headers:
     return [*kept, (HEADER, encode(crc))]
 
 
-def recorded(metadata: dict[str, str], resource: str) -> bytes | None:
-    """The CRC32C an object's metadata records, or None when it records none (an object
-    written by another tool) or an unreadable one, which then gets the ETag's check."""
-    raw = metadata.get(METADATA_NAME)
+def recorded(headers: dict[str, str], resource: str) -> bytes | None:
+    """The CRC32C an object's HEAD headers (lower-cased names) record, or None when there
+    is none (an object written by another tool) or an unreadable one, which then gets the
+    ETag's check."""
+    raw = headers.get(HEADER)
     if raw is None:
         return None
     try:

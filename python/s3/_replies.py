@@ -18,7 +18,15 @@ from storewire import errors
 from storewire._native import http, xml
 from storewire.log import redact
 
-from .types import META_PREFIX, Bucket, DeleteError, MultipartUpload, ObjectHead, ObjectInfo
+from .types import (
+    CRC32C_HEADER,
+    META_PREFIX,
+    Bucket,
+    DeleteError,
+    MultipartUpload,
+    ObjectHead,
+    ObjectInfo,
+)
 
 # Far above any S3 object (AWS allows 5 TiB, newer limits 50 TB) yet small enough that
 # offsets and sums stay exact everywhere; a bigger "size" is a lie, not an object.
@@ -216,7 +224,9 @@ class Reply:
         if ranged is not None:
             size = ranged[2]
         meta = {
-            k[len(META_PREFIX) :]: v for k, v in headers.items() if k.startswith(META_PREFIX)
+            k[len(META_PREFIX) :]: v
+            for k, v in headers.items()
+            if k.startswith(META_PREFIX) and k != CRC32C_HEADER
         }
         return ObjectHead(
             size=size,

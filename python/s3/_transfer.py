@@ -321,7 +321,7 @@ def download_file(
     # else the segments whose MD5s the ETag is made of: the whole object for a single-part
     # ETag, the parts (of the first plausible part size) for a multipart one; none when
     # unknowable.
-    crc = _crc.recorded(head.metadata, resource) if verify else None
+    crc = _crc.recorded(head.headers, resource) if verify else None
     bounds: list[tuple[int, int]] = []
     candidates: list[int] = []
     if crc is not None:

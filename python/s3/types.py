@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 __all__ = ["Bucket", "DeleteError", "ListPage", "MultipartUpload", "ObjectHead", "ObjectInfo"]
 
 META_PREFIX = "x-amz-meta-"
+# Where upload_file records the object's CRC32C (see s3/_crc.py). Kept out of
+# ObjectHead.metadata, which is the caller's own metadata; it stays in ObjectHead.headers.
+CRC32C_HEADER = META_PREFIX + "storewire-crc32c"
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,9 @@ class ListPage:
 @dataclass(frozen=True)
 class ObjectHead:
     """What HEAD (or a GET) says about an object. ``metadata`` holds the ``x-amz-meta-*``
-    headers without their prefix, names lower-cased; ``headers`` all response headers
-    with lower-cased names."""
+    headers without their prefix, names lower-cased, except the CRC32C storewire records
+    (``x-amz-meta-storewire-crc32c``); ``headers`` all response headers with lower-cased
+    names."""
 
     size: int
     etag: str

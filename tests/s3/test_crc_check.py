@@ -17,6 +17,7 @@ from storewire._native import auth
 from storewire.testing import pattern_bytes
 
 MiB = 2**20
+HEADER = "x-amz-meta-storewire-crc32c"
 SIZE = 11 * MiB + 3  # three 5 MiB parts up; two 8 MiB ranges down (the CRCs are joined)
 
 
@@ -47,15 +48,16 @@ def test_upload_records_crc32c_and_download_checks_it(
         etag = client.upload_file(tmp_path / "src", bucket, "mp", metadata={"kind": "big"})
         assert etag.endswith("-3")
         client.upload_file(tmp_path / "src", bucket, "one", metadata={"storewire-crc32c": "AAAA"})
-        for key in ("mp", "one"):  # a caller's stale value is replaced by the real one
+        for key, meta in (("mp", {"kind": "big"}), ("one", {})):
             head = client.download_file(bucket, key, tmp_path / key)
-            assert head.metadata["storewire-crc32c"] == _crc_b64(data)
+            # A caller's stale value was replaced by the real one, which stays out of the
+            # caller's metadata.
+            assert head.headers[HEADER] == _crc_b64(data) and head.metadata == meta
             assert (tmp_path / key).read_bytes() == data
-        assert head.metadata == {"storewire-crc32c": _crc_b64(data)}
         # Without verification nothing is computed, so nothing is recorded.
         with _client(s3server, verify_checksums=False) as plain:
             plain.upload_file(tmp_path / "src", bucket, "plain")
-            assert plain.head_object(bucket, "plain").metadata == {}
+            assert HEADER not in plain.head_object(bucket, "plain").headers
 
 
 @pytest.fixture
@@ -83,7 +85,8 @@ def test_overwrite_keeping_the_metadata_is_detected(
         client.create_bucket(new_bucket_name)
         try:
             client.upload_file(tmp_path / "src", new_bucket_name, "k")
-            meta = client.head_object(new_bucket_name, "k").metadata
+            meta = boto.head_object(Bucket=new_bucket_name, Key="k")["Metadata"]
+            assert meta == {"storewire-crc32c": _crc_b64(data)}  # what other tools see
             boto.put_object(Bucket=new_bucket_name, Key="k", Body=_flipped(data, 9 * MiB),
                             Metadata=meta)
             with pytest.raises(errors.IntegrityError, match="CRC32C"):
@@ -91,7 +94,8 @@ def test_overwrite_keeping_the_metadata_is_detected(
             assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]  # nothing left
             # Put back intact by boto3 without our metadata: the ETag's MD5 is checked.
             boto.put_object(Bucket=new_bucket_name, Key="k", Body=data)
-            assert client.download_file(new_bucket_name, "k", tmp_path / "dst").metadata == {}
+            head = client.download_file(new_bucket_name, "k", tmp_path / "dst")
+            assert HEADER not in head.headers
             assert (tmp_path / "dst").read_bytes() == data
         finally:
             client.delete_objects(new_bucket_name, ["k"])

@@ -246,7 +246,8 @@ void DataChannel::connect(const std::string& ip, int port, double timeout_s,
 }
 
 void DataChannel::send_all(const std::string& ip, int port, const std::shared_ptr<Peer>& p,
-                           const char* b, std::size_t n, std::size_t max_chunk) {
+                           const char* b, std::size_t n, std::size_t max_chunk,
+                           const Checkpoint& cp) {
   auto broken = [&](const std::string& why) {
     p->abandon = true;  // what is still unsent no longer matters
     drop(ip, port, p);
@@ -257,7 +258,19 @@ void DataChannel::send_all(const std::string& ip, int port, const std::shared_pt
     int chunk = static_cast<int>(std::min(n, max_chunk));
     int sent = UDT::send(p->sock, b, chunk, 0);
     if (sent == UDT::ERROR) {
-      if (UDT::getlasterror_code() == CUDTException::ETIMEOUT) continue;  // one slice passed
+      if (UDT::getlasterror_code() == CUDTException::ETIMEOUT) {  // one slice passed
+        // A peer that takes nothing must not hide Ctrl-C for as long as it stalls.
+        if (cp) {
+          try {
+            cp();
+          } catch (...) {
+            p->abandon = true;  // mid-frame: out of step, and the rest no longer matters
+            drop(ip, port, p);
+            throw;
+          }
+        }
+        continue;
+      }
       broken(udt_error_text());
     }
     b += sent;
@@ -266,7 +279,7 @@ void DataChannel::send_all(const std::string& ip, int port, const std::shared_pt
 }
 
 void DataChannel::send_frame(const std::string& ip, int port, std::int32_t session,
-                             const void* data, std::size_t size) {
+                             const void* data, std::size_t size, const Checkpoint& cp) {
   auto p = peer(ip, port);
   std::lock_guard<std::mutex> lock(p->send_mu);
   Writer w;
@@ -274,11 +287,11 @@ void DataChannel::send_frame(const std::string& ip, int port, std::int32_t sessi
   w.i32(static_cast<std::int32_t>(size));
   if (size <= 65536) {  // small frames: one send, so header and payload travel together
     w.raw(data, size);
-    send_all(ip, port, p, w.bytes().data(), w.bytes().size(), 8u << 20);
+    send_all(ip, port, p, w.bytes().data(), w.bytes().size(), 8u << 20, cp);
     return;
   }
-  send_all(ip, port, p, w.bytes().data(), w.bytes().size(), 8u << 20);
-  send_all(ip, port, p, static_cast<const char*>(data), size, 8u << 20);
+  send_all(ip, port, p, w.bytes().data(), w.bytes().size(), 8u << 20, cp);
+  send_all(ip, port, p, static_cast<const char*>(data), size, 8u << 20, cp);
 }
 
 void DataChannel::send_error(const std::string& ip, int port, std::int32_t session) {

@@ -47,8 +47,10 @@ class DataChannel {
 
   // Connects (rendezvous) to the peer unless already connected. E_CONNECTION after close().
   void connect(const std::string& ip, int port, double timeout_s, const Checkpoint& cp);
+  // `cp` is polled while the peer accepts nothing (a 1 s slice); if it throws (Ctrl-C),
+  // the frame is cut short, so the connection is dropped before the exception goes on.
   void send_frame(const std::string& ip, int port, std::int32_t session, const void* data,
-                  std::size_t size);
+                  std::size_t size, const Checkpoint& cp = {});
   void send_error(const std::string& ip, int port, std::int32_t session);  // size -1 frame
   // Bytes as they are, no frame header: for emulated peers that must misbehave on purpose.
   void send_raw(const std::string& ip, int port, const void* data, std::size_t size);
@@ -105,7 +107,7 @@ class DataChannel {
   // Sends all n bytes in pieces of at most max_chunk; a broken or stopped connection is
   // dropped and fails with E_CONNECTION.
   void send_all(const std::string& ip, int port, const std::shared_ptr<Peer>& p, const char* b,
-                std::size_t n, std::size_t max_chunk);
+                std::size_t n, std::size_t max_chunk, const Checkpoint& cp = {});
   // Sets a frame aside for its session's reader, within the limits above.
   static void park(Peer& p, std::int32_t session, std::int32_t size, std::string frame);
   static std::pair<bool, std::string> unpark(Peer& p, std::deque<std::pair<bool, std::string>>& q);

@@ -326,7 +326,7 @@ std::int64_t File::upload(const std::function<void(char*, std::size_t)>& source,
     const char* data = nullptr;
     std::size_t size = 0;
     while (frames.next(data, size, cp)) {
-      dc.send_frame(ip, port, reply_.transid, data, size);
+      dc.send_frame(ip, port, reply_.transid, data, size, cp);
       frames.release();
       if (cp) cp();
     }
@@ -367,12 +367,15 @@ void File::write(const char* data, std::size_t n, const Checkpoint& cp) try {
       for (auto it = s.rbegin(); it != s.rend(); ++it)
         dc.send_i32(it->first, it->second, reply_.transid, kCmdWrite);
     dc.send_i64_pair(ip, port, reply_.transid, pos_, static_cast<std::int64_t>(chunk));
-    if (enc_) {
-      std::string sealed = enc_->apply(data + done, chunk);
-      dc.send_frame(ip, port, reply_.transid, sealed.data(), sealed.size());
-    } else {
-      dc.send_frame(ip, port, reply_.transid, data + done, chunk);
-    }
+    // Ctrl-C during a stalled send cuts the frame short: the file is lost (see upload).
+    exchange_locked([&] {
+      if (enc_) {
+        std::string sealed = enc_->apply(data + done, chunk);
+        dc.send_frame(ip, port, reply_.transid, sealed.data(), sealed.size(), cp);
+      } else {
+        dc.send_frame(ip, port, reply_.transid, data + done, chunk, cp);
+      }
+    });
     log_.emplace_back(pos_, static_cast<std::int64_t>(chunk));
     pos_ += static_cast<std::int64_t>(chunk);
     size_ = std::max(size_, pos_);

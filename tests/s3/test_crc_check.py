@@ -128,3 +128,21 @@ def test_bytes_changed_on_the_servers_disk_are_detected(tmp_path: Path) -> None:
             with pytest.raises(errors.IntegrityError, match="ETag"):
                 client.download_file("disk", "md5", tmp_path / "md5")
             assert not (tmp_path / "crc").exists() and not (tmp_path / "md5").exists()
+
+
+def test_crc_of_slices_combined_equals_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The range CRCs a download joins, and the slices a large file is hashed in."""
+    from s3 import _crc
+
+    data = pattern_bytes(5 * MiB + 3, seed=74)
+    for cut in (0, 1, 4095, 4096, 3 * MiB + 1, len(data)):
+        first, second = data[:cut], data[cut:]
+        joined = _crc.combine(auth.crc32c(first), auth.crc32c(second), len(second))
+        assert joined == auth.crc32c(data)
+    (tmp_path / "f").write_bytes(data)
+    monkeypatch.setattr(_crc, "_SPLIT_BYTES", MiB)
+    monkeypatch.setattr(_crc.os, "cpu_count", lambda: 3)
+    assert _crc.of_file(str(tmp_path / "f"), len(data)) == auth.crc32c(data).to_bytes(4, "big")
+    assert _crc.of_file(str(tmp_path / "f"), 7) == auth.crc32c(data[:7]).to_bytes(4, "big")

@@ -72,7 +72,9 @@ class Client(Verbs):
     ``part_size_bytes`` parts; downloads of more than one part run as parallel ranged GETs
     straight into the file. ``max_concurrency`` bounds the requests in flight.
     ``verify_checksums`` sends Content-MD5 with every body and checks ETags (MD5, and the
-    MD5-of-MD5s of multipart objects) on uploads and downloads. Remaining keyword
+    MD5-of-MD5s of multipart objects) on uploads and downloads; ``upload_file`` also
+    records the file's CRC32C (``x-amz-meta-storewire-crc32c``), which ``download_file``
+    then checks instead of the ETag (docs/s3-client.md). Remaining keyword
     arguments go to :class:`storewire._native.http.Client` (``connect_timeout_s``,
     ``timeout_s``, ``max_retries``, ``proxy``, ``verify_tls``, ``ca_file``, ...).
     What the arguments leave unset comes from ``config`` (an :class:`s3.config.Config`),
@@ -727,10 +729,10 @@ class Client(Verbs):
         progress: Progress | None = None,
     ) -> ObjectHead:
         """Stream ``bucket/key`` into a file (parallel ranged GETs for large objects),
-        verify it against the HEAD's size and (MD5 or multipart) ETag, then move it into
-        place; the object's HEAD. The data goes to a temporary ``.<name>.<random>.part``
-        file in the destination directory, removed on any failure or Ctrl-C: ``path`` is
-        either the whole object or left untouched."""
+        verify it against the HEAD's size and the CRC32C ``upload_file`` recorded, else the
+        (MD5 or multipart) ETag, then move it into place; the object's HEAD. The data goes
+        to a temporary ``.<name>.<random>.part`` file in the destination directory, removed
+        on any failure or Ctrl-C: ``path`` is either the whole object or left untouched."""
         return _transfer.download_file(self, bucket, key, os.fspath(path), progress)
 
     # ---- many small objects at once -----------------------------------------------------

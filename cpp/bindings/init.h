@@ -1,4 +1,5 @@
-// One init function per binding area, assembled into storewire._native by module.cpp.
+// One init function per binding area, assembled into storewire._native by module.cpp
+// (Sector: into storewire._native_sector by sector_module.cpp).
 #pragma once
 
 #include <pybind11/pybind11.h>

@@ -1,4 +1,4 @@
-// storewire._native: the only place where Python meets the C++ libraries.
+// storewire._native: where Python meets the C++ libraries (Sector: sector_module.cpp).
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <pugixml.hpp>
@@ -6,6 +6,8 @@
 #include "errors.h"
 #include "convert.h"
 #include "init.h"
+
+#include <string>
 
 namespace py = pybind11;
 
@@ -60,8 +62,17 @@ PYBIND11_MODULE(_native, m) {
   add_area(m, "auth", "AWS signatures (V2, DS3 V2, V4), hashes and checksums.", &init_auth);
   add_area(m, "xml", "Small pugixml helpers for DS3 and S3 documents.", &init_xml);
   add_area(m, "ds3", "DS3 (Spectra BlackPearl) requests, parsers and the bulk engine.", &init_ds3);
-  add_area(m, "sector", "Sector 2.x client: TLS login, GMP messaging, file-system commands.",
-           &init_sector);
   add_area(m, "v3io", "V3IO JSON bodies: typed attributes, records and request bodies.",
            &init_v3io);
+  // Sector lives in its own extension (with UDT, whose static initialiser sleeps 100 ms),
+  // still named storewire._native.sector: an empty __path__ lets the import system look
+  // for submodules, and the finder storewire/_sector_import.py installs loads it. Reading
+  // `_native.sector` imports it on first use (PEP 562).
+  m.attr("__path__") = py::list();
+  m.def("__getattr__", [](const std::string& name) -> py::object {
+    if (name != "sector") {
+      throw py::attribute_error("module 'storewire._native' has no attribute '" + name + "'");
+    }
+    return py::module_::import("storewire._native.sector");
+  });
 }

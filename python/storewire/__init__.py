@@ -17,9 +17,12 @@ import os
 import warnings
 from typing import Any
 
+from . import _sector_import
 from .verbs import ByteRange, ObjectMeta
 
 __all__ = ["ByteRange", "ObjectMeta", "__version__", "build_info"]
+
+_sector_import.install()  # storewire._native.sector: its own extension, loaded on first use
 
 _OPTIMISED_BUILDS = frozenset({"release", "relwithdebinfo", "minsizerel"})
 

@@ -79,6 +79,23 @@ def test_extension_lives_inside_storewire():
         assert importlib.import_module(f"storewire._native.{area}") is getattr(_native, area)
 
 
+def test_sector_extension_loads_only_when_sector_is_used():
+    # UDT's static initialiser sleeps 100 ms: only Sector users load it (cpp/CMakeLists.txt).
+    code = """
+import sys
+import ds3, s3, v3io, storewire._native as native
+from storewire.cli import main
+assert "storewire._native_sector" not in sys.modules, "loaded without Sector"
+from storewire._native import sector
+import storewire._native.sector as again
+assert sector is again is native.sector is sys.modules["storewire._native_sector"]
+assert sector.defaults() and native.build_info()["udt"]
+"""
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        storewire._native.nope  # noqa: B018  (the __getattr__ serves "sector" only)
+
+
 def test_build_info_reports_release_and_linked_versions():
     info = storewire.build_info()
     assert info["build_type"] == "Release", info

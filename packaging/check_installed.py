@@ -56,7 +56,8 @@ def check_version() -> str:
     if "WARNING" in out:
         raise StepFailed(f"`storewire version` warns:\n{out}")
     # Which files the extension really loaded: the bundled copies, not anything else.
-    code = ("import storewire._native, pathlib; print(pathlib.Path('/proc/self/maps')"
+    # Both extensions: _native, and _native_sector (Sector and UDT, loaded on first use).
+    code = ("import storewire._native.sector, pathlib; print(pathlib.Path('/proc/self/maps')"
             ".read_text())")
     maps = _run([sys.executable, "-c", code])
     loaded = sorted({line.split()[-1] for line in maps.splitlines()

@@ -15,6 +15,7 @@ import pytest
 import fault_servers
 from fault_servers import ScriptedServer
 from storewire import errors
+from storewire._native import auth
 from storewire._native import http as native_http
 from storewire.testing import pattern_bytes
 
@@ -88,6 +89,27 @@ def test_ranged_get(http_server, client, make_payload):
     assert r.status == 206
     assert r.header("Content-Range") == "bytes 100-199/10000"
     assert r.body == data[100:200]
+
+
+def test_body_crc32c_is_summed_as_the_bytes_arrive(http_server, client, make_payload, tmp_path):
+    """crc32c=True: the engine checksums the 2xx body on its thread, whatever the sink."""
+    data = make_payload(3 * MIB + 17)
+    url = http_server.url_for("/files/c.bin")
+    assert client.request("PUT", url, body=data).status == 201
+    expected = auth.crc32c(data)
+
+    into_memory = client.request("GET", url, crc32c=True)
+    assert into_memory.body == data and into_memory.body_crc32c == expected
+    target = tmp_path / "c.bin"
+    into_file = client.perform_many(
+        [native_http.Request("GET", url, into_file=target, crc32c=True)])[0]
+    assert target.read_bytes() == data and into_file.body_crc32c == expected
+    ranged = client.request("GET", url, headers={"Range": "bytes=1000-1999999"}, crc32c=True)
+    assert ranged.status == 206 and ranged.body_crc32c == auth.crc32c(data[1000:2000000])
+
+    assert client.request("GET", url).body_crc32c is None  # not asked for
+    missing = client.request("GET", http_server.url_for("/files/none.bin"), crc32c=True)
+    assert missing.status == 404 and missing.body_crc32c is None  # only a 2xx body counts
 
 
 @pytest.mark.parametrize("method", ["POST", "PATCH", "OPTIONS", "FROBNICATE"])

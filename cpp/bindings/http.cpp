@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/crc32c_observer.h"
 #include "convert.h"
 #include "errors.h"
 #include "http/client.h"
@@ -44,12 +45,13 @@ struct PyRequest {
   std::shared_ptr<RequestSpec> spec = std::make_shared<RequestSpec>();
   std::unique_ptr<bindings::HeldBuffer> body;
   std::unique_ptr<bindings::HeldBuffer> into;
+  std::shared_ptr<auth::Crc32cObserver> crc;  // when asked: CRC32C of the 2xx body received
 
   PyRequest(std::string method, std::string url, const py::object& headers,
             const py::object& body_obj, const py::object& body_file, std::uint64_t body_offset,
             std::optional<std::uint64_t> body_length, const py::object& into_obj,
             const py::object& into_file, std::uint64_t into_offset, std::optional<bool> retry,
-            std::optional<double> timeout_s) {
+            std::optional<double> timeout_s, bool crc32c) {
     for (auto& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     spec->method = std::move(method);
     spec->url = std::move(url);
@@ -81,6 +83,10 @@ struct PyRequest {
       spec->sink.path = fspath(into_file);
       spec->sink.offset = into_offset;
     }
+    if (crc32c) {
+      crc = std::make_shared<auth::Crc32cObserver>();
+      spec->observer = crc;
+    }
   }
 };
 
@@ -99,6 +105,7 @@ py::list header_list(const HeaderList& headers) {
 struct PyResponse {
   std::shared_ptr<Result> result;
   std::string url;
+  std::shared_ptr<const auth::Crc32cObserver> crc;  // set when the request asked for it
 
   py::object error() const {
     if (!result->failure) return py::none();
@@ -174,7 +181,7 @@ struct PyClient {
       result = c.perform_direct(req.spec, interrupted);
     }
     if (PyErr_Occurred()) throw py::error_already_set();
-    PyResponse resp{std::make_shared<Result>(std::move(result)), req.spec->url};
+    PyResponse resp{std::make_shared<Result>(std::move(result)), req.spec->url, req.crc};
     resp.raise_for_transport();
     return resp;
   }
@@ -190,7 +197,8 @@ struct PyClient {
     std::vector<PyResponse> out;
     out.reserve(results.size());
     for (std::size_t i = 0; i < results.size(); ++i)
-      out.push_back({std::make_shared<Result>(std::move(results[i])), reqs[i]->spec->url});
+      out.push_back(
+          {std::make_shared<Result>(std::move(results[i])), reqs[i]->spec->url, reqs[i]->crc});
     return out;
   }
 
@@ -213,7 +221,7 @@ std::shared_ptr<const http::RequestSpec> http_spec_of(py::handle request) {
 }
 
 py::object http_response(http::Result result, const std::string& url) {
-  return py::cast(PyResponse{std::make_shared<Result>(std::move(result)), url});
+  return py::cast(PyResponse{std::make_shared<Result>(std::move(result)), url, nullptr});
 }
 
 }  // namespace storewire::bindings
@@ -240,13 +248,13 @@ void init_http(py::module_& m) {
       .def(py::init<std::string, std::string, const py::object&, const py::object&,
                     const py::object&, std::uint64_t, std::optional<std::uint64_t>,
                     const py::object&, const py::object&, std::uint64_t, std::optional<bool>,
-                    std::optional<double>>(),
+                    std::optional<double>, bool>(),
            py::arg("method"), py::arg("url"), py::kw_only(), py::arg("headers") = py::none(),
            py::arg("body") = py::none(), py::arg("body_file") = py::none(),
            py::arg("body_offset") = 0, py::arg("body_length") = py::none(),
            py::arg("into") = py::none(), py::arg("into_file") = py::none(),
            py::arg("into_offset") = 0, py::arg("retry") = py::none(),
-           py::arg("timeout_s") = py::none())
+           py::arg("timeout_s") = py::none(), py::arg("crc32c") = false)
       .def_property_readonly("method", [](const PyRequest& r) { return r.spec->method; })
       .def_property_readonly("url", [](const PyRequest& r) { return r.spec->url; })
       .def("__repr__", [](const PyRequest& r) {
@@ -277,6 +285,16 @@ void init_http(py::module_& m) {
       .def_property_readonly("timings", [](const PyResponse& r) { return r.result->timings; })
       .def_property_readonly("effective_url",
                              [](const PyResponse& r) { return r.result->effective_url; })
+      .def_property_readonly(
+          "body_crc32c",
+          [](const PyResponse& r) -> py::object {
+            const bool success = !r.result->failure && r.result->status >= 200 &&
+                                 r.result->status < 300;
+            if (!r.crc || !success) return py::none();
+            return py::int_(r.crc->value());
+          },
+          "CRC32C of the successful (2xx) body as it arrived, when the request was made "
+          "with crc32c=True; None otherwise (also for a failed or non-2xx answer).")
       .def_property_readonly("error", &PyResponse::error)
       .def("raise_for_transport", &PyResponse::raise_for_transport)
       .def("__repr__", [](const PyResponse& r) {
@@ -330,10 +348,10 @@ void init_http(py::module_& m) {
              const py::object& body, const py::object& body_file, std::uint64_t body_offset,
              std::optional<std::uint64_t> body_length, const py::object& into,
              const py::object& into_file, std::uint64_t into_offset, std::optional<bool> retry,
-             std::optional<double> timeout_s) {
+             std::optional<double> timeout_s, bool crc32c) {
             PyRequest req(std::move(method), std::move(url), headers, body, body_file,
                           body_offset, body_length, into, into_file, into_offset, retry,
-                          timeout_s);
+                          timeout_s, crc32c);
             return self.perform(req);
           },
           py::arg("method"), py::arg("url"), py::kw_only(), py::arg("headers") = py::none(),
@@ -341,7 +359,8 @@ void init_http(py::module_& m) {
           py::arg("body_offset") = 0, py::arg("body_length") = py::none(),
           py::arg("into") = py::none(), py::arg("into_file") = py::none(),
           py::arg("into_offset") = 0, py::arg("retry") = py::none(),
-          py::arg("timeout_s") = py::none(), "Shorthand for perform(Request(method, url, ...)).")
+          py::arg("timeout_s") = py::none(), py::arg("crc32c") = false,
+          "Shorthand for perform(Request(method, url, ...)).")
       .def_property_readonly("in_flight",
                              [](PyClient& self) { return self.client ? self.client->in_flight() : 0; })
       .def("close", &PyClient::close)

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <unordered_set>
 
+#include "auth/crc32c_observer.h"
 #include "auth/encoding.h"
 #include "auth/hashes.h"
 #include "ds3/validate.h"
@@ -29,24 +30,6 @@ using Clock = std::chrono::steady_clock;
 
 enum class State { Pending, Queued, InFlight, Done };
 
-// CRC32C of a download, fed by the HTTP engine's thread as the bytes arrive.
-class Crc32cObserver final : public http::BodyObserver {
- public:
-  void reset() override { crc_ = 0; }
-  void update(const char* data, std::size_t size) override {
-    crc_ = auth::crc32c(data, size, crc_);
-  }
-  // The 4-byte big-endian form DS3 sends (base64) in its checksum headers.
-  std::string digest() const {
-    const char bytes[4] = {static_cast<char>(crc_ >> 24), static_cast<char>(crc_ >> 16),
-                           static_cast<char>(crc_ >> 8), static_cast<char>(crc_)};
-    return std::string(bytes, 4);
-  }
-
- private:
-  std::uint32_t crc_ = 0;
-};
-
 struct Blob {
   std::string name;
   const BulkFile* source = nullptr;  // the local file or buffer
@@ -55,7 +38,7 @@ struct Blob {
   std::uint64_t length = 0;
   State state = State::Pending;
   int failures = 0;
-  std::shared_ptr<Crc32cObserver> crc;  // GET: checksum of the bytes received
+  std::shared_ptr<auth::Crc32cObserver> crc;  // GET: checksum of the bytes received
   std::future<std::string> checksum_job;  // PUT: computed ahead, off the loop thread
   std::string checksum;                   // PUT: base64 value once known
 };
@@ -434,7 +417,7 @@ class Run {
       }
       spec = client_.get_object_request(r);
       // CRC32C of the blob as it arrives: verify() then needs no second read of the file.
-      b.crc = std::make_shared<Crc32cObserver>();
+      b.crc = std::make_shared<auth::Crc32cObserver>();
       spec->observer = b.crc;
     }
     b.state = State::InFlight;

@@ -190,6 +190,7 @@ class Client(Verbs):
         into_offset: int = 0,
         content_md5: str | None = None,
         retry: bool | None = None,
+        crc32c: bool = False,
     ) -> _http.Request:
         """A signed native request. Buffers up to 1 MiB are signed with their SHA-256;
         larger bodies and files go as UNSIGNED-PAYLOAD with Content-MD5."""
@@ -228,6 +229,7 @@ class Client(Verbs):
             into_file=into_file,
             into_offset=into_offset,
             retry=retry,
+            crc32c=crc32c,
         )
 
     def check(

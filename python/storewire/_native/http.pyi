@@ -24,7 +24,9 @@ class Timings:
 
 class Request:
     """One HTTP request. Body from a buffer (zero-copy) or a file range; response into
-    memory (default), a caller's writable buffer (``into``) or a file at an offset."""
+    memory (default), a caller's writable buffer (``into``) or a file at an offset.
+    ``crc32c=True`` checksums a successful body on the engine's thread as it arrives
+    (``Response.body_crc32c``), so a download is checked without reading it back."""
 
     def __init__(
         self,
@@ -41,6 +43,7 @@ class Request:
         into_offset: int = 0,
         retry: bool | None = None,
         timeout_s: float | None = None,
+        crc32c: bool = False,
     ) -> None: ...
     @property
     def method(self) -> str: ...
@@ -74,6 +77,10 @@ class Response:
     def timings(self) -> Timings: ...
     @property
     def effective_url(self) -> str: ...
+    @property
+    def body_crc32c(self) -> int | None:
+        """CRC32C of the successful (2xx) body as it arrived, when the request was made
+        with ``crc32c=True``; None otherwise (also for a failed or non-2xx answer)."""
     @property
     def error(self) -> Exception | None:
         """The transport error (a storewire.errors type) when no usable response arrived."""
@@ -121,6 +128,7 @@ class Client:
         into_offset: int = 0,
         retry: bool | None = None,
         timeout_s: float | None = None,
+        crc32c: bool = False,
     ) -> Response:
         """Shorthand for ``perform(Request(method, url, ...))``."""
     @property

@@ -94,9 +94,8 @@ def check_s3_request(store: Store, user: User | None, method: str, bucket_name: 
     """The check for a plain S3/DS3 object or bucket request (``/{bucket}[/{key}]``)."""
     if not bucket_name or user is None:
         return
-    with store.tx() as db:
-        bucket = db.execute("SELECT id, name, owner_id FROM buckets WHERE name=?",
-                            (bucket_name,)).fetchone()
+    bucket = store.read_one("SELECT id, name, owner_id FROM buckets WHERE name=?",
+                            (bucket_name,))
     check_bucket(store, user, bucket, s3_permission(method, key, query), query.has("job"))
 
 

@@ -78,6 +78,7 @@ class Ticket:
     checksum_type: str = "MD5"  # what to compute when the client sends no checksum
     require_checksum: bool = False
     user: User | None = None
+    chunk_id: str | None = None  # a job GET's chunk, known at begin_get
 
 
 @dataclass
@@ -647,17 +648,17 @@ class JobManager:
             if not entry["received"]:
                 raise retry_later(self._retry_after(db, now), "the blob is not in cache yet")
             return Ticket(job_id, bucket, key, entry["object_id"], entry["blob_id"], offset,
-                          entry["length"], entry["size"])
+                          entry["length"], entry["size"], chunk_id=entry["chunk_id"])
 
     def finish_get(self, ticket: Ticket) -> None:
         now = time.time()
         with self.store.tx() as db:
-            entry = db.execute("SELECT seq, chunk_id, done FROM job_blobs WHERE job_id=? AND "
-                               "blob_id=?", (ticket.job_id, ticket.blob_id)).fetchone()
-            if entry is not None and not entry["done"]:
-                db.execute("UPDATE job_blobs SET done=1 WHERE job_id=? AND seq=?",
-                           (ticket.job_id, entry["seq"]))
-                release_entry(db, ticket.job_id or "", entry["chunk_id"], ticket.length, now,
+            # Marks the entry done once (a repeated GET of the blob changes nothing); no row
+            # when the job went away meanwhile.
+            marked = db.execute("UPDATE job_blobs SET done=1 WHERE job_id=? AND blob_id=? "
+                                "AND done=0", (ticket.job_id, ticket.blob_id)).rowcount
+            if marked and ticket.chunk_id is not None:
+                release_entry(db, ticket.job_id or "", ticket.chunk_id, ticket.length, now,
                               self.persist_delay_s)
                 self._after_release(db, ticket.job_id)
 

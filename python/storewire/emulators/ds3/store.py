@@ -151,6 +151,13 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
+    def read_one(self, sql: str, params: tuple[object, ...]) -> sqlite3.Row | None:
+        """One row of one SELECT under the lock. No BEGIN/COMMIT: on this autocommit
+        connection a single statement is atomic by itself (per-request checks cost less)."""
+        with self.lock:
+            row: sqlite3.Row | None = self._db.execute(sql, params).fetchone()
+            return row
+
     # --- files -----------------------------------------------------------------------------
 
     def object_path(self, object_id: str) -> Path:

@@ -367,11 +367,14 @@ def release_entry(
     persist_delay_s: float,
 ) -> None:
     """One job entry is done (transferred, or dropped): update chunk and job counters."""
-    db.execute("UPDATE chunks SET remaining=remaining-1 WHERE id=?", (chunk_id,))
-    chunk = db.execute("SELECT remaining, state FROM chunks WHERE id=?", (chunk_id,)).fetchone()
-    if chunk is not None and chunk["remaining"] <= 0 and chunk["state"] in ("PENDING", "ALLOCATED"):
-        db.execute("UPDATE chunks SET state='COMPLETED', persist_at=? WHERE id=?",
-                   (now + persist_delay_s, chunk_id))
+    # One statement: the right-hand sides see the row before the update, so the chunk
+    # completes when this was its last entry (its remaining count was 1 or less).
+    db.execute(
+        "UPDATE chunks SET remaining=remaining-1, "
+        "persist_at=CASE WHEN remaining<=1 AND state IN ('PENDING','ALLOCATED') THEN ? "
+        "ELSE persist_at END, "
+        "state=CASE WHEN remaining<=1 AND state IN ('PENDING','ALLOCATED') THEN 'COMPLETED' "
+        "ELSE state END WHERE id=?", (now + persist_delay_s, chunk_id))
     db.execute("UPDATE jobs SET remaining=remaining-1, done_bytes=done_bytes+? WHERE id=?",
                (length, job_id))
     job = db.execute("SELECT remaining, status, request_type FROM jobs WHERE id=?",

@@ -358,7 +358,10 @@ void File::write(const char* data, std::size_t n, const Checkpoint& cp) try {
   const auto& s = reply_.slaves;
   for (auto it = s.rbegin(); it != s.rend(); ++it)  // reverse chain order
     dc.send_i32(it->first, it->second, reply_.transid, kCmdWrite);
-  const auto& [ip, port] = s.front();
+  // Named copies, not structured bindings: clang (the fuzz build) cannot capture those in a
+  // lambda before C++20.
+  const std::string ip = s.front().first;
+  const auto port = s.front().second;
   const std::size_t kMaxFrame = 64'000'000;
   std::size_t done = 0;
   while (done < n) {

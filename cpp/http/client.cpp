@@ -59,8 +59,9 @@ class Client::Loop {
   ~Loop() {
     stop();
     for (CURL* e : idle_easy_) curl_easy_cleanup(e);
-    events_.reset();
+    // Closing the pooled connections calls back into the event loop: it goes last.
     curl_multi_cleanup(multi_);
+    events_.reset();
   }
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;
@@ -376,7 +377,10 @@ bool Client::wait_direct(double seconds, Transfer& t, const std::function<bool()
 CURL* Client::Loop::take_easy() {
   if (idle_easy_.empty()) {
     CURL* e = curl_easy_init();
-    if (e) Transfer::configure(e, c_.options_);
+    if (e) {
+      Transfer::configure(e, c_.options_);
+      events_->adopt(e);
+    }
     return e;
   }
   CURL* e = idle_easy_.back();

@@ -2,11 +2,11 @@
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdint>
 #include <cstring>
 
 #include "storewire/error.h"
@@ -14,8 +14,6 @@
 namespace storewire::http {
 namespace {
 using Clock = std::chrono::steady_clock;
-// curl_multi_assign() marker: the socket is registered with epoll.
-void* const kRegistered = reinterpret_cast<void*>(1);
 }  // namespace
 
 EventLoop::EventLoop(CURLM* multi) : multi_(multi) {
@@ -37,10 +35,18 @@ EventLoop::EventLoop(CURLM* multi) : multi_(multi) {
 }
 
 EventLoop::~EventLoop() {
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, nullptr);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, nullptr);
   ::close(epoll_fd_);
   ::close(wake_fd_);
+}
+
+void EventLoop::adopt(CURL* easy) {
+  // A connection keeps the callbacks of the handle that opened it, also when curl closes
+  // it later from its pool or from curl_multi_cleanup (which therefore runs before this
+  // loop is destroyed).
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &EventLoop::on_open);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, this);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &EventLoop::on_close);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
 }
 
 void EventLoop::wake() {
@@ -49,24 +55,78 @@ void EventLoop::wake() {
   [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
 }
 
-int EventLoop::on_socket(CURL*, curl_socket_t s, int what, void* self_ptr, void* socketp) {
+EventLoop::Watch* EventLoop::watch_of(curl_socket_t s) {
+  if (s < 0) return nullptr;
+  const auto i = static_cast<std::size_t>(s);
+  if (i >= watches_.size()) watches_.resize(std::max<std::size_t>(i + 1, 2 * watches_.size()));
+  return &watches_[i];
+}
+
+void EventLoop::watch(curl_socket_t s, std::uint32_t events) {
+  Watch* w = watch_of(s);
+  if (!w) return;
+  w->active = true;
+  // Already registered for exactly these (only trusted for our own sockets, whose every
+  // close we see).
+  if (w->owned && w->events == events) return;
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.fd = s;
+  const int op = w->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  if (epoll_ctl(epoll_fd_, op, s, &ev) != 0) {
+    // The table and epoll disagree (a socket closed behind our back): trust epoll.
+    if (errno == ENOENT) {
+      epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, s, &ev);
+    } else if (errno == EEXIST) {
+      epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, s, &ev);
+    }
+  }
+  w->events = events;
+}
+
+void EventLoop::unwatch(curl_socket_t s) {
+  Watch* w = watch_of(s);
+  if (!w) return;
+  if (w->events) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s, nullptr);
+  *w = Watch();
+}
+
+int EventLoop::on_socket(CURL*, curl_socket_t s, int what, void* self_ptr, void*) {
   auto* self = static_cast<EventLoop*>(self_ptr);
   if (what == CURL_POLL_REMOVE) {
-    epoll_ctl(self->epoll_fd_, EPOLL_CTL_DEL, s, nullptr);  // may already be closed
+    Watch* w = self->watch_of(s);
+    if (w && w->owned) {
+      // Kept registered: the connection goes back to the pool and is likely reused next.
+      w->active = false;
+    } else if (w) {
+      self->unwatch(s);
+    }
     return 0;
   }
-  epoll_event ev{};
-  ev.data.fd = s;
-  if (what & CURL_POLL_IN) ev.events |= EPOLLIN;
-  if (what & CURL_POLL_OUT) ev.events |= EPOLLOUT;
-  if (socketp == kRegistered) {
-    epoll_ctl(self->epoll_fd_, EPOLL_CTL_MOD, s, &ev);
-  } else {
-    if (epoll_ctl(self->epoll_fd_, EPOLL_CTL_ADD, s, &ev) != 0 && errno == EEXIST)
-      epoll_ctl(self->epoll_fd_, EPOLL_CTL_MOD, s, &ev);
-    curl_multi_assign(self->multi_, s, kRegistered);
-  }
+  std::uint32_t events = 0;
+  if (what & CURL_POLL_IN) events |= EPOLLIN;
+  if (what & CURL_POLL_OUT) events |= EPOLLOUT;
+  self->watch(s, events);
   return 0;
+}
+
+curl_socket_t EventLoop::on_open(void* self_ptr, curlsocktype purpose, curl_sockaddr* address) {
+  if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
+  const int fd = ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (fd < 0) return CURL_SOCKET_BAD;
+  // A fresh socket: whatever was registered under this number went with its close.
+  if (Watch* w = static_cast<EventLoop*>(self_ptr)->watch_of(fd)) {
+    *w = Watch();
+    w->owned = true;
+  }
+  return fd;
+}
+
+int EventLoop::on_close(void* self_ptr, curl_socket_t s) {
+  // Removed before the close: a copy of the descriptor in a forked child would otherwise
+  // keep the registration (and its events) alive.
+  static_cast<EventLoop*>(self_ptr)->unwatch(s);
+  return ::close(s);
 }
 
 int EventLoop::on_timer(CURLM*, long timeout_ms, void* self_ptr) {
@@ -91,6 +151,13 @@ void EventLoop::run_once(long max_wait_ms) {
     if (fd == wake_fd_) {
       std::uint64_t count;
       [[maybe_unused]] ssize_t r = ::read(wake_fd_, &count, sizeof count);
+      continue;
+    }
+    Watch* w = watch_of(fd);
+    if (w && !w->active) {
+      // A pooled connection woke up (closed by the server, most likely): stop watching
+      // it; curl finds it dead when it next looks at it.
+      unwatch(fd);
       continue;
     }
     int flags = 0;

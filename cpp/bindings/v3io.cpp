@@ -8,7 +8,9 @@
 // caller then encodes in Python. Malformed JSON raises ProtocolError (kind "protocol").
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -248,71 +250,107 @@ struct Field {
   std::int64_t low, high;
 };
 
-// A record object at node i as an instance of cls, or nullptr-equivalent (None) when a
-// field is not in its canonical form (the caller then runs the class's own checks).
-py::object fast_record(const Reader& r, std::uint32_t i, const py::handle& cls,
-                       const std::vector<Field>& fields) {
+constexpr std::size_t kMaxFields = 8;
+
+// Where each field's value sits in record object i (0: absent), when every field is in
+// its canonical form (kind and range; blobs are checked when decoded); false otherwise,
+// and the caller then runs the class's own checks.
+bool canonical_record(const Reader& r, std::uint32_t i, const std::vector<Field>& fields,
+                      std::uint32_t (&at)[kMaxFields]) {
   const auto& nodes = r.nodes();
-  std::vector<py::object> values(fields.size());
-  std::vector<bool> seen(fields.size(), false);
+  std::fill(std::begin(at), std::end(at), 0u);
   std::uint32_t j = i + 1;
   for (std::uint32_t k = 0; k < nodes[i].count; ++k, j = r.doc().next(j + 1)) {
     const std::string_view key = r.doc().text(nodes[j]);
     for (std::size_t f = 0; f < fields.size(); ++f) {
       if (fields[f].json != key) continue;
-      if (seen[f]) return py::none();  // a repeated member: let Python's rules decide
-      seen[f] = true;
+      if (at[f] != 0) return false;  // a repeated member: let Python's rules decide
+      at[f] = j + 1;
       const Node& v = nodes[j + 1];
       if (v.kind == Kind::Null) {
-        if (fields[f].kind == 'b') return py::none();
-        values[f] = py::none();
+        if (fields[f].kind == 'b') return false;
         break;
       }
       switch (fields[f].kind) {
         case 'i':
           if (v.kind != Kind::Int || v.integer < fields[f].low || v.integer > fields[f].high) {
-            return py::none();
+            return false;
           }
-          values[f] = steal(PyLong_FromLongLong(v.integer));
           break;
         case 'e':
-          if (v.kind != Kind::Int) return py::none();
-          values[f] = steal(PyLong_FromLongLong(v.integer));
+          if (v.kind != Kind::Int) return false;
           break;
-        case 's':
-          if (v.kind != Kind::String) return py::none();
-          values[f] = r.str(v);
-          break;
-        default: {  // b, B
-          std::string data;
-          if (v.kind != Kind::String || !base64_decode_strict(r.doc().text(v), data)) {
-            return py::none();
-          }
-          values[f] = steal(PyBytes_FromStringAndSize(data.data(),
-                                                      static_cast<Py_ssize_t>(data.size())));
-        }
+        default:  // s, b, B
+          if (v.kind != Kind::String) return false;
       }
       break;
     }
   }
   for (std::size_t f = 0; f < fields.size(); ++f) {
-    if (!seen[f] && fields[f].kind == 'b') return py::none();
+    if (at[f] == 0 && fields[f].kind == 'b') return false;
+  }
+  return true;
+}
+
+// Values repeated from one record to the next (arrival times, shard ids, partition keys)
+// are made once: the last int of each field is kept, strings go through the name cache.
+struct RecordCache {
+  std::int64_t last_int[kMaxFields] = {};
+  py::object last_obj[kMaxFields];
+  std::string scratch;  // base64 output, reused
+};
+
+// A record object at node i as an instance of cls, or None when a field is not in its
+// canonical form (the caller then runs the class's own checks).
+py::object fast_record(const Reader& r, std::uint32_t i, const py::handle& cls,
+                       const std::vector<Field>& fields, RecordCache& cache) {
+  std::uint32_t at[kMaxFields];
+  if (!canonical_record(r, i, fields, at)) return py::none();
+  const auto& nodes = r.nodes();
+  PyObject* values[kMaxFields] = {};  // borrowed from `owned` or the cache
+  py::object owned[kMaxFields];
+  for (std::size_t f = 0; f < fields.size(); ++f) {
+    if (at[f] == 0 || nodes[at[f]].kind == Kind::Null) {
+      values[f] = Py_None;
+      continue;
+    }
+    const Node& v = nodes[at[f]];
+    switch (fields[f].kind) {
+      case 'i':
+      case 'e':
+        if (!cache.last_obj[f] || cache.last_int[f] != v.integer) {
+          cache.last_obj[f] = steal(PyLong_FromLongLong(v.integer));
+          cache.last_int[f] = v.integer;
+        }
+        values[f] = cache.last_obj[f].ptr();
+        break;
+      case 's':
+        owned[f] = r.name(v);
+        values[f] = owned[f].ptr();
+        break;
+      default:  // b, B
+        cache.scratch.clear();
+        if (!base64_decode_strict(r.doc().text(v), cache.scratch)) return py::none();
+        owned[f] = steal(PyBytes_FromStringAndSize(
+            cache.scratch.data(), static_cast<Py_ssize_t>(cache.scratch.size())));
+        values[f] = owned[f].ptr();
+    }
   }
   // setattr in the order __init__ uses: instances then share their class's key layout
   auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
   py::object obj = steal(type->tp_new(type, empty_tuple().ptr(), nullptr));
+  // a plain class stores straight into the instance (PyObject_SetAttr re-interns names)
+  const auto set = type->tp_setattro == PyObject_GenericSetAttr ? PyObject_GenericSetAttr
+                                                                 : PyObject_SetAttr;
   for (std::size_t f = 0; f < fields.size(); ++f) {
-    const py::object& value = values[f] ? values[f] : py::none();
-    if (PyObject_SetAttr(obj.ptr(), fields[f].attr.ptr(), value.ptr()) != 0) {
+    if (set(obj.ptr(), fields[f].attr.ptr(), values[f]) != 0) {
       throw py::error_already_set();
     }
   }
   return obj;
 }
 
-py::object decode_records(const py::object& body, const std::string& field, const py::str& where,
-                          const py::object& cls, const py::list& spec) {
-  if (!PyType_Check(cls.ptr())) throw py::type_error("cls must be a class");
+std::vector<Field> record_fields(const py::list& spec) {
   std::vector<Field> fields;
   for (const auto& entry : spec) {
     auto t = py::reinterpret_borrow<py::tuple>(entry);
@@ -323,10 +361,19 @@ py::object decode_records(const py::object& body, const std::string& field, cons
                            kind.empty() ? 's' : kind[0], t[3].cast<std::int64_t>(),
                            t[4].cast<std::int64_t>()});
   }
+  if (fields.size() > kMaxFields) throw py::value_error("too many record fields");
+  return fields;
+}
+
+py::object decode_records(const py::object& body, const std::string& field, const py::str& where,
+                          const py::object& cls, const py::list& spec) {
+  if (!PyType_Check(cls.ptr())) throw py::type_error("cls must be a class");
+  const std::vector<Field> fields = record_fields(spec);
   std::unique_ptr<bindings::HeldBuffer> held;
   const Document doc(bytes_view(body, held));
   const Reader r(doc);
   const auto& nodes = doc.nodes();
+  RecordCache cache;
   return decode_top(r, field, [&](std::uint32_t v) -> py::object {
     const Node& n = nodes[v];
     if (n.kind != Kind::Array) return r.plain(v);
@@ -335,7 +382,7 @@ py::object decode_records(const py::object& body, const std::string& field, cons
     for (Py_ssize_t k = 0; k < static_cast<Py_ssize_t>(n.count); ++k, j = doc.next(j)) {
       py::object item;
       if (nodes[j].kind == Kind::Object) {
-        item = fast_record(r, j, cls, fields);
+        item = fast_record(r, j, cls, fields, cache);
         if (item.is_none()) {  // the class's own checks: the exact result or error
           item = cls(r.plain(j), steal(PyUnicode_FromFormat("%U[%zd]", where.ptr(), k)));
         }
@@ -346,6 +393,62 @@ py::object decode_records(const py::object& body, const std::string& field, cons
     }
     return list;
   });
+}
+
+// A PutRecords answer checked without building its records: (record count, indices of
+// the records with an ErrorCode, FailedRecordCount or None) when the body is an object
+// whose members are in canonical form: "Records" a list of records canonical for
+// `spec` (the PutRecordsResult fields; `error` names the ErrorCode field) and
+// "FailedRecordCount" null or an int in 0..count (0..2**31 when there are none), each at
+// most once. Anything else is None: the caller parses the body, which gives the error.
+py::object records_summary(const py::object& body, const py::list& spec,
+                           const std::string& error) {
+  const std::vector<Field> fields = record_fields(spec);
+  std::size_t error_field = fields.size();
+  for (std::size_t f = 0; f < fields.size(); ++f) {
+    if (fields[f].json == error) error_field = f;
+  }
+  if (error_field == fields.size()) throw py::value_error("error field not in spec");
+  std::unique_ptr<bindings::HeldBuffer> held;
+  const Document doc(bytes_view(body, held));
+  const Reader r(doc);
+  const auto& nodes = doc.nodes();
+  if (nodes[0].kind != Kind::Object) return py::none();
+  std::uint32_t records = 0, failed_count = 0;
+  std::uint32_t j = 1;
+  for (std::uint32_t k = 0; k < nodes[0].count; ++k, j = doc.next(j + 1)) {
+    const std::string_view key = doc.text(nodes[j]);
+    if (key == "Records") {
+      if (records != 0 || nodes[j + 1].kind != Kind::Array) return py::none();
+      records = j + 1;
+    } else if (key == "FailedRecordCount") {
+      if (failed_count != 0) return py::none();
+      const Kind kind = nodes[j + 1].kind;
+      if (kind != Kind::Int && kind != Kind::Null) return py::none();
+      failed_count = j + 1;
+    }
+  }
+  if (records == 0) return py::none();
+  const std::uint32_t count = nodes[records].count;
+  py::object failed = steal(PyList_New(0));
+  std::uint32_t at[kMaxFields];
+  std::uint32_t i = records + 1;
+  for (std::uint32_t k = 0; k < count; ++k, i = doc.next(i)) {
+    if (nodes[i].kind != Kind::Object || !canonical_record(r, i, fields, at)) return py::none();
+    const std::uint32_t e = at[error_field];
+    if (e != 0 && nodes[e].kind != Kind::Null) {
+      py::object index = steal(PyLong_FromUnsignedLong(k));
+      if (PyList_Append(failed.ptr(), index.ptr()) != 0) throw py::error_already_set();
+    }
+  }
+  py::object reported = py::none();
+  if (failed_count != 0 && nodes[failed_count].kind == Kind::Int) {
+    const std::int64_t value = nodes[failed_count].integer;
+    const std::int64_t high = count ? static_cast<std::int64_t>(count) : (std::int64_t{1} << 31);
+    if (value < 0 || value > high) return py::none();
+    reported = steal(PyLong_FromLongLong(value));
+  }
+  return py::make_tuple(count, failed, reported);
 }
 
 // --- encoders -------------------------------------------------------------------------
@@ -485,43 +588,62 @@ bool append_data_b64(PyObject* v, std::string& out) {
   return true;
 }
 
+// Which record member `key` is (0 data, 1 client_info, 2 shard_id, 3 partition_key), or
+// -1 for another str; -2 for a key that is not an exact str (Python then encodes).
+int record_member(PyObject* key, PyObject* const (&names)[4]) {
+  for (int m = 0; m < 4; ++m) {
+    if (key == names[m]) return m;  // the usual case: both interned
+  }
+  if (!PyUnicode_CheckExact(key)) return -2;
+  for (int m = 0; m < 4; ++m) {
+    if (PyUnicode_Compare(key, names[m]) == 0) return m;
+  }
+  return -1;
+}
+
 py::object encode_records(const py::handle& records) {
   if (!PyList_CheckExact(records.ptr())) return py::none();
-  static PyObject* const kData = PyUnicode_InternFromString("data");
-  static PyObject* const kInfo = PyUnicode_InternFromString("client_info");
-  static PyObject* const kShard = PyUnicode_InternFromString("shard_id");
-  static PyObject* const kKey = PyUnicode_InternFromString("partition_key");
+  static PyObject* const kNames[4] = {
+      PyUnicode_InternFromString("data"), PyUnicode_InternFromString("client_info"),
+      PyUnicode_InternFromString("shard_id"), PyUnicode_InternFromString("partition_key")};
   std::string out = "{\"Records\":[";
   const Py_ssize_t n = PyList_GET_SIZE(records.ptr());
+  out.reserve(static_cast<std::size_t>(n) * 64 + 16);
   for (Py_ssize_t i = 0; i < n; ++i) {
     PyObject* record = PyList_GET_ITEM(records.ptr(), i);
     if (!PyDict_CheckExact(record)) return py::none();
-    if (i) out += ',';
-    PyObject* data = PyDict_GetItemWithError(record, kData);
-    if (data == nullptr) {
-      if (PyErr_Occurred()) throw py::error_already_set();
-      return py::none();  // Python raises the KeyError
+    // one pass over the record's members instead of a lookup per member name
+    PyObject* members[4] = {};
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(record, &pos, &key, &value)) {
+      const int m = record_member(key, kNames);
+      if (m == -2) return py::none();
+      if (m >= 0) members[m] = value;
     }
+    py::object hold = py::reinterpret_borrow<py::object>(record);  // values stay alive
+    PyObject* const data = members[0];
+    if (data == nullptr) return py::none();  // Python raises the KeyError
+    if (i) out += ',';
     out += "{\"Data\":";
     if (!append_data_b64(data, out)) return py::none();
-    PyObject* info = PyDict_GetItemWithError(record, kInfo);
+    PyObject* const info = members[1];
     if (info != nullptr && info != Py_None) {
       out += ",\"ClientInfo\":";
       if (!append_data_b64(info, out)) return py::none();
     }
-    PyObject* shard = PyDict_GetItemWithError(record, kShard);
+    PyObject* const shard = members[2];
     if (shard != nullptr && shard != Py_None) {
       if (!PyLong_CheckExact(shard)) return py::none();
       out += ",\"ShardId\":";
       append_int(shard, out);
     }
-    PyObject* key = PyDict_GetItemWithError(record, kKey);
-    if (key != nullptr && key != Py_None) {
-      if (!PyUnicode_CheckExact(key)) return py::none();
+    PyObject* const pkey = members[3];
+    if (pkey != nullptr && pkey != Py_None) {
+      if (!PyUnicode_CheckExact(pkey)) return py::none();
       out += ",\"PartitionKey\":";
-      append_str(key, out);
+      append_str(pkey, out);
     }
-    if (PyErr_Occurred()) throw py::error_already_set();
     out += '}';
   }
   out += "]}";
@@ -594,6 +716,10 @@ void init_v3io(py::module_& m) {
         "A JSON object body whose list member ``field`` holds records made into ``cls`` "
         "instances by ``fields`` [(json name, attribute, kind, low, high)]; a record not in "
         "canonical form is built as ``cls(record, where[i])``.");
+  m.def("records_summary", &records_summary, py::arg("body"), py::arg("fields"),
+        py::arg("error"),
+        "A PutRecords answer checked without building its records: (count, failed "
+        "indices, FailedRecordCount or None), or None when it is not in canonical form.");
   m.def("encode_item", &encode_item, py::arg("attributes"), py::arg("condition"),
         py::arg("update_mode"), py::arg("encode_value"),
         "The PutItem body for ``attributes`` (None: encode in Python instead).");

@@ -237,3 +237,67 @@ def test_plain_json_encoding_leaves_odd_values_to_python() -> None:
         deep = [deep]
     for value in ({"f": float("nan")}, {"f": float("inf")}, {1: 2}, {"t": (1, 2)}, deep):
         assert native.encode_json(value) is None
+
+
+def _summary_of_parse(body: bytes) -> Any:
+    """What the PutRecords check reads from a parsed answer, or "ProtocolError"."""
+    try:
+        out = output.PutRecordsOutput.parse(body)
+    except errors.ProtocolError:
+        return "ProtocolError"
+    failed = [i for i, r in enumerate(out.records) if r.error_code is not None]
+    return (len(out.records), failed, out.failed_record_count)
+
+
+def test_put_records_summary_agrees_with_the_parsed_answer() -> None:
+    # the native check may decline any body (None: the caller parses it), but a body it
+    # takes must parse, to the same count, refused records and FailedRecordCount
+    rng = random.Random("records-summary")
+    valid = {"FailedRecordCount": 1, "Records": [
+        {"SequenceNumber": 7, "ShardId": 0}, {"ErrorCode": -2, "ErrorMessage": "full"},
+        {"SequenceNumber": 8, "ShardId": 1, "ErrorCode": None, "ErrorMessage": None}]}
+    bodies = [json.dumps(valid).encode(), b'{"Records": []}', b'{"Records": [], "x": [1]}',
+              b'{"Records": [{}], "FailedRecordCount": 0}',
+              b'{"Records": [{"SequenceNumber": 1}], "Records": []}',
+              b'{"Records": [{"SequenceNumber": 1, "SequenceNumber": 2}]}',
+              b'{"Records": [], "FailedRecordCount": 2147483649}',
+              b'{"Records": [{}], "FailedRecordCount": 2}', b'{"Records": null}',
+              b'{"Records": [{"ShardId": 65537}]}', b'{"Records": [5]}', b'[]', b'{"Rec']
+    for _ in range(ROUNDS):
+        if rng.random() < 0.7:
+            bodies.append(json.dumps(_mutate(valid, rng)).encode("utf-8", "surrogatepass"))
+        else:
+            bodies.append(_bytes_mutation(json.dumps(valid).encode(), rng))
+    taken = 0
+    for body in bodies:
+        summary = output.PutRecordsOutput.summary(body)
+        if summary is not None:
+            assert _summary_of_parse(body) == summary, body
+            taken += 1
+    assert output.PutRecordsOutput.summary(bodies[0]) == (3, [1], 1)
+    assert output.PutRecordsOutput.summary(b'{"Records": [{}], "FailedRecordCount": 2}') is None
+    assert taken > ROUNDS // 10
+
+
+def test_records_decoding_repeats_values_like_python() -> None:
+    # arrival times and partition keys repeat between records (the decoder reuses them)
+    records = [{"Data": base64.b64encode(f"r{i}".encode()).decode(), "SequenceNumber": i,
+                "ArrivalTimeSec": 5 + i // 3, "ArrivalTimeNSec": 9, "PartitionKey": f"p{i % 2}",
+                **({"ClientInfo": "Y2k="} if i % 4 == 0 else {})} for i in range(10)]
+    body = json.dumps({"NextLocation": "x", "Records": records}).encode()
+    assert _outcome(lambda: output.GetRecordsOutput.parse(body)) == \
+        _reference(output.GetRecordsOutput, body)
+
+
+def test_records_encoding_finds_members_by_value() -> None:
+    class Key(str):
+        pass
+
+    data = "".join(["da", "ta"])  # equal to the member name, not the interned object
+    body = native.encode_records([{data: b"x", "partition_key": "k", "other": object()}])
+    assert body == b'{"Records":[{"Data":"eA==","PartitionKey":"k"}]}'
+    # keys that are not exact str: Python encodes, to the same body
+    for odd in ({"data": b"x", 1: 2, "partition_key": "k"},
+                {"data": b"x", Key("partition_key"): "k"}):
+        assert native.encode_records([odd]) is None
+        assert request.put_records("c", "s", [odd]).body == body

@@ -36,6 +36,15 @@ def decode_records(
     low..high), ``e`` (any int), ``s`` (str), ``b`` (base64, required), ``B`` (base64). A
     record in another form is built as ``cls(record, f"{where}[{index}]")``."""
 
+def records_summary(
+    body: Buffer, fields: list[tuple[str, str, str, int, int]], error: str
+) -> tuple[int, list[int], int | None] | None:
+    """A PutRecords answer checked without building its records: (record count, indices of
+    the records whose ``error`` member is not null, FailedRecordCount or None) when the body
+    is an object with ``Records`` (records canonical for ``fields``, as in
+    :func:`decode_records`) and ``FailedRecordCount`` (null or an int in 0..count), each at
+    most once; None for any other form (the caller then parses it)."""
+
 def encode_item(
     attributes: Mapping[str, Any],
     condition: str | None,

@@ -291,6 +291,12 @@ class PutRecordsOutput(Output):
         out._fill(decoded, v.object_list(decoded, "Records", cls.operation, PutRecordsResult))
         return out
 
+    @staticmethod
+    def summary(body: bytes) -> tuple[int, list[int], int | None] | None:
+        """(record count, indices of refused records, FailedRecordCount) of an answer in
+        canonical form, checked without building its records; None: parse it instead."""
+        return v.records_summary(body, _PUT_RESULT_FIELDS, "ErrorCode")
+
     def __init__(self, decoded_body: dict[str, Any]) -> None:
         where = self.operation
         records = v.dict_list(decoded_body, "Records", where)

@@ -77,6 +77,17 @@ def _decoded(decode: Callable[..., Any], body: bytes, operation: str, *args: Any
     return decoded
 
 
+def records_summary(body: bytes, fields: list[tuple[str, str, str, int, int]], error: str
+                    ) -> tuple[int, list[int], int | None] | None:
+    """A PutRecords-like answer checked natively without building its records (see
+    ``storewire._native.v3io.records_summary``); None for a body in any other form,
+    malformed JSON included: the caller then parses it, which raises the error."""
+    try:
+        return native.records_summary(body, fields, error)
+    except errors.ProtocolError:
+        return None
+
+
 def json_object(body: bytes, operation: str) -> dict[str, Any]:
     """``body`` as a JSON object; anything else (not strict UTF-8 JSON, too deep, not an
     object) is a ProtocolError."""

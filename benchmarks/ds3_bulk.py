@@ -19,11 +19,14 @@ emulator's default data policy forbids overwrites), deleted after each size.
 threads + libcurl (``curl``) and the raw-socket ceiling (``raw``): see ds3_baselines.py
 (``--baseline-threads`` threads for the large objects, ``--small-threads`` for the small).
 
-Rates are MB/s (10^6 bytes/s) and objects/s of one timed run; CPU seconds are user + system of
-all threads, for the client (this process) and the server process separately.
+Every client PUTs first (into its own bucket), then the GETs run in ``--rounds`` interleaved
+rounds (default 1). Rates are MB/s (10^6 bytes/s) and objects/s of the one timed PUT and of
+the median GET round; CPU seconds (of that same run) are user + system of all threads, for the
+client (this process) and the server process separately.
 
     .venv/bin/python benchmarks/ds3_bulk.py            # 2 GiB + 20k x 4 KiB
     .venv/bin/python benchmarks/ds3_bulk.py --quick    # 128 MiB + 2,000 x 4 KiB smoke run
+    .venv/bin/python benchmarks/ds3_bulk.py --rounds 3 # GETs: median of 3 interleaved rounds
 """
 
 from __future__ import annotations
@@ -261,35 +264,67 @@ def _check(w: Workload, got: dict[str, Any]) -> None:
             raise AssertionError(f"{name}: content differs")
 
 
+def _median(cells: list[Cell]) -> Cell:
+    """The run with the median duration (the lower middle one of an even count), CPU
+    figures from that same run."""
+    return sorted(cells, key=lambda c: c.seconds)[(len(cells) - 1) // 2]
+
+
 def run_workload(srv: ServeProcess, runners: list[Any], w: Workload, rows: list[Row],
-                 tag: str) -> None:
+                 tag: str, rounds: int = 1) -> None:
+    """Every client PUTs into its own bucket (one timed run each), then the clients GET in
+    ``rounds`` interleaved rounds (storewire, boto3, ..., storewire, boto3, ...), so a burst
+    of the machine's other load hits them alike; the GET cell is the median round."""
     put_row = Row(f"{w.title} put", w)
     get_row = Row(f"{w.title} get", w)
     rows += [put_row, get_row]
-    for runner in runners:
-        bucket = f"bench-{tag}-{runner.name}"
-        try:
-            if hasattr(runner, "prepare"):
-                runner.prepare(w)  # untimed set-up (the raw ceiling's checksums)
-            cell, _ = _measure(srv, lambda r=runner, b=bucket: r.put(b, w))
-            put_row.cells[runner.name] = cell
-            print(f"  {runner.name:>9} {w.title} put: {cell.seconds:.2f} s", flush=True)
-            cell, got = _measure(srv, lambda r=runner, b=bucket: r.get(b, w))
-            _check(w, got)
-            get_row.cells[runner.name] = cell
-            print(f"  {runner.name:>9} {w.title} get: {cell.seconds:.2f} s", flush=True)
-            del got
-        except Exception as exc:  # reported in the table
-            print(f"  {runner.name} {w.title}: FAILED {type(exc).__name__}: {exc}", flush=True)
-            for row in (put_row, get_row):
-                if runner.name not in row.cells:
-                    row.errors[runner.name] = type(exc).__name__
-        finally:
+    buckets: dict[str, str] = {}
+    samples: dict[str, list[Cell]] = {}
+
+    def failed(runner: Any, exc: Exception, what: str) -> None:
+        print(f"  {runner.name} {w.title} {what}: FAILED {type(exc).__name__}: {exc}", flush=True)
+        for row in (put_row, get_row):
+            if runner.name not in row.cells:
+                row.errors[runner.name] = type(exc).__name__
+
+    try:
+        for runner in runners:
+            bucket = buckets[runner.name] = f"bench-{tag}-{runner.name}"
             try:
-                runner.delete(bucket)
+                if hasattr(runner, "prepare"):
+                    runner.prepare(w)  # untimed set-up (the raw ceiling's checksums)
+                cell, _ = _measure(srv, lambda r=runner, b=bucket: r.put(b, w))
+                put_row.cells[runner.name] = cell
+                print(f"  {runner.name:>9} {w.title} put: {cell.seconds:.2f} s", flush=True)
+            except Exception as exc:  # reported in the table
+                failed(runner, exc, "put")
+        for round_no in range(rounds):
+            for runner in runners:
+                if runner.name in get_row.errors:
+                    continue
+                try:
+                    cell, got = _measure(srv, lambda r=runner, b=buckets[runner.name]: r.get(b, w))
+                    _check(w, got)
+                    del got
+                    samples.setdefault(runner.name, []).append(cell)
+                    print(f"  {runner.name:>9} {w.title} get ({round_no + 1}/{rounds}): "
+                          f"{cell.seconds:.2f} s, client CPU {cell.client_cpu_s:.2f} s",
+                          flush=True)
+                except Exception as exc:  # reported in the table
+                    failed(runner, exc, "get")
+                finally:
+                    shutil.rmtree(w.out_dir / runner.name, ignore_errors=True)
+        for name, cells in samples.items():
+            if name not in get_row.errors:
+                get_row.cells[name] = _median(cells)
+    finally:
+        for runner in runners:
+            if runner.name not in buckets:
+                continue
+            try:
+                runner.delete(buckets[runner.name])
             except Exception as exc:
-                print(f"  (could not delete {bucket}: {exc})")
-            shutil.rmtree(w.out_dir / runner.name, ignore_errors=True)
+                print(f"  (could not delete {buckets[runner.name]}: {exc})")
 
 
 def _fmt_cell(row: Row, client: str) -> str:
@@ -369,8 +404,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--clients", default=",".join(CLIENTS),
                    help="subset of storewire,boto3,curl,raw")
     p.add_argument("--dir", default="", help="scratch dir (default: /dev/shm if it fits)")
+    p.add_argument("--rounds", type=int, default=1,
+                   help="GET rounds per client, interleaved; the table shows the median")
     p.add_argument("--quick", action="store_true", help="128 MiB + 2,000 x 4 KiB smoke run")
     args = p.parse_args(argv)
+    if args.rounds < 1:
+        p.error("--rounds must be at least 1")
     if args.quick:
         args.large_count, args.small_count = 16, 2000
     return args
@@ -381,8 +420,8 @@ def main(argv: list[str] | None = None) -> int:
     wanted = [c.strip() for c in args.clients.split(",") if c.strip()]
     large_size, small_size = args.large_mib * _MIB, args.small_kib * _KIB
     large_total = args.large_count * large_size
-    # sources + server copy + one download at a time, plus room
-    root = _scratch(args, 3 * large_total + 512 * _MIB)
+    # sources + one server copy per client (all kept for the GET rounds) + one download
+    root = _scratch(args, (len(wanted) + 2) * large_total + 512 * _MIB)
     print(f"storewire ds3 bulk benchmark: {platform.python_version()}, {os.cpu_count()} CPUs, "
           f"scratch {root}")
     srv = start_server(root)
@@ -414,10 +453,13 @@ def main(argv: list[str] | None = None) -> int:
             if "raw" in wanted:
                 runners.append(RawSocketRunner(srv.variables, baseline))
             print(f"{w.title} ({w.total_bytes / _MB:,.0f} MB):", flush=True)
-            run_workload(srv, runners, w, rows, size_tag)
+            run_workload(srv, runners, w, rows, size_tag, args.rounds)
             for runner in runners:
                 runner.close()
         print()
+        if args.rounds > 1:
+            print(f"GET rows: the median of {args.rounds} interleaved rounds per client; "
+                  "PUT rows: one run each")
         print_table(rows, headers)
         failed = any(r.errors for r in rows)
     finally:

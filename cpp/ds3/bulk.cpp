@@ -4,6 +4,7 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -39,6 +40,9 @@ struct Blob {
   State state = State::Pending;
   int failures = 0;
   std::shared_ptr<auth::Crc32cObserver> crc;  // GET: checksum of the bytes received
+  // PUT, one pass: the blob read into memory once, hashed there and sent from there.
+  // Declared before checksum_job, so a running job is waited for before this is freed.
+  std::unique_ptr<char[]> body;
   std::future<std::string> checksum_job;  // PUT: computed ahead, off the loop thread
   std::string checksum;                   // PUT: base64 value once known
 };
@@ -55,6 +59,37 @@ std::string blob_key(const std::string& name, std::uint64_t offset) {
 
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// A PUT with a checksum must hash the whole blob before its request starts. File blobs up
+// to this size are read into memory once, hashed there and sent from that copy (one open
+// and one read instead of two of each, and the bytes sent are the bytes hashed). Larger
+// blobs are hashed from the file and read again to send: a copy of them has left the cache
+// by the time it is sent, and copying it into curl's buffer then costs more than reading
+// the file again (benchmarks/README.md, issue 17). At most 2 x workers such buffers exist
+// (the blobs in flight and those hashed ahead), 16 MiB for the default 8 workers.
+constexpr std::uint64_t kOnePassMaxBlob = 1u << 20;
+
+// Exactly [offset, offset + length) of the file, or an Io error (a file that shrank too).
+void read_range(const std::string& path, std::uint64_t offset, std::uint64_t length, char* out) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(ErrorKind::Io, "cannot open " + path + ": " + std::strerror(errno));
+  std::uint64_t done = 0;
+  while (done < length) {
+    const ssize_t got = ::pread(fd, out + done, static_cast<std::size_t>(length - done),
+                                static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      const int err = got < 0 ? errno : 0;
+      ::close(fd);
+      throw Error(ErrorKind::Io, err ? "cannot read " + path + ": " + std::strerror(err)
+                                     : path + " ends at byte " + std::to_string(offset + done) +
+                                           ", before its blob " + std::to_string(offset) + "+" +
+                                           std::to_string(length) + " does");
+    }
+    done += static_cast<std::uint64_t>(got);
+  }
+  ::close(fd);
 }
 
 bool retryable(const http::Result& r) {
@@ -355,22 +390,54 @@ class Run {
   // hash the next blobs in the queue on other threads while the current ones transfer.
   void prefetch_checksums() {
     if (dir_ != Direction::Put || o_.checksum.empty()) return;
-    const auto algorithm = auth::hash_algorithm_from_name(o_.checksum);
     int ahead = 0;
     for (std::size_t i : queue_) {
       if (++ahead > o_.workers) break;
       Blob& b = blobs_[i];
       if (b.length == 0 || !b.checksum.empty() || b.checksum_job.valid()) continue;
-      const BulkFile* src = b.source;
-      const std::uint64_t offset = b.offset, length = b.length;
-      // check_job_plan made sure that offset + length lies inside the buffer.
-      b.checksum_job = std::async(std::launch::async, [algorithm, src, offset, length] {
-        const std::string raw =
-            src->buffer ? auth::digest(algorithm, src->buffer + offset, length)
-                        : auth::hash_file(algorithm, src->path, offset, length, {});
-        return auth::base64_encode(raw);
-      });
+      b.checksum_job = std::async(std::launch::async, hash_job(b));
     }
+  }
+
+  bool one_pass(const Blob& b) const {
+    return !b.source->buffer && b.length > 0 && b.length <= kOnePassMaxBlob;
+  }
+
+  // The work that yields a blob's base64 checksum; for a one-pass blob it also fills b.body
+  // (allocated here, on the loop thread, and written only by the job).
+  std::function<std::string()> hash_job(Blob& b) {
+    const auto algorithm = auth::hash_algorithm_from_name(o_.checksum);
+    const BulkFile* src = b.source;
+    const std::uint64_t offset = b.offset, length = b.length;
+    if (one_pass(b)) {
+      if (!b.body) b.body = take_body();
+      char* body = b.body.get();
+      return [algorithm, src, offset, length, body] {
+        read_range(src->path, offset, length, body);
+        return auth::base64_encode(auth::digest(algorithm, body, length));
+      };
+    }
+    // check_job_plan made sure that offset + length lies inside the buffer.
+    return [algorithm, src, offset, length] {
+      const std::string raw =
+          src->buffer ? auth::digest(algorithm, src->buffer + offset, length)
+                      : auth::hash_file(algorithm, src->path, offset, length, {});
+      return auth::base64_encode(raw);
+    };
+  }
+
+  // One-pass buffers are reused: a fresh one would be page-faulted in on every blob.
+  std::unique_ptr<char[]> take_body() {
+    if (free_bodies_.empty()) return std::unique_ptr<char[]>(new char[kOnePassMaxBlob]);
+    auto body = std::move(free_bodies_.back());
+    free_bodies_.pop_back();
+    return body;
+  }
+
+  void release_body(Blob& b) {
+    if (!b.body) return;
+    if (b.checksum_job.valid()) b.checksum_job.wait();  // still writing into it
+    free_bodies_.push_back(std::move(b.body));
   }
 
   void launch(std::size_t i) {
@@ -382,7 +449,14 @@ class Run {
       r.key = b.name;
       r.job = job_id_;
       r.offset = b.offset;
-      if (b.length > 0 && b.source->buffer) {
+      if (b.length > 0 && !o_.checksum.empty() && one_pass(b)) {
+        // Hashed ahead (or now, if the loop got here first) from the copy sent below.
+        if (b.checksum.empty()) b.checksum = b.checksum_job.valid() ? b.checksum_job.get()
+                                                                   : hash_job(b)();
+        r.body.kind = http::BodySource::Kind::Buffer;
+        r.body.data = b.body.get();
+        r.body.size = b.length;
+      } else if (b.length > 0 && b.source->buffer) {
         if (checked_end(b.offset, b.length, b.name) > b.source->buffer_size)  // defence in depth
           throw Error(ErrorKind::Protocol, "blob of '" + b.name + "' lies outside the buffer");
         r.body.kind = http::BodySource::Kind::Buffer;
@@ -499,6 +573,7 @@ class Run {
     Blob& b = blobs_[i];
     if (b.state == State::Pending) --pending_;
     b.state = State::Done;
+    release_body(b);
     ++done_count_;
     bytes_done_ += b.length;
     if (skipped) ++result_.blobs_skipped;
@@ -538,6 +613,7 @@ class Run {
   std::unordered_map<std::string, std::vector<std::size_t>> chunk_blobs_;
   std::deque<std::size_t> queue_;
   std::vector<InFlight> inflight_;
+  std::vector<std::unique_ptr<char[]>> free_bodies_;  // PUT: one-pass buffers to reuse
   // Notified by every blob batch that completes: the loop sleeps on it, not on a batch.
   std::shared_ptr<http::CompletionSignal> completions_ = std::make_shared<http::CompletionSignal>();
   std::size_t done_count_ = 0;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 import ds3
 from storewire import errors
+from storewire._native import auth
 from storewire.emulators.ds3 import DS3Emulator
 from storewire.testing.polling import wait_for
 
@@ -268,3 +270,51 @@ def test_buffers_instead_of_files(client, rng):
         client.get_files(BUCKET, {"m/two": small})
     with pytest.raises(TypeError, match="writable"):
         client.get_files(BUCKET, {"m/two": b"0123456789"})
+
+
+def _crc32c_b64(data: bytes) -> str:
+    return base64.b64encode(auth.crc32c(data).to_bytes(4, "big")).decode()
+
+
+def test_put_blob_checksums_whether_read_once_or_twice(client, make_file, tmp_path):
+    # Blobs of at most 1 MiB are read into memory once, hashed and sent from there; larger
+    # ones are hashed from the file and read again to send. One job holds both kinds.
+    small = make_file("small.bin", 700_000)    # one blob, one pass
+    large = make_file("large.bin", 2_500_000)  # 1.5 MB (two passes) + 1.0 MB (one pass)
+    client.put_bucket(BUCKET)
+    put = client.put_files(BUCKET, {"small": small, "large": large}, workers=2,
+                           checksum="crc32c", max_upload_size=1_500_000)
+    assert put.blobs_transferred == 3
+    for name, src in (("small", small), ("large", large)):
+        data = src.read_bytes()
+        info = client.head_object(BUCKET, name)
+        assert info.checksum_type == "CRC_32C"
+        offsets = sorted(off for off, _ in info.blob_checksums)
+        ends = [*offsets[1:], len(data)]
+        want = {off: _crc32c_b64(data[off:end]) for off, end in zip(offsets, ends, strict=True)}
+        assert dict(info.blob_checksums) == want, name
+    out = tmp_path / "out"
+    client.get_files(BUCKET, ["small", "large"], dest_dir=out)
+    assert _same(small, out / "small") and _same(large, out / "large")
+
+
+# One pass: every read of the file is the engine's own, so the short one is a LocalIOError.
+# Two passes: the checksum read fails (LocalIOError) or, if it came first, the HTTP engine's
+# check of the body range when it opens the file (InvalidRequestError), whichever happens.
+@pytest.mark.parametrize(("blob", "expected"), [
+    (65_536, (errors.LocalIOError,)),
+    (1_200_000, (errors.LocalIOError, errors.InvalidRequestError)),
+], ids=["one-pass", "two-pass"])
+def test_a_file_that_shrinks_during_a_put_is_a_typed_error(client, make_file, blob, expected):
+    src = make_file("shrinks.bin", 5 * blob)
+    client.put_bucket(BUCKET)
+
+    def progress(event):
+        if event.blobs_done == 1:
+            with open(src, "r+b") as f:
+                f.truncate(1000)
+
+    with pytest.raises(expected) as info:
+        client.put_files(BUCKET, {"s": src}, workers=1, checksum="crc32c",
+                         max_upload_size=blob, progress=progress)
+    assert "shrinks.bin" in str(info.value)

@@ -255,35 +255,51 @@ constexpr std::size_t kMaxFields = 8;
 // Where each field's value sits in record object i (0: absent), when every field is in
 // its canonical form (kind and range; blobs are checked when decoded); false otherwise,
 // and the caller then runs the class's own checks.
+// Records of one answer list their members in the same order: the field that matched
+// the member at each position is tried first for the next record.
+struct FieldGuess {
+  static constexpr std::size_t kPositions = 16;
+  std::uint8_t at[kPositions];
+  FieldGuess() { std::fill(std::begin(at), std::end(at), std::uint8_t{0xFF}); }
+};
+
+// Which field member `key` (at position k of its record) is; fields.size() for none.
+std::size_t field_of(std::string_view key, std::uint32_t k, const std::vector<Field>& fields,
+                     FieldGuess& guess) {
+  const std::size_t g = k < FieldGuess::kPositions ? guess.at[k] : 0xFF;
+  if (g < fields.size() && fields[g].json == key) return g;
+  std::size_t f = 0;
+  while (f < fields.size() && fields[f].json != key) ++f;
+  if (k < FieldGuess::kPositions) guess.at[k] = static_cast<std::uint8_t>(f);
+  return f;
+}
+
 bool canonical_record(const Reader& r, std::uint32_t i, const std::vector<Field>& fields,
-                      std::uint32_t (&at)[kMaxFields]) {
+                      std::uint32_t (&at)[kMaxFields], FieldGuess& guess) {
   const auto& nodes = r.nodes();
   std::fill(std::begin(at), std::end(at), 0u);
   std::uint32_t j = i + 1;
   for (std::uint32_t k = 0; k < nodes[i].count; ++k, j = r.doc().next(j + 1)) {
-    const std::string_view key = r.doc().text(nodes[j]);
-    for (std::size_t f = 0; f < fields.size(); ++f) {
-      if (fields[f].json != key) continue;
-      if (at[f] != 0) return false;  // a repeated member: let Python's rules decide
-      at[f] = j + 1;
-      const Node& v = nodes[j + 1];
-      if (v.kind == Kind::Null) {
-        if (fields[f].kind == 'b') return false;
+    const std::size_t f = field_of(r.doc().text(nodes[j]), k, fields, guess);
+    if (f == fields.size()) continue;
+    if (at[f] != 0) return false;  // a repeated member: let Python's rules decide
+    at[f] = j + 1;
+    const Node& v = nodes[j + 1];
+    if (v.kind == Kind::Null) {
+      if (fields[f].kind == 'b') return false;
+      continue;
+    }
+    switch (fields[f].kind) {
+      case 'i':
+        if (v.kind != Kind::Int || v.integer < fields[f].low || v.integer > fields[f].high) {
+          return false;
+        }
         break;
-      }
-      switch (fields[f].kind) {
-        case 'i':
-          if (v.kind != Kind::Int || v.integer < fields[f].low || v.integer > fields[f].high) {
-            return false;
-          }
-          break;
-        case 'e':
-          if (v.kind != Kind::Int) return false;
-          break;
-        default:  // s, b, B
-          if (v.kind != Kind::String) return false;
-      }
-      break;
+      case 'e':
+        if (v.kind != Kind::Int) return false;
+        break;
+      default:  // s, b, B
+        if (v.kind != Kind::String) return false;
     }
   }
   for (std::size_t f = 0; f < fields.size(); ++f) {
@@ -298,6 +314,7 @@ struct RecordCache {
   std::int64_t last_int[kMaxFields] = {};
   py::object last_obj[kMaxFields];
   std::string scratch;  // base64 output, reused
+  FieldGuess guess;
 };
 
 // A record object at node i as an instance of cls, or None when a field is not in its
@@ -305,7 +322,7 @@ struct RecordCache {
 py::object fast_record(const Reader& r, std::uint32_t i, const py::handle& cls,
                        const std::vector<Field>& fields, RecordCache& cache) {
   std::uint32_t at[kMaxFields];
-  if (!canonical_record(r, i, fields, at)) return py::none();
+  if (!canonical_record(r, i, fields, at, cache.guess)) return py::none();
   const auto& nodes = r.nodes();
   PyObject* values[kMaxFields] = {};  // borrowed from `owned` or the cache
   py::object owned[kMaxFields];
@@ -432,9 +449,12 @@ py::object records_summary(const py::object& body, const py::list& spec,
   const std::uint32_t count = nodes[records].count;
   py::object failed = steal(PyList_New(0));
   std::uint32_t at[kMaxFields];
+  FieldGuess guess;
   std::uint32_t i = records + 1;
   for (std::uint32_t k = 0; k < count; ++k, i = doc.next(i)) {
-    if (nodes[i].kind != Kind::Object || !canonical_record(r, i, fields, at)) return py::none();
+    if (nodes[i].kind != Kind::Object || !canonical_record(r, i, fields, at, guess)) {
+      return py::none();
+    }
     const std::uint32_t e = at[error_field];
     if (e != 0 && nodes[e].kind != Kind::Null) {
       py::object index = steal(PyLong_FromUnsignedLong(k));

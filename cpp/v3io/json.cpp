@@ -34,6 +34,15 @@ void put_utf8(std::uint32_t cp, std::string& out) {
   }
 }
 
+// Bytes a string may hold as they are: printable ASCII other than '"' and '\\'.
+struct PlainAsciiTable {
+  bool v[256];
+  PlainAsciiTable() {
+    for (int c = 0; c < 256; ++c) v[c] = c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+  }
+};
+const PlainAsciiTable kPlainAscii;
+
 class Parser {
  public:
   Parser(std::string_view in, const Limits& limits, std::string& strings,
@@ -184,8 +193,13 @@ class Parser {
 
   void string() {
     const std::size_t start = ++pos_;
-    // fast scan: no escapes
+    // fast scan: no escapes; runs of plain ASCII are skipped a table lookup per byte
+    const char* const base = in_.data();
+    const std::size_t size = in_.size();
     for (;;) {
+      std::size_t p = pos_;
+      while (p < size && kPlainAscii.v[static_cast<unsigned char>(base[p])]) ++p;
+      pos_ = p;
       if (at_end()) fail("unterminated string", start - 1);
       const unsigned char c = peek();
       if (c == '"') {
@@ -257,6 +271,29 @@ class Parser {
   }
 
   void number() {
+    // fast path: an int of at most 17 digits, no leading zero, not followed by more number
+    {
+      const char* const base = in_.data();
+      const std::size_t size = in_.size();
+      std::size_t p = pos_;
+      const bool negative = p < size && base[p] == '-';
+      if (negative) ++p;
+      const std::size_t first = p;
+      std::int64_t v = 0;
+      while (p < size && p - first < 18 && base[p] >= '0' && base[p] <= '9') {
+        v = v * 10 + (base[p] - '0');
+        ++p;
+      }
+      const std::size_t n = p - first;
+      const bool ends = p >= size || (base[p] != '.' && base[p] != 'e' && base[p] != 'E' &&
+                                      (base[p] < '0' || base[p] > '9'));
+      if (n > 0 && n < 18 && (n == 1 || base[first] != '0') && ends) {
+        pos_ = p;
+        const std::uint32_t i = add(Kind::Int);
+        nodes_[i].integer = negative ? -v : v;
+        return;
+      }
+    }
     const std::size_t start = pos_;
     if (!at_end() && in_[pos_] == '-') ++pos_;
     if (at_end()) fail("unexpected end of input", pos_);

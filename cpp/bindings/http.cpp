@@ -121,8 +121,9 @@ struct PyResponse {
   }
 };
 
-// Runs a batch with the GIL released; polls for Ctrl-C and cancels on it.
-std::vector<Result> run(Client& client, std::vector<std::shared_ptr<const RequestSpec>> specs) {
+// Runs a batch with the GIL released; polls for Ctrl-C and cancels on it. Returns the
+// completed batch (its results are the responses' own, see perform_many).
+std::shared_ptr<Batch> run(Client& client, std::vector<std::shared_ptr<const RequestSpec>> specs) {
   std::shared_ptr<Batch> batch;
   {
     bindings::ReleaseGil nogil;
@@ -135,7 +136,7 @@ std::vector<Result> run(Client& client, std::vector<std::shared_ptr<const Reques
     bindings::ReleaseGil nogil;
     while (!batch->wait_for(std::chrono::milliseconds(50))) {
     }
-    return std::move(batch->results());
+    return batch;
   }
   for (;;) {
     bool done;
@@ -156,7 +157,7 @@ std::vector<Result> run(Client& client, std::vector<std::shared_ptr<const Reques
       throw interrupted;
     }
   }
-  return std::move(batch->results());
+  return batch;
 }
 
 struct PyClient {
@@ -193,12 +194,14 @@ struct PyClient {
       if (!r) throw py::type_error("perform_many takes Request objects");
       specs.push_back(r->spec);
     }
-    auto results = run(get(), std::move(specs));
+    std::shared_ptr<Batch> batch = run(get(), std::move(specs));
+    std::vector<Result>& results = batch->results();
     std::vector<PyResponse> out;
     out.reserve(results.size());
+    // Each response shares the batch (no copy of its result): the batch, and the memory
+    // its loop thread allocated, goes back to that thread once the last one is dropped.
     for (std::size_t i = 0; i < results.size(); ++i)
-      out.push_back(
-          {std::make_shared<Result>(std::move(results[i])), reqs[i]->spec->url, reqs[i]->crc});
+      out.push_back({std::shared_ptr<Result>(batch, &results[i]), reqs[i]->spec->url, reqs[i]->crc});
     return out;
   }
 
@@ -284,7 +287,10 @@ void init_http(py::module_& m) {
                              [](const PyResponse& r) { return r.result->new_connections; })
       .def_property_readonly("timings", [](const PyResponse& r) { return r.result->timings; })
       .def_property_readonly("effective_url",
-                             [](const PyResponse& r) { return r.result->effective_url; })
+                             [](const PyResponse& r) {
+                               const std::string& u = r.result->effective_url;
+                               return u.empty() ? redact_url(r.url) : u;
+                             })
       .def_property_readonly(
           "body_crc32c",
           [](const PyResponse& r) -> py::object {

@@ -204,6 +204,7 @@ void Client::close() {
   // The loops themselves stay until the destructor: direct calls still finishing on other
   // threads look at them when they give their slot back.
   for (auto& loop : loops_) loop->stop();
+  reclaimer_->close();
 }
 
 Client::Loop& Client::loop_for(const RequestSpec& spec) {
@@ -234,7 +235,9 @@ void Client::release_slot(const Loop* from) {
 
 std::shared_ptr<Batch> Client::submit(std::vector<std::shared_ptr<const RequestSpec>> specs,
                                       std::shared_ptr<CompletionSignal> signal) {
-  auto batch = std::make_shared<Batch>(specs.size(), std::move(signal));
+  // The last reference, wherever it is dropped, hands the batch to a loop to delete.
+  std::shared_ptr<Batch> batch(new Batch(specs.size(), std::move(signal)),
+                               [reclaimer = reclaimer_](Batch* b) { reclaimer->give(b); });
   std::vector<std::unique_ptr<Transfer>> transfers;
   transfers.reserve(specs.size());
   for (std::size_t i = 0; i < specs.size(); ++i)
@@ -390,6 +393,7 @@ CURL* Client::Loop::take_easy() {
 
 void Client::Loop::run() {
   while (!c_.stopping_) {
+    c_.reclaimer_->drain();
     take_submissions();
     apply_cancellations();
     start_ready();

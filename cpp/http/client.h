@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "http/batch.h"
+#include "http/reclaimer.h"
 #include "http/retry.h"
 #include "http/types.h"
 
@@ -84,6 +85,8 @@ class Client {
   ClientOptions options_;
   RetryPolicy retry_;
   std::atomic<bool> stopping_{false};
+  // Batches are deleted by a loop thread (reclaimer.h); outlives the client if need be.
+  std::shared_ptr<Reclaimer> reclaimer_ = std::make_shared<Reclaimer>();
   std::atomic<int> in_flight_{0};
   std::vector<std::unique_ptr<Loop>> loops_;  // fixed at construction; [0] always runs
 

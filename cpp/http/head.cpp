@@ -149,6 +149,9 @@ std::optional<std::string> ResponseHead::feed(std::string_view line) {
              std::to_string(*length);
     content_length_ = length;
   }
+  // Room for a typical head at once (12 pairs stay below malloc's large-chunk size, whose
+  // requests consolidate its free lists).
+  if (headers_.capacity() == 0) headers_.reserve(12);
   headers_.emplace_back(std::string(name), std::string(value));
   return std::nullopt;
 }

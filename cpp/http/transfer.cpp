@@ -474,7 +474,9 @@ void Transfer::finish(CURLcode code) {
   curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &result_.new_connections);
   char* url = nullptr;
   curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
-  if (url) result_.effective_url = redact_url(url);
+  // Usually the request's own URL: then left empty (the binding shows the redacted request
+  // URL), which saves building a string per request.
+  if (url && spec_->url != url) result_.effective_url = redact_url(url);
 
   result_.status = head_.status();
   result_.reason = head_.reason();

@@ -79,7 +79,7 @@ struct Result {
   int attempts = 0;
   long new_connections = 0;
   Timings timings;
-  std::string effective_url;
+  std::string effective_url;          // redacted; empty when it is the request's URL
   std::optional<TransportFailure> failure;
 
   // Last value of a header, name compared case-insensitively.

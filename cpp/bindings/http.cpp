@@ -104,13 +104,14 @@ py::list header_list(const HeaderList& headers) {
 
 struct PyResponse {
   std::shared_ptr<Result> result;
-  std::string url;
+  std::shared_ptr<const RequestSpec> spec;  // for its URL (shared, not copied per response)
   std::shared_ptr<const auth::Crc32cObserver> crc;  // set when the request asked for it
 
+  const std::string& url() const { return spec->url; }
   py::object error() const {
     if (!result->failure) return py::none();
     const auto& f = *result->failure;
-    return bindings::python_error(f.kind, f.message, f.detail, redact_url(url));
+    return bindings::python_error(f.kind, f.message, f.detail, redact_url(url()));
   }
   void raise_for_transport() const {
     if (result->failure) {
@@ -182,7 +183,7 @@ struct PyClient {
       result = c.perform_direct(req.spec, interrupted);
     }
     if (PyErr_Occurred()) throw py::error_already_set();
-    PyResponse resp{std::make_shared<Result>(std::move(result)), req.spec->url, req.crc};
+    PyResponse resp{std::make_shared<Result>(std::move(result)), req.spec, req.crc};
     resp.raise_for_transport();
     return resp;
   }
@@ -201,7 +202,7 @@ struct PyClient {
     // Each response shares the batch (no copy of its result): the batch, and the memory
     // its loop thread allocated, goes back to that thread once the last one is dropped.
     for (std::size_t i = 0; i < results.size(); ++i)
-      out.push_back({std::shared_ptr<Result>(batch, &results[i]), reqs[i]->spec->url, reqs[i]->crc});
+      out.push_back({std::shared_ptr<Result>(batch, &results[i]), reqs[i]->spec, reqs[i]->crc});
     return out;
   }
 
@@ -223,8 +224,9 @@ std::shared_ptr<const http::RequestSpec> http_spec_of(py::handle request) {
   return request.cast<const PyRequest&>().spec;
 }
 
-py::object http_response(http::Result result, const std::string& url) {
-  return py::cast(PyResponse{std::make_shared<Result>(std::move(result)), url, nullptr});
+py::object http_response(std::shared_ptr<http::Result> result,
+                         std::shared_ptr<const http::RequestSpec> spec) {
+  return py::cast(PyResponse{std::move(result), std::move(spec), nullptr});
 }
 
 }  // namespace storewire::bindings
@@ -289,7 +291,7 @@ void init_http(py::module_& m) {
       .def_property_readonly("effective_url",
                              [](const PyResponse& r) {
                                const std::string& u = r.result->effective_url;
-                               return u.empty() ? redact_url(r.url) : u;
+                               return u.empty() ? redact_url(r.url()) : u;
                              })
       .def_property_readonly(
           "body_crc32c",

@@ -16,8 +16,10 @@ namespace storewire::bindings {
 http::Client& http_client_of(pybind11::handle client);
 // The spec of a storewire._native.http.Request (TypeError for anything else).
 std::shared_ptr<const http::RequestSpec> http_spec_of(pybind11::handle request);
-// A storewire._native.http.Response for a finished transfer of `url`.
-pybind11::object http_response(http::Result result, const std::string& url);
+// A storewire._native.http.Response for a finished transfer of `spec` (the result is
+// shared, e.g. with the batch that holds it: no copy).
+pybind11::object http_response(std::shared_ptr<http::Result> result,
+                               std::shared_ptr<const http::RequestSpec> spec);
 
 }  // namespace storewire::bindings
 

@@ -78,7 +78,8 @@ class Completions {
       auto& results = entry.batch->results();
       py::list responses(results.size());
       for (std::size_t i = 0; i < results.size(); ++i)
-        responses[i] = bindings::http_response(std::move(results[i]), entry.specs[i]->url);
+        responses[i] = bindings::http_response(
+            std::shared_ptr<http::Result>(entry.batch, &results[i]), entry.specs[i]);
       out.append(py::make_tuple(ticket, std::move(responses)));
     }
     return out;

@@ -149,6 +149,32 @@ def test_request_headers_as_pairs_keep_repeats_and_order(http_server, client):
     assert ours == pairs
 
 
+def test_request_headers_in_every_accepted_shape(http_server, client):
+    # dict and list/tuple are read natively; other mappings and iterables take the generic path
+    from collections import OrderedDict
+
+    shapes = [
+        {"X-A": "1", "X-B": 2},
+        [("X-A", "1"), ["X-B", 2]],
+        (("X-A", "1"), ("X-B", "2")),
+        OrderedDict([("X-A", "1"), ("X-B", "2")]),
+        iter([("X-A", "1"), ("X-B", "2")]),
+    ]
+    for headers in shapes:
+        r = client.request("GET", http_server.url_for("/echo"), headers=headers)
+        sent = [tuple(h) for h in json.loads(r.body)["headers"] if h[0].startswith("X-")]
+        assert sent == [("X-A", "1"), ("X-B", "2")], headers
+
+
+def test_malformed_headers_are_refused_before_anything_is_sent(http_server, client):
+    for bad in ([("X-A", "1", "extra")], [("X-A",)], ["X-A"]):
+        with pytest.raises(ValueError, match="pairs"):
+            client.request("GET", http_server.url_for("/echo"), headers=bad)
+    with pytest.raises(errors.InvalidRequestError, match="X-A"):
+        client.request("GET", http_server.url_for("/echo"), headers=[("X-A", "\ud800")])
+    assert http_server.requests_seen == 0
+
+
 def test_caller_headers_override_engine_defaults(http_server, client):
     r = client.request(
         "PUT",

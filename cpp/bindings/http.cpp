@@ -25,17 +25,66 @@ using namespace storewire::http;
 
 namespace {
 
+// A header name or value: str is taken as UTF-8 without a temporary; anything else goes
+// through request_text, which also builds the error message (only then).
+std::string header_text(PyObject* obj, const char* what, const std::string& name) {
+  if (PyUnicode_Check(obj)) {
+    Py_ssize_t size = 0;
+    if (const char* data = PyUnicode_AsUTF8AndSize(obj, &size))
+      return std::string(data, static_cast<std::size_t>(size));
+    PyErr_Clear();
+  }
+  return bindings::request_text(py::handle(obj), what + name);
+}
+
+void add_header(HeaderList& out, PyObject* name_obj, PyObject* value_obj) {
+  std::string name = header_text(name_obj, "a header name", "");
+  std::string value = header_text(value_obj, "the value of header ", name);
+  out.emplace_back(std::move(name), std::move(value));
+}
+
+// Headers from a dict, a list/tuple of (name, value) pairs, or any mapping or iterable of
+// pairs. The first two are read without Python iteration (one Request per call is on
+// every client's hot path).
 HeaderList to_headers(const py::object& obj) {
   HeaderList out;
   if (obj.is_none()) return out;
+  PyObject* o = obj.ptr();
+  if (PyDict_Check(o)) {
+    out.reserve(static_cast<std::size_t>(PyDict_Size(o)));
+    Py_ssize_t pos = 0;
+    PyObject* key = nullptr;
+    PyObject* value = nullptr;
+    while (PyDict_Next(o, &pos, &key, &value)) {
+      // held: a non-str name's __str__ could change the dict while it converts
+      py::object k = py::reinterpret_borrow<py::object>(key);
+      py::object v = py::reinterpret_borrow<py::object>(value);
+      add_header(out, k.ptr(), v.ptr());
+    }
+    return out;
+  }
+  if (PyList_Check(o) || PyTuple_Check(o)) {
+    // A list could change size while a non-str item converts, so its size is read each time.
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
+    out.reserve(static_cast<std::size_t>(n));
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(o); ++i) {
+      py::object item = py::reinterpret_borrow<py::object>(PySequence_Fast_GET_ITEM(o, i));
+      if (!PyTuple_Check(item.ptr()) || PyTuple_GET_SIZE(item.ptr()) != 2) {
+        py::tuple pair = item.cast<py::tuple>();
+        if (pair.size() != 2) throw py::value_error("headers must be (name, value) pairs");
+        add_header(out, pair[0].ptr(), pair[1].ptr());
+        continue;
+      }
+      add_header(out, PyTuple_GET_ITEM(item.ptr(), 0), PyTuple_GET_ITEM(item.ptr(), 1));
+    }
+    return out;
+  }
   py::iterable items = py::hasattr(obj, "items") ? py::iterable(obj.attr("items")())
                                                  : py::iterable(obj);
   for (py::handle item : items) {
     py::tuple pair = py::reinterpret_borrow<py::object>(item).cast<py::tuple>();
     if (pair.size() != 2) throw py::value_error("headers must be (name, value) pairs");
-    std::string name = bindings::request_text(pair[0], "a header name");
-    std::string value = bindings::request_text(pair[1], "the value of header " + name);
-    out.emplace_back(std::move(name), std::move(value));
+    add_header(out, pair[0].ptr(), pair[1].ptr());
   }
   return out;
 }

@@ -364,6 +364,14 @@ py::object fast_record(const Reader& r, std::uint32_t i, const py::handle& cls,
       throw py::error_already_set();
     }
   }
+  // Its attributes are ints, str, bytes and None, which cannot form a cycle: left tracked,
+  // the 1,000 records of an answer made the young-generation collections walk them all
+  // (Python untracks tuples and dicts of atoms alike). The cost: a cycle built later
+  // through such a record (an attribute set to a container referring back) is never
+  // collected.
+  if (set == PyObject_GenericSetAttr && PyObject_GC_IsTracked(obj.ptr())) {
+    PyObject_GC_UnTrack(obj.ptr());
+  }
   return obj;
 }
 

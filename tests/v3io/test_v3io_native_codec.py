@@ -12,9 +12,11 @@ from __future__ import annotations
 import array
 import base64
 import datetime
+import gc
 import json
 import random
 import struct
+import weakref
 from typing import Any
 
 import pytest
@@ -287,6 +289,22 @@ def test_records_decoding_repeats_values_like_python() -> None:
     body = json.dumps({"NextLocation": "x", "Records": records}).encode()
     assert _outcome(lambda: output.GetRecordsOutput.parse(body)) == \
         _reference(output.GetRecordsOutput, body)
+
+
+def test_decoded_records_are_left_to_refcounting() -> None:
+    # records of atoms are not tracked by the cyclic GC (young collections skip them);
+    # they still take new attributes and are freed when the last reference goes
+    body = json.dumps({"NextLocation": "x", "Records": [
+        {"Data": "ZA==", "SequenceNumber": 1, "ArrivalTimeSec": 2, "ArrivalTimeNSec": 3,
+         "PartitionKey": "k"}]}).encode()
+    record = output.GetRecordsOutput.parse(body).records[0]
+    assert not gc.is_tracked(record)
+    assert (record.data, record.sequence_number, record.partition_key) == (b"d", 1, "k")
+    record.extra = [1, 2]
+    assert vars(record)["extra"] == [1, 2]
+    gone = weakref.ref(record)
+    del record
+    assert gone() is None
 
 
 def test_records_encoding_finds_members_by_value() -> None:

@@ -66,13 +66,23 @@ class Client::Loop {
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;
 
+  // Requests handed over together. The loop thread builds each Transfer when the request
+  // gets a slot: a Transfer is allocated and freed by the same thread (glibc's thread
+  // cache, no arena lock), at most max_in_flight of them exist, and the submitting thread
+  // does no per-request allocation here.
+  struct Submission {
+    std::shared_ptr<Batch> batch;
+    std::vector<std::shared_ptr<const RequestSpec>> specs;
+    std::vector<std::size_t> indices;  // each spec's index in the batch; empty: 0, 1, ...
+  };
+
   // Submitting threads, under the client's mutex (so the loop cannot be stopped meanwhile).
-  void push(std::vector<std::unique_ptr<Transfer>>& transfers) {
-    const int n = static_cast<int>(transfers.size());
+  void push(Submission submission) {
+    const int n = static_cast<int>(submission.specs.size());
     load_ += n;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      for (auto& t : transfers) submitted_.push_back(std::move(t));
+      submitted_.push_back(std::move(submission));
       queued_ += n;
     }
     if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
@@ -103,6 +113,8 @@ class Client::Loop {
   void start(std::unique_ptr<Transfer> t);
   void reap();
   void retire(Transfer* t, CURLcode code);
+  std::unique_ptr<Transfer> next_pending();
+  bool has_ready() const { return !ready_.empty() || !pending_.empty(); }
   void complete(std::unique_ptr<Transfer> t);
   void apply_cancellations();
   long wait_ms() const;
@@ -116,15 +128,17 @@ class Client::Loop {
   std::unique_ptr<EventLoop> events_;
   std::thread thread_;
   std::atomic<int> load_{0};    // transfers assigned here and not yet complete
-  std::atomic<int> queued_{0};  // of which waiting for a slot (submitted_ + ready_)
+  std::atomic<int> queued_{0};  // of which waiting for a slot (submitted_, pending_, ready_)
 
   // Shared with submitting threads.
   std::mutex mutex_;
-  std::vector<std::unique_ptr<Transfer>> submitted_;
+  std::vector<Submission> submitted_;
   std::vector<std::shared_ptr<Batch>> cancel_requests_;
 
   // Loop thread only.
-  std::deque<std::unique_ptr<Transfer>> ready_;      // FIFO of transfers waiting for a slot
+  std::deque<std::unique_ptr<Transfer>> ready_;      // retries due, waiting for a slot
+  std::deque<Submission> pending_;                   // new requests waiting for a slot, FIFO
+  std::size_t pending_next_ = 0;                     // first unstarted spec of pending_.front()
   std::vector<std::unique_ptr<Transfer>> waiting_;   // retries waiting for their due time
   std::vector<std::unique_ptr<Transfer>> running_;
   std::vector<CURL*> idle_easy_;
@@ -238,27 +252,25 @@ std::shared_ptr<Batch> Client::submit(std::vector<std::shared_ptr<const RequestS
   // The last reference, wherever it is dropped, hands the batch to a loop to delete.
   std::shared_ptr<Batch> batch(new Batch(specs.size(), std::move(signal)),
                                [reclaimer = reclaimer_](Batch* b) { reclaimer->give(b); });
-  std::vector<std::unique_ptr<Transfer>> transfers;
-  transfers.reserve(specs.size());
-  for (std::size_t i = 0; i < specs.size(); ++i)
-    transfers.push_back(std::make_unique<Transfer>(std::move(specs[i]), batch, i));
   // Handing over under the lock keeps close() from stopping the loops meanwhile.
   std::lock_guard<std::mutex> lock(mutex_);
   if (closed_) throw Error(ErrorKind::InvalidArgument, "the HTTP client is closed");
   if (loops_.size() == 1) {
-    loops_[0]->push(transfers);
+    loops_[0]->push(Loop::Submission{batch, std::move(specs), {}});
     return batch;
   }
-  std::vector<std::unique_ptr<Transfer>> small, one(1);
-  for (auto& t : transfers) {
-    if (!is_large(t->spec())) {
-      small.push_back(std::move(t));
+  Loop::Submission small{batch, {}, {}};
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (!is_large(*specs[i])) {
+      small.specs.push_back(std::move(specs[i]));
+      small.indices.push_back(i);
       continue;
     }
-    one[0] = std::move(t);
-    loop_for(one[0]->spec()).push(one);  // one at a time: the loads change as we go
+    // One at a time: the loads change as we go.
+    Loop& loop = loop_for(*specs[i]);
+    loop.push(Loop::Submission{batch, {std::move(specs[i])}, {i}});
   }
-  if (!small.empty()) loops_[0]->push(small);
+  if (!small.specs.empty()) loops_[0]->push(std::move(small));
   return batch;
 }
 
@@ -416,15 +428,33 @@ void Client::Loop::run() {
     list.clear();
   };
   drain(running_);
+  while (!pending_.empty()) ready_.push_back(next_pending());
   drain(ready_);
   drain(waiting_);
   queued_ = 0;
 }
 
 void Client::Loop::take_submissions() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (auto& t : submitted_) ready_.push_back(std::move(t));
-  submitted_.clear();
+  std::vector<Submission> taken;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    taken.swap(submitted_);
+  }
+  for (Submission& s : taken) {
+    if (!s.specs.empty()) pending_.push_back(std::move(s));
+  }
+}
+
+std::unique_ptr<Transfer> Client::Loop::next_pending() {
+  Submission& s = pending_.front();
+  const std::size_t i = pending_next_++;
+  const std::size_t index = s.indices.empty() ? i : s.indices[i];
+  auto t = std::make_unique<Transfer>(std::move(s.specs[i]), s.batch, index);
+  if (pending_next_ == s.specs.size()) {
+    pending_.pop_front();
+    pending_next_ = 0;
+  }
+  return t;
 }
 
 void Client::Loop::apply_cancellations() {
@@ -468,6 +498,31 @@ void Client::Loop::apply_cancellations() {
   };
   queued_ -= sweep(ready_);
   sweep(waiting_);
+  // Requests not started yet: built only to be completed as cancelled.
+  std::deque<Submission> kept;
+  std::size_t next = 0;
+  int swept = 0;
+  for (std::size_t k = 0; k < pending_.size(); ++k) {
+    Submission& s = pending_[k];
+    const std::size_t first = k == 0 ? pending_next_ : 0;
+    const bool cancel_it = std::any_of(requests.begin(), requests.end(),
+                                       [&](const auto& b) { return b == s.batch; });
+    if (!cancel_it) {
+      if (kept.empty()) next = first;
+      kept.push_back(std::move(s));
+      continue;
+    }
+    for (std::size_t i = first; i < s.specs.size(); ++i) {
+      const std::size_t index = s.indices.empty() ? i : s.indices[i];
+      auto t = std::make_unique<Transfer>(std::move(s.specs[i]), s.batch, index);
+      t->cancel();
+      complete(std::move(t));
+      ++swept;
+    }
+  }
+  pending_.swap(kept);
+  pending_next_ = next;
+  queued_ -= swept;
 }
 
 void Client::Loop::start_ready() {
@@ -481,9 +536,14 @@ void Client::Loop::start_ready() {
     }
     waiting_.erase(std::remove(waiting_.begin(), waiting_.end(), nullptr), waiting_.end());
   }
-  while (!ready_.empty() && c_.reserve_slot()) {
-    auto t = std::move(ready_.front());
-    ready_.pop_front();
+  while (has_ready() && c_.reserve_slot()) {
+    std::unique_ptr<Transfer> t;
+    if (!ready_.empty()) {
+      t = std::move(ready_.front());
+      ready_.pop_front();
+    } else {
+      t = next_pending();
+    }
     --queued_;
     start(std::move(t));
   }
@@ -555,7 +615,7 @@ void Client::Loop::complete(std::unique_ptr<Transfer> t) {
 
 long Client::Loop::wait_ms() const {
   // curl's own timer is handled by the event loop; this covers our queues.
-  if (!ready_.empty() && c_.in_flight_ < c_.options_.max_in_flight) return 0;
+  if (has_ready() && c_.in_flight_ < c_.options_.max_in_flight) return 0;
   long timeout = 1000;
   const auto now = Clock::now();
   for (const auto& t : waiting_) {

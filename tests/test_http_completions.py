@@ -78,3 +78,22 @@ def test_a_closed_client_refuses_submissions(http_server: LocalHTTPServer,
         queue.submit([http.Request("GET", http_server.url_for("/bytes/1"))])
     assert queue.pending == 0
     queue.close()
+
+
+def test_cancel_reaches_requests_still_waiting_for_a_slot(http_server: LocalHTTPServer) -> None:
+    # One slot: the first ticket's later requests and the second ticket wait unstarted.
+    with http.Client(max_in_flight=1, use_env_proxy=False) as one_slot, \
+            http.Completions(one_slot) as queue:
+        slow = queue.submit([http.Request("GET", http_server.url_for("/delay/30"))
+                             for _ in range(3)])
+        fast = queue.submit([http.Request("GET", http_server.url_for(f"/bytes/{n}?seed=1"))
+                             for n in (5, 6)])
+        while one_slot.in_flight == 0:
+            time.sleep(0.005)
+        started = time.monotonic()
+        assert queue.cancel(slow)
+        done = drain_all(queue, 2)
+        assert time.monotonic() - started < 5
+        assert all(isinstance(r.error, errors.CancelledError) for r in done[slow])
+        assert len(done[slow]) == 3
+        assert [(r.status, len(r.body)) for r in done[fast]] == [(200, 5), (200, 6)]

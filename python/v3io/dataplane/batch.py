@@ -53,7 +53,9 @@ class Batch(Owner):
         """Sends everything queued and waits; raises the first failure (a call's own
         ``raise_for_status`` wins over this one) once all requests completed."""
         queued, self._queued = self._queued, []
-        calls = [q for q in queued if isinstance(q, Call)]
+        calls = [q for q in queued if type(q) is Call]
+        if len(calls) == len(queued):
+            return self._wait_calls(calls, raise_for_status)
         sent = iter(self._client._transport.send_many(calls, raise_for_status)
                     if calls else [])
         results: list[Any] = []
@@ -82,6 +84,34 @@ class Batch(Owner):
                 except Exception as exc:
                     first_error = exc
             responses.append(result)
+        if first_error is not None:
+            raise first_error
+        return responses
+
+    def _wait_calls(self, calls: list[Call], raise_for_status: RaiseForStatusArg) -> Responses:
+        """``wait()`` of a batch of plain calls (no compound ones): one pass."""
+        responses = Responses()
+        if not calls:
+            return responses
+        first_error: BaseException | None = None
+        append = responses.append
+        for call, result in zip(calls, self._client._transport.send_many(calls,
+                                                                         raise_for_status),
+                                strict=True):
+            if type(result) is not Response and isinstance(result, BaseException):
+                first_error = first_error or result
+                continue
+            if first_error is None:
+                policy = call.raise_for_status
+                if policy is None:
+                    policy = raise_for_status
+                if (result.status_code >= 300 if policy is None
+                        else violates(result.status_code, policy)):
+                    try:
+                        result.raise_for_status(policy)
+                    except Exception as exc:
+                        first_error = exc
+            append(result)
         if first_error is not None:
             raise first_error
         return responses

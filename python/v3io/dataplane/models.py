@@ -28,7 +28,9 @@ class _Model(Model):
         self._owner = client
 
     def _run(self, call: Call, access_key: str | None, raise_for_status: RaiseForStatusArg) -> Any:
-        return self._owner._run(call, access_key, raise_for_status)
+        call.access_key = access_key  # Owner._run's work, one call less per request
+        call.raise_for_status = raise_for_status
+        return self._owner._execute(call)
 
 
 class ContainerModel(_Model):

@@ -30,13 +30,15 @@ from storewire.log import register_secret
 from . import validate
 from .credentials import Endpoint
 from .errors import PutRecordsError, annotate_records
-from .request import Call
+from .request import Call, Headers
 from .response import RaiseForStatus, RaiseForStatusArg, Response, check_status, violates
 
 __all__ = ["Transport", "finish"]
 
 _KEY_HEADER = "X-v3io-session-key"
 _NOT_IDEMPOTENT = frozenset({"PutRecords", "UpdateItem", "AppendObject"})
+_BODYLESS = frozenset({"GET", "HEAD", "DELETE"})
+_MAX_SENT_HEADERS = 256  # distinct header tuples kept (Range headers vary per call)
 _LAZY_HEADERS_BYTES = 64 * 1024
 
 
@@ -48,6 +50,9 @@ class Transport:
         self._authorization = endpoint.authorization  # Basic credentials from the URL
         self.access_key = access_key
         self._call_keys: set[str] = set()  # per-call keys already registered as secrets
+        # a call's header tuple -> the tuple sent for it with the client's key (secret: the
+        # transport's repr is object's, and this dict is never logged)
+        self._sent_headers: dict[Headers, Headers] = {}
         self._options = http_options
         self._http = _http.Client(**http_options)
         self._prefetch: _http.Client | None = None
@@ -57,20 +62,30 @@ class Transport:
     def _native(self, call: Call) -> _http.Request:
         key = call.access_key
         if key is None:
-            key = self.access_key.reveal()
-        elif key not in self._call_keys:
-            register_secret(key)  # a per-call key is as secret as the client's
-            self._call_keys.add(key)
-        headers = [(_KEY_HEADER, key), *call.headers]
-        if self._authorization is not None:
-            headers.append(("Authorization", self._authorization.reveal()))
-        # a body-less PUT/POST still announces Content-Length: 0 (DescribeStream, mkdir)
-        body = call.body if call.body is not None or call.method in ("GET", "HEAD",
-                                                                       "DELETE") else b""
+            # the client's key: the usual header tuples are shared, so are their full forms
+            headers = self._sent_headers.get(call.headers)
+            if headers is None:
+                headers = self._headers(self.access_key.reveal(), call.headers)
+                if len(self._sent_headers) < _MAX_SENT_HEADERS:
+                    self._sent_headers[call.headers] = headers
+        else:
+            if key not in self._call_keys:
+                register_secret(key)  # a per-call key is as secret as the client's
+                self._call_keys.add(key)
+            headers = self._headers(key, call.headers)
+        body = call.body
+        if body is None and call.method not in _BODYLESS:
+            body = b""  # a body-less PUT/POST still announces Content-Length: 0
         # only idempotent calls may be re-sent after a connection error
-        retry = call.operation not in _NOT_IDEMPOTENT
         return _http.Request(call.method, self.endpoint + call.path, headers=headers,
-                             body=body, retry=retry)
+                             body=body, retry=call.operation not in _NOT_IDEMPOTENT)
+
+    def _headers(self, key: str, headers: Headers) -> Headers:
+        """What goes out for a call's ``headers``: the session key first, then Basic
+        credentials from the endpoint URL if it had them."""
+        if self._authorization is None:
+            return ((_KEY_HEADER, key), *headers)
+        return ((_KEY_HEADER, key), *headers, ("Authorization", self._authorization.reveal()))
 
     def _check_open(self) -> None:
         if self.closed:

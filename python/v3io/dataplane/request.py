@@ -23,6 +23,9 @@ from .typed import encode_attributes, encode_value
 
 __all__ = ["Call", "Encoder", "Request", "call_encoder"]
 
+# A call's headers: a tuple, so that the usual ones are shared constants (the transport
+# keeps the full header tuple it sends for each of them, session key included).
+Headers = tuple[tuple[str, str], ...]
 _JSON = ("Content-Type", "application/json")
 _OCTET = ("Content-Type", "application/octet-stream")  # the SDK misspells it; we do not
 _SEEK_TYPES = ("EARLIEST", "LATEST", "SEQUENCE", "TIME")
@@ -38,7 +41,7 @@ class Call:
     operation: str
     method: str
     path: str
-    headers: list[tuple[str, str]]
+    headers: Headers
     body: bytes | memoryview | None = None
     output_class: type[output.Output] | None = None
     resource: str = ""
@@ -126,15 +129,36 @@ def check_path(path: str, what: str = "path") -> None:
             code="InvalidPath")
 
 
-def _path(container: str, path: str = "", collection: bool = False) -> str:
-    """``/<container>/<path>`` percent-encoded with ``/`` kept; ``collection`` ensures the
-    trailing slash that marks a table, stream or shard."""
-    check_container(container)
+# Containers already checked, each with its percent-encoded ``/<container>/`` (a client
+# uses a handful; the cap only bounds a caller that makes up names).
+_CONTAINER_PREFIXES: dict[str, str] = {}
+_MAX_CONTAINER_PREFIXES = 1024
+
+
+def _container_prefix(container: str) -> str:
+    prefix = _CONTAINER_PREFIXES.get(container) if type(container) is str else None
+    if prefix is None:
+        check_container(container)
+        full = f"/{container}/"
+        prefix = full if _UNRESERVED_PATH(full) else quote(full, safe="/")
+        if len(_CONTAINER_PREFIXES) < _MAX_CONTAINER_PREFIXES:
+            _CONTAINER_PREFIXES[container] = prefix
+    return prefix
+
+
+def _path_and_resource(container: str, path: str = "",
+                       collection: bool = False) -> tuple[str, str]:
+    """``/<container>/<path>`` percent-encoded with ``/`` kept (``collection`` ensures the
+    trailing slash that marks a table, stream or shard), and ``<container>/<path>`` as
+    errors name it."""
+    prefix = _container_prefix(container)
     check_path(path)
-    full = f"/{container}/{path.lstrip('/')}"
-    if collection and not full.endswith("/"):
-        full += "/"
-    return full if _UNRESERVED_PATH(full) else quote(full, safe="/")
+    rest = path.lstrip("/")
+    resource = f"{container}/{rest}"
+    if collection and rest and not rest.endswith("/"):
+        rest += "/"  # (the container's root already ends in its prefix's "/")
+    # quoting is per character, so the prefix and the rest are encoded apart
+    return prefix + (rest if _UNRESERVED_PATH(rest) else quote(rest, safe="/")), resource
 
 
 def _json(body: Any) -> bytes:
@@ -154,20 +178,33 @@ def _data_call(
     collection: bool = False,
 ) -> Call:
     """A data-plane call: ``body`` is a mapping sent as JSON, or JSON bytes already."""
+    url, resource = _path_and_resource(container, path, collection)
     if body is None:
-        headers, data = [("X-v3io-function", operation)], b""
+        headers, data = _function_headers(operation, False), b""
     else:
-        headers = [("X-v3io-function", operation), _JSON]
+        headers = _function_headers(operation, True)
         data = body if type(body) is bytes else _json(body)
-    return Call(operation, method, _path(container, path, collection), headers, data,
-                output_class, f"{container}/{path.lstrip('/')}")
+    return Call(operation, method, url, headers, data, output_class, resource)
+
+
+# (operation, has a JSON body) -> the call's header tuple, one shared object per operation
+_FUNCTION_HEADERS: dict[tuple[str, bool], Headers] = {}
+
+
+def _function_headers(operation: str, json_body: bool) -> Headers:
+    headers = _FUNCTION_HEADERS.get((operation, json_body))
+    if headers is None:
+        function = ("X-v3io-function", operation)
+        headers = (function, _JSON) if json_body else (function,)
+        _FUNCTION_HEADERS[(operation, json_body)] = headers
+    return headers
 
 
 # containers
 
 
 def get_containers() -> Call:
-    return Call("GetContainers", "GET", "/", [], None, output.GetContainersOutput, "/")
+    return Call("GetContainers", "GET", "/", (), None, output.GetContainersOutput, "/")
 
 
 def get_container_contents(
@@ -190,7 +227,7 @@ def get_container_contents(
     if marker:
         query.append(("marker", marker))
     url = quote(f"/{container}", safe="/") + "?" + urlencode(query, quote_via=quote)
-    return Call("ListContainer", "GET", url, [], None, output.GetContainerContentsOutput,
+    return Call("ListContainer", "GET", url, (), None, output.GetContainerContentsOutput,
                 f"{container}/{path.lstrip('/')}")
 
 
@@ -200,13 +237,13 @@ def get_container_contents(
 def get_object(
     container: str, path: str, offset: int | None = None, num_bytes: int | None = None
 ) -> Call:
-    headers: list[tuple[str, str]] = []
+    headers: Headers = ()
     if offset is not None or num_bytes is not None:
         start = offset or 0
         end = "" if num_bytes is None else str(start + num_bytes - 1)
-        headers.append(("Range", f"bytes={start}-{end}"))
-    return Call("GetObject", "GET", _path(container, path), headers, None, None,
-                f"{container}/{path.lstrip('/')}")
+        headers = (("Range", f"bytes={start}-{end}"),)
+    url, resource = _path_and_resource(container, path)
+    return Call("GetObject", "GET", url, headers, None, None, resource)
 
 
 def _as_bytes(body: Any) -> bytes | memoryview:
@@ -220,20 +257,24 @@ def _as_bytes(body: Any) -> bytes | memoryview:
 
 
 def put_object(container: str, path: str, body: Any = None, append: bool | None = None) -> Call:
-    headers = [("Range", "-1")] if append else [_OCTET]
-    operation = "AppendObject" if append else "PutObject"
-    return Call(operation, "PUT", _path(container, path), headers, _as_bytes(body), None,
-                f"{container}/{path.lstrip('/')}")
+    url, resource = _path_and_resource(container, path)
+    if append:
+        return Call("AppendObject", "PUT", url, _APPEND, _as_bytes(body), None, resource)
+    return Call("PutObject", "PUT", url, _PUT_OBJECT, _as_bytes(body), None, resource)
+
+
+_APPEND: Headers = (("Range", "-1"),)
+_PUT_OBJECT: Headers = (_OCTET,)
 
 
 def delete_object(container: str, path: str) -> Call:
-    return Call("DeleteObject", "DELETE", _path(container, path), [], None, None,
-                f"{container}/{path.lstrip('/')}")
+    url, resource = _path_and_resource(container, path)
+    return Call("DeleteObject", "DELETE", url, (), None, None, resource)
 
 
 def head_object(container: str, path: str) -> Call:
-    return Call("HeadObject", "HEAD", _path(container, path), [], None, None,
-                f"{container}/{path.lstrip('/')}")
+    url, resource = _path_and_resource(container, path)
+    return Call("HeadObject", "HEAD", url, (), None, None, resource)
 
 
 # key-value

@@ -38,6 +38,8 @@ __all__ = ["Transport", "finish"]
 _KEY_HEADER = "X-v3io-session-key"
 _NOT_IDEMPOTENT = frozenset({"PutRecords", "UpdateItem", "AppendObject"})
 _BODYLESS = frozenset({"GET", "HEAD", "DELETE"})
+# methods the engine re-sends after a connection error unless told otherwise
+_ENGINE_RETRIES = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 _MAX_SENT_HEADERS = 256  # distinct header tuples kept (Range headers vary per call)
 _LAZY_HEADERS_BYTES = 64 * 1024
 
@@ -73,12 +75,19 @@ class Transport:
                 register_secret(key)  # a per-call key is as secret as the client's
                 self._call_keys.add(key)
             headers = self._headers(key, call.headers)
-        body = call.body
-        if body is None and call.method not in _BODYLESS:
+        method, body = call.method, call.body
+        # only idempotent calls may be re-sent after a connection error; each keyword
+        # argument costs the binding a lookup, so the engine's defaults are not passed
+        retry = call.operation not in _NOT_IDEMPOTENT
+        if retry is not (method in _ENGINE_RETRIES):
+            return _http.Request(method, self.endpoint + call.path, headers=headers,
+                                 body=b"" if body is None and method not in _BODYLESS
+                                 else body, retry=retry)
+        if body is None:
+            if method in _BODYLESS:
+                return _http.Request(method, self.endpoint + call.path, headers=headers)
             body = b""  # a body-less PUT/POST still announces Content-Length: 0
-        # only idempotent calls may be re-sent after a connection error
-        return _http.Request(call.method, self.endpoint + call.path, headers=headers,
-                             body=body, retry=call.operation not in _NOT_IDEMPOTENT)
+        return _http.Request(method, self.endpoint + call.path, headers=headers, body=body)
 
     def _headers(self, key: str, headers: Headers) -> Headers:
         """What goes out for a call's ``headers``: the session key first, then Basic

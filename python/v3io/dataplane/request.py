@@ -151,8 +151,12 @@ def _path_and_resource(container: str, path: str = "",
     """``/<container>/<path>`` percent-encoded with ``/`` kept (``collection`` ensures the
     trailing slash that marks a table, stream or shard), and ``<container>/<path>`` as
     errors name it."""
-    prefix = _container_prefix(container)
-    check_path(path)
+    # the usual case without a call: a known container, a str path without "."
+    prefix = _CONTAINER_PREFIXES.get(container) if type(container) is str else None
+    if prefix is None:
+        prefix = _container_prefix(container)
+    if type(path) is not str or "." in path:
+        check_path(path)
     rest = path.lstrip("/")
     resource = f"{container}/{rest}"
     if collection and rest and not rest.endswith("/"):
@@ -182,13 +186,14 @@ def _data_call(
     if body is None:
         headers, data = _function_headers(operation, False), b""
     else:
-        headers = _function_headers(operation, True)
+        headers = _JSON_FUNCTION_HEADERS.get(operation) or _function_headers(operation, True)
         data = body if type(body) is bytes else _json(body)
     return Call(operation, method, url, headers, data, output_class, resource)
 
 
 # (operation, has a JSON body) -> the call's header tuple, one shared object per operation
 _FUNCTION_HEADERS: dict[tuple[str, bool], Headers] = {}
+_JSON_FUNCTION_HEADERS: dict[str, Headers] = {}  # the same, for JSON bodies, by operation
 
 
 def _function_headers(operation: str, json_body: bool) -> Headers:
@@ -197,6 +202,8 @@ def _function_headers(operation: str, json_body: bool) -> Headers:
         function = ("X-v3io-function", operation)
         headers = (function, _JSON) if json_body else (function,)
         _FUNCTION_HEADERS[(operation, json_body)] = headers
+        if json_body:
+            _JSON_FUNCTION_HEADERS[operation] = headers
     return headers
 
 

@@ -29,8 +29,9 @@ def test_server_closing_idle_pooled_connections(clean_proxy_env: None) -> None:
                 for r in c.perform_many(reqs):
                     r.raise_for_transport()
                     # libcurl notices most closed connections itself; a close that races
-                    # with reuse is covered by the retry policy.
-                    assert (r.status, r.body) == (200, b"ok") and r.attempts in (1, 2)
+                    # with reuse (this server closes right after answering) costs a re-send,
+                    # once per pooled connection it lands on, so only success is certain.
+                    assert (r.status, r.body) == (200, b"ok") and r.attempts >= 1
                 # The server closes the pooled sockets now; an idle loop must not spin on
                 # those events (level-triggered epoll would report them forever).
                 before = _process_cpu_s()

@@ -67,16 +67,23 @@ def _non_strict(body: bytes) -> bool:
     return any(word in body for word in (b"Infinity", b"NaN"))
 
 
-@pytest.mark.parametrize("cls", list(VALID), ids=lambda c: c.__name__)
-def test_native_decoding_matches_the_python_reference(cls: type[output.Output]) -> None:
-    rng = random.Random(f"native-{cls.__name__}")
-    valid = VALID[cls]
-    bodies = [json.dumps(valid).encode()]
+def _mutated_bodies(valid: object, rng: random.Random) -> list[bytes]:
+    """ROUNDS bodies derived from ``valid``: mostly JSON-level mutations, some byte-level."""
+    bodies: list[bytes] = []
     for _ in range(ROUNDS):
         if rng.random() < 0.7:
             bodies.append(json.dumps(_mutate(valid, rng)).encode("utf-8", "surrogatepass"))
         else:
             bodies.append(_bytes_mutation(json.dumps(valid).encode(), rng))
+    return bodies
+
+
+@pytest.mark.parametrize("cls", list(VALID), ids=lambda c: c.__name__)
+def test_native_decoding_matches_the_python_reference(cls: type[output.Output]) -> None:
+    rng = random.Random(f"native-{cls.__name__}")
+    valid = VALID[cls]
+    bodies = [json.dumps(valid).encode()]
+    bodies += _mutated_bodies(valid, rng)
     compared = 0
     for body in bodies:
         native_result = _outcome(lambda body=body: cls.parse(body))
@@ -265,11 +272,7 @@ def test_put_records_summary_agrees_with_the_parsed_answer() -> None:
               b'{"Records": [], "FailedRecordCount": 2147483649}',
               b'{"Records": [{}], "FailedRecordCount": 2}', b'{"Records": null}',
               b'{"Records": [{"ShardId": 65537}]}', b'{"Records": [5]}', b'[]', b'{"Rec']
-    for _ in range(ROUNDS):
-        if rng.random() < 0.7:
-            bodies.append(json.dumps(_mutate(valid, rng)).encode("utf-8", "surrogatepass"))
-        else:
-            bodies.append(_bytes_mutation(json.dumps(valid).encode(), rng))
+    bodies += _mutated_bodies(valid, rng)
     taken = 0
     for body in bodies:
         summary = output.PutRecordsOutput.summary(body)

@@ -74,6 +74,12 @@ class Client::Loop {
     std::shared_ptr<Batch> batch;
     std::vector<std::shared_ptr<const RequestSpec>> specs;
     std::vector<std::size_t> indices;  // each spec's index in the batch; empty: 0, 1, ...
+
+    // The Transfer of spec i (which it takes over).
+    std::unique_ptr<Transfer> build(std::size_t i) {
+      const std::size_t index = indices.empty() ? i : indices[i];
+      return std::make_unique<Transfer>(std::move(specs[i]), batch, index);
+    }
   };
 
   // Submitting threads, under the client's mutex (so the loop cannot be stopped meanwhile).
@@ -448,8 +454,7 @@ void Client::Loop::take_submissions() {
 std::unique_ptr<Transfer> Client::Loop::next_pending() {
   Submission& s = pending_.front();
   const std::size_t i = pending_next_++;
-  const std::size_t index = s.indices.empty() ? i : s.indices[i];
-  auto t = std::make_unique<Transfer>(std::move(s.specs[i]), s.batch, index);
+  auto t = s.build(i);
   if (pending_next_ == s.specs.size()) {
     pending_.pop_front();
     pending_next_ = 0;
@@ -513,8 +518,7 @@ void Client::Loop::apply_cancellations() {
       continue;
     }
     for (std::size_t i = first; i < s.specs.size(); ++i) {
-      const std::size_t index = s.indices.empty() ? i : s.indices[i];
-      auto t = std::make_unique<Transfer>(std::move(s.specs[i]), s.batch, index);
+      auto t = s.build(i);
       t->cancel();
       complete(std::move(t));
       ++swept;
